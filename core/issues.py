@@ -1,0 +1,96 @@
+"""Data-quality issues and the Vietnamese messages that tell a unit which cell to fix.
+
+One `Issue` is one failed check on one cell (or on one tab or workbook when no cell is at
+fault). The message names the unit, the tab, the row as the person sees it in the sheet,
+the column header and the value, and says what to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    WARNING = "warning"  # the row is kept; the unit should check it
+    ERROR = "error"  # the row is quarantined
+    BLOCKING = "blocking"  # the whole submission is invalid
+
+
+@dataclass(frozen=True)
+class Issue:
+    year: int
+    unit_code: str
+    tab: str  # the tab's name in the template ("Hoạt động"), or "" for the whole workbook
+    sheet_row: int | None
+    column_key: str | None
+    column_header: str | None
+    value: str | None
+    rule: str
+    severity: Severity
+    message_vi: str
+
+    def as_row(self) -> dict[str, object]:
+        row = asdict(self)
+        row["severity"] = str(self.severity)
+        return row
+
+
+# What each rule asks the person to do. `{hint}` is the column's own hint from the template.
+RULE_TEXT_VI: dict[str, str] = {
+    "required": "Ô này không được để trống: hãy nhập {hint}.",
+    "not_whole": "Giá trị phải là số nguyên (không có phần thập phân): hãy nhập {hint}.",
+    "not_number": "Giá trị phải là một số tiền bằng đồng: hãy nhập {hint}.",
+    "not_date": "Giá trị không phải là ngày hợp lệ: hãy nhập {hint}.",
+    "not_yes_no": "Giá trị phải là «Có» hoặc «Không» (hoặc x, 1, 0): hãy nhập {hint}.",
+    "formula_error": "Ô có lỗi công thức: hãy sửa công thức hoặc nhập trực tiếp {hint}.",
+    "allowed_values": "Giá trị không có trong danh sách cho phép: hãy {hint}.",
+    "min_value": "Giá trị nhỏ hơn mức cho phép: hãy nhập {hint}.",
+    "date_window": "Ngày phải nằm trong khoảng từ {window}: hãy kiểm tra lại năm, tháng.",
+    "comparison": "{comparison}: hãy kiểm tra lại hai cột «{header}» và «{other_header}».",
+    "required_if_yes": "Đã chọn «Có» ở «{other_header}» thì ô này không được để trống: "
+    "hãy nhập {hint}.",
+    "duplicate": "Giá trị bị trùng với một dòng khác trong cùng trang: hãy nhập {hint}.",
+    "unit_mismatch": "Mã đơn vị không đúng với đơn vị nộp báo cáo (phải là {expected}): "
+    "hãy sửa mã đơn vị hoặc nộp đúng tệp của đơn vị mình.",
+    "year_mismatch": "Năm báo cáo không đúng (phải là {expected}): hãy sửa năm báo cáo "
+    "hoặc nộp đúng tệp của năm {expected}.",
+    "activity_not_assigned": "Đơn vị không chủ trì hay phối hợp hoạt động {value} theo "
+    "Kế hoạch: hãy kiểm tra lại mã hoạt động.",
+    "missing_tab": "Thiếu trang bắt buộc «{tab}»: hãy dùng đúng mẫu báo cáo và không xóa, "
+    "đổi tên trang này.",
+    "missing_column": "Trang «{tab}» thiếu cột bắt buộc «{header}»: hãy dùng đúng mẫu báo "
+    "cáo và không xóa, đổi tên cột này.",
+    "missing_label": "Trang «{tab}» thiếu dòng «{header}»: hãy dùng đúng mẫu báo cáo.",
+    "unreadable_workbook": "Tệp không đọc được như một bảng tính Excel ({detail}): hãy lưu "
+    "lại báo cáo dưới dạng .xlsx, không đặt mật khẩu, rồi nộp lại.",
+    "unexpected_file": "Tệp không thuộc đơn vị nào phải báo cáo năm {expected}: hãy kiểm "
+    "tra lại tên tệp (mã đơn vị).",
+}
+
+
+def where_vi(unit_code: str, tab: str, sheet_row: int | None, header: str | None,
+             value: str | None) -> str:
+    """The cell address in words: «Đơn vị X, trang «Hoạt động», dòng 12, cột «…» (giá trị …)»."""
+    parts = [f"Đơn vị {unit_code}"]
+    if tab:
+        parts.append(f"trang «{tab}»")
+    if sheet_row is not None:
+        parts.append(f"dòng {sheet_row}")
+    if header:
+        parts.append(f"cột «{header}»")
+    text = ", ".join(parts)
+    if value is not None and value != "":
+        text += f" (giá trị «{value}»)"
+    elif header:
+        text += " (ô trống)"
+    return text
+
+
+def message_vi(rule: str, *, unit_code: str, tab: str, sheet_row: int | None,
+               header: str | None, value: str | None, **details: object) -> str:
+    """The full Vietnamese message for one issue."""
+    fields = {"hint": "giá trị đúng", "tab": tab, "header": header or "", "value": value or ""}
+    fields.update({k: v for k, v in details.items() if v is not None})
+    what = RULE_TEXT_VI[rule].format(**fields)
+    return f"{where_vi(unit_code, tab, sheet_row, header, value)}: {what}"

@@ -1,0 +1,230 @@
+"""From the cells of a workbook, as read, to typed records. Pure functions, no I/O.
+
+A workbook is a mapping of tab names (as the unit typed them) to rows of cells. Tabs and
+headers are matched after accent and case folding; the header row is the first row that
+holds every required header; rows above it (titles) and blank rows are skipped, and a notes
+block under the table is ignored. Values are read with the rules of `core.values`; a cell
+that cannot be read becomes None plus an `Issue` naming the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from core.issues import Issue, Severity, message_vi
+from core.template import GENERAL, TEMPLATE, Column, Layout, Tab, ValueType
+from core.values import (
+    Cell,
+    Parsed,
+    as_text,
+    is_blank,
+    match_key,
+    parse_activity,
+    parse_choice,
+    parse_code,
+    parse_date,
+    parse_money,
+    parse_text,
+    parse_whole,
+    parse_yes_no,
+)
+
+Grid = Sequence[Sequence[Cell]]
+Workbook = Mapping[str, Grid]
+HEADER_SEARCH_ROWS = 30
+RAW_KEY = "_raw"  # each record's cells as read, keyed by header, for the quarantine
+_NOTE_PREFIXES = ("ghi chu", "luu y", "nguoi lap", "nguoi ky", "thu truong", "*")
+
+
+@dataclass(frozen=True)
+class ParsedWorkbook:
+    """Typed records of one workbook, per tab key, plus the issues found while reading."""
+
+    unit_code: str
+    year: int
+    records: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+    tab_names: dict[str, str] = field(default_factory=dict)  # tab key -> name in the file
+
+    @property
+    def is_blocked(self) -> bool:
+        return any(i.severity is Severity.BLOCKING for i in self.issues)
+
+
+def read_cell(column: Column, cell: Cell) -> Parsed:
+    """Read one cell by its column's type."""
+    match column.type:
+        case ValueType.TEXT:
+            return parse_text(cell)
+        case ValueType.CODE:
+            return parse_code(cell)
+        case ValueType.WHOLE:
+            return parse_whole(cell)
+        case ValueType.MONEY:
+            return parse_money(cell)
+        case ValueType.DATE:
+            return parse_date(cell)
+        case ValueType.YES_NO:
+            got = parse_yes_no(cell)
+            if got.ok and got.value is None and column.blank_means_no:
+                return Parsed(False)
+            return got
+        case ValueType.CHOICE:
+            return parse_choice(cell, column.choices)
+        case ValueType.ACTIVITY:
+            return parse_activity(cell)
+    raise ValueError(column.type)
+
+
+def find_tab(workbook: Workbook, tab: Tab) -> str | None:
+    """The workbook's name for a template tab, matched accent-, case- and space-insensitively."""
+    wanted = match_key(tab.name)
+    return next((name for name in workbook if match_key(name) == wanted), None)
+
+
+def _cell(row: Sequence[Cell], index: int) -> Cell:
+    return row[index] if index < len(row) else None
+
+
+def find_header(grid: Grid, tab: Tab) -> tuple[int, dict[str, int]] | None:
+    """(0-based header row, column key -> 0-based column) of the first row holding every
+    required header, or of the row holding the most headers when none holds them all."""
+    by_header = {match_key(col.header): col.key for col in tab.columns}
+    required = {col.key for col in tab.required_columns}
+    best: tuple[int, dict[str, int]] | None = None
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            if isinstance(cell, str) and (key := by_header.get(match_key(cell))):
+                found.setdefault(key, c)
+        if required <= found.keys():
+            return r, found
+        if found and (best is None or len(found) > len(best[1])):
+            best = (r, found)
+    return best
+
+
+def _issue(unit: str, year: int, tab: Tab, row: int | None, column: Column | None,
+           value: str | None, rule: str, severity: Severity = Severity.ERROR,
+           **details: object) -> Issue:
+    header = column.header if column else None
+    hint = column.hint_vi if column and column.hint_vi else "giá trị đúng"
+    return Issue(
+        year=year, unit_code=unit, tab=tab.name, sheet_row=row,
+        column_key=column.key if column else None, column_header=header, value=value,
+        rule=rule, severity=severity,
+        message_vi=message_vi(rule, unit_code=unit, tab=tab.name, sheet_row=row,
+                              header=header, value=value, hint=hint, **details),
+    )
+
+
+def _is_note_row(cells: Sequence[Cell]) -> bool:
+    filled = [c for c in cells if not is_blank(c)]
+    if not filled or not isinstance(filled[0], str):
+        return False
+    return match_key(filled[0]).startswith(_NOTE_PREFIXES) or filled[0].strip().startswith("*")
+
+
+def _raw_row(row: Sequence[Cell], labels: list[str]) -> dict[str, str]:
+    """The row's non-blank cells as a person reads them, keyed by their column header."""
+    out: dict[str, str] = {}
+    for c, cell in enumerate(row):
+        if not is_blank(cell):
+            label = labels[c] if c < len(labels) and labels[c] else f"Cột {c + 1}"
+            out[label] = as_text(cell)
+    return out
+
+
+def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
+    """Typed rows of a table tab, each with its `sheet_row`, and the issues found."""
+    header = find_header(grid, tab)
+    found = header[1] if header else {}
+    missing = [col for col in tab.required_columns if col.key not in found]
+    if header is None or missing:
+        return [], [
+            _issue(unit, year, tab, None, col, None, "missing_column", Severity.BLOCKING)
+            for col in (missing or tab.required_columns)
+        ]
+    header_row, positions = header
+    labels = [as_text(c) for c in grid[header_row]]
+    records: list[dict] = []
+    issues: list[Issue] = []
+    seen_blank_after_data = False
+    for r in range(header_row + 1, len(grid)):
+        cells = [_cell(grid[r], c) for c in positions.values()]
+        if all(is_blank(c) for c in cells):
+            seen_blank_after_data = seen_blank_after_data or bool(records)
+            continue
+        if _is_note_row(cells) or (
+            seen_blank_after_data and sum(not is_blank(c) for c in cells) <= 1
+        ):
+            continue  # the notes block under the table: kept in raw, not data
+        sheet_row = r + 1
+        record: dict[str, object] = {"sheet_row": sheet_row, RAW_KEY: _raw_row(grid[r], labels)}
+        for col in tab.columns:
+            cell = _cell(grid[r], positions[col.key]) if col.key in positions else None
+            got = read_cell(col, cell)
+            record[col.key] = got.value
+            if not got.ok:
+                issues.append(_issue(unit, year, tab, sheet_row, col, as_text(cell), got.error))
+        records.append(record)
+    return records, issues
+
+
+def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
+    """The one record of a label/value tab; `row__<key>` holds each label's sheet row."""
+    by_label = {match_key(col.header): col for col in tab.columns}
+    record: dict[str, object] = {"sheet_row": None, RAW_KEY: {}}
+    issues: list[Issue] = []
+    for r, row in enumerate(grid):
+        label = _cell(row, 0)
+        col = by_label.get(match_key(label)) if isinstance(label, str) else None
+        if col is None or f"row__{col.key}" in record:
+            continue
+        sheet_row = r + 1
+        cell = _cell(row, 1)
+        got = read_cell(col, cell)
+        record[col.key] = got.value
+        record[f"row__{col.key}"] = sheet_row
+        record[RAW_KEY][col.header] = as_text(cell)
+        if not got.ok:
+            issues.append(_issue(unit, year, tab, sheet_row, col, as_text(cell), got.error))
+    for col in tab.columns:
+        if f"row__{col.key}" not in record:
+            record[f"row__{col.key}"] = None
+            record[col.key] = read_cell(col, None).value
+            if col.required or col.identity:
+                severity = Severity.BLOCKING if col.identity else Severity.ERROR
+                issues.append(_issue(unit, year, tab, None, col, None, "missing_label", severity))
+    record["sheet_row"] = record.get("row__unit_code")
+    return [record], issues
+
+
+def parse_workbook(workbook: Workbook, unit_code: str, year: int) -> ParsedWorkbook:
+    """Every template tab of one workbook, typed, with the issues found while reading."""
+    records: dict[str, list[dict]] = {}
+    issues: list[Issue] = []
+    tab_names: dict[str, str] = {}
+    for tab in TEMPLATE:
+        name = find_tab(workbook, tab)
+        if name is None:
+            if tab.required:
+                issues.append(_issue(unit_code, year, tab, None, None, None, "missing_tab",
+                                     Severity.BLOCKING))
+            continue
+        tab_names[tab.key] = name
+        parse = parse_key_value if tab.layout is Layout.KEY_VALUE else parse_table
+        rows, found = parse(workbook[name], tab, unit_code, year)
+        records[tab.key] = rows
+        issues.extend(found)
+    return ParsedWorkbook(unit_code, year, records, tuple(issues), tab_names)
+
+
+def read_general(workbook: Workbook) -> dict[str, object]:
+    """Only the "Thông tin chung" record (e.g. to see whether a version was marked complete)."""
+    name = find_tab(workbook, GENERAL)
+    if name is None:
+        return {}
+    records, _ = parse_key_value(workbook[name], GENERAL, "", 0)
+    return records[0]

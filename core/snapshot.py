@@ -1,0 +1,84 @@
+"""Raw snapshots: the content of a workbook as fetched, and every cell of it as read.
+
+Cells are stored as (type, text) so that the raw layer keeps exactly what was read and the
+parser can be run again from the warehouse alone. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.parse import Workbook
+from core.values import Cell
+
+
+@dataclass(frozen=True)
+class RawCell:
+    tab_index: int
+    tab_name: str
+    row_number: int  # 1-based, as the person sees it
+    column_number: int  # 1-based
+    value_type: str  # text | number | date | bool
+    value_text: str
+
+
+def content_sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def snapshot_id(year: int, unit_code: str, sha256: str) -> str:
+    """Stable id: the same content for the same unit and year is the same snapshot."""
+    return f"{year}-{unit_code}-{sha256[:16]}"
+
+
+def encode(cell: Cell) -> tuple[str, str]:
+    if isinstance(cell, bool):
+        return "bool", "TRUE" if cell else "FALSE"
+    if isinstance(cell, int | float):
+        return "number", repr(cell)
+    if isinstance(cell, datetime):
+        return "date", cell.isoformat()
+    if isinstance(cell, date):
+        return "date", datetime(cell.year, cell.month, cell.day).isoformat()
+    return "text", str(cell)
+
+
+def decode(value_type: str, value_text: str) -> Cell:
+    match value_type:
+        case "bool":
+            return value_text == "TRUE"
+        case "number":
+            return float(value_text) if any(c in value_text for c in ".eEn") else int(value_text)
+        case "date":
+            return datetime.fromisoformat(value_text)
+    return value_text
+
+
+def cells_of(workbook: Workbook) -> Iterator[RawCell]:
+    """Every non-empty cell of every tab, extra columns and notes included."""
+    for tab_index, (tab_name, grid) in enumerate(workbook.items()):
+        for r, row in enumerate(grid, start=1):
+            for c, cell in enumerate(row, start=1):
+                if cell is None or cell == "":
+                    continue
+                value_type, value_text = encode(cell)
+                yield RawCell(tab_index, tab_name, r, c, value_type, value_text)
+
+
+def workbook_of(tab_names: list[str], cells: list[RawCell]) -> Workbook:
+    """Rebuild the grid of every tab from stored cells (the inverse of `cells_of`)."""
+    tabs: dict[int, dict[tuple[int, int], Cell]] = {i: {} for i in range(len(tab_names))}
+    for cell in cells:
+        grid = tabs[cell.tab_index]
+        grid[(cell.row_number, cell.column_number)] = decode(cell.value_type, cell.value_text)
+    workbook: dict[str, list[list[Cell]]] = {}
+    for index, grid in sorted(tabs.items()):
+        name = tab_names[index]
+        height = max((r for r, _ in grid), default=0)
+        width = max((c for _, c in grid), default=0)
+        workbook[name] = [[grid.get((r, c)) for c in range(1, width + 1)]
+                          for r in range(1, height + 1)]
+    return workbook

@@ -1,0 +1,129 @@
+"""The annual report flow: pull → validate → load → indicators → publish, for one year.
+
+Run it from the command line (see `--help`), from `make run` (demo workbooks, every demo
+year) or as a Prefect deployment. It fails only when the run itself cannot complete; bad
+reports from some units are results, not failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger
+
+from core.report import submission_counts, summary_lines
+from core.settings import ENV, RunSettings, reporting_year, settings_from
+from tasks.indicators import compute_indicators
+from tasks.load import load_year
+from tasks.publish import publish_report
+from tasks.pull import pull_workbooks
+from tasks.validate import validate_submissions
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    year: int
+    lines: tuple[str, ...]
+    counts: dict[str, int]
+    output_folder: Path
+
+
+@flow(name="annual-report", flow_run_name="annual-report-{year}")
+def annual_report(
+    year: int | None = None,
+    reports_dir: str | None = None,
+    warehouse: str | None = None,
+    output_dir: str | None = None,
+    seeds_dir: str | None = None,
+) -> RunSummary:
+    """Collect, check, load and report one year of the units' report workbooks."""
+    settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
+                             output_dir=output_dir, seeds_dir=seeds_dir)
+    year = year or reporting_year(datetime.now(LOCAL_TZ).date())
+    pull_workbooks(settings, year)
+    checked = validate_submissions(settings, year)
+    load_year(settings, checked)
+    figures = compute_indicators(settings, year)
+    published = publish_report(settings, figures)
+    lines = summary_lines(year, figures.marts["submission_status"],
+                          figures.marts["indicator_values"])
+    for line in lines:
+        get_run_logger().info(line)
+    return RunSummary(year, tuple(lines), submission_counts(figures.marts["submission_status"]),
+                      published.folder)
+
+
+def parse_years(text: str) -> list[int]:
+    """"2025" → [2025]; "2022-2025" → [2022, 2023, 2024, 2025]."""
+    first, _, last = text.partition("-")
+    start, end = int(first), int(last or first)
+    if not 2000 <= start <= end <= 2100:
+        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text}")
+    return list(range(start, end + 1))
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.annual_report",
+        description="Tổng hợp báo cáo năm của các đơn vị (Kế hoạch truyền thông về bình đẳng "
+        "giới quận Hồng Bàng).",
+    )
+    parser.add_argument("--year", type=parse_years, default=None,
+                        help=f"năm báo cáo, hoặc khoảng năm như 2022-2025 ({ENV['year']}); "
+                        "mặc định: năm báo cáo hiện tại")
+    parser.add_argument("--reports-dir", help=f"thư mục tệp báo cáo ({ENV['reports_dir']})")
+    parser.add_argument("--warehouse", help=f"tệp DuckDB ({ENV['warehouse']})")
+    parser.add_argument("--output-dir", help=f"thư mục kết quả ({ENV['output_dir']})")
+    parser.add_argument("--seeds-dir", help=f"thư mục danh mục đơn vị ({ENV['seeds_dir']})")
+    parser.add_argument("--demo", action="store_true",
+                        help="tạo tệp báo cáo mẫu 2022-2025 nếu thư mục báo cáo còn trống")
+    return parser.parse_args(argv)
+
+
+def _ensure_demo(settings: RunSettings, years: list[int]) -> None:
+    from demo.generate import generate
+
+    if settings.reports_dir.exists() and any(settings.reports_dir.glob("*/*.xlsx")):
+        return
+    print(f"Tạo bộ báo cáo mẫu trong {settings.reports_dir} …", flush=True)
+    generate(settings.reports_dir, years)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    args = _arguments(argv)
+    settings = settings_from(reports_dir=args.reports_dir, warehouse=args.warehouse,
+                             output_dir=args.output_dir, seeds_dir=args.seeds_dir)
+    env_year = os.environ.get(ENV["year"])
+    years = args.year or (parse_years(env_year) if env_year else
+                          [reporting_year(datetime.now(LOCAL_TZ).date())])
+    if args.demo:
+        _ensure_demo(settings, years)
+    for year in years:
+        print(f"Năm {year}: đang tổng hợp …", flush=True)
+        try:
+            summary = annual_report(year=year, reports_dir=str(settings.reports_dir),
+                                    warehouse=str(settings.warehouse),
+                                    output_dir=str(settings.output_dir),
+                                    seeds_dir=str(settings.seeds_dir))
+        except Exception as exc:  # the run itself failed: say so plainly, exit non-zero
+            print(f"Năm {year}: không hoàn thành được lần chạy: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            return 1
+        for line in summary.lines:
+            print(line)
+        print(f"  Báo cáo: {summary.output_folder}")
+    print(f"Kho dữ liệu DuckDB: {settings.warehouse}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Prefect tasks: thin wrappers that do the I/O around the pure functions of `core`."""
+
+import logging
+
+from prefect import get_run_logger
+
+_progress = logging.getLogger("hongbang.progress")
+
+
+def report_progress(message: str, *args: object) -> None:
+    """One line of progress: to the run's log (Prefect UI) and to the console."""
+    get_run_logger().info(message, *args)
+    _progress.info(message, *args)

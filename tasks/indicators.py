@@ -1,0 +1,45 @@
+"""Indicators: read the year's marts (CT1–CT5, completeness, participation, budget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from prefect import task
+
+from core.settings import RunSettings
+from warehouse import db
+
+MARTS = ("submission_status", "indicator_values", "participation", "budget",
+         "activity_coverage")
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The marts of one year, as data frames, plus that year's data-quality issues."""
+
+    year: int
+    marts: dict[str, pd.DataFrame]
+    issues: pd.DataFrame
+    as_of: object  # the latest fetch time of the year's current snapshots
+
+
+def read_year_figures(con, year: int) -> YearFigures:
+    marts = {
+        name: con.execute(f"select * from marts.{name} where year = ?", [year]).df()
+        for name in MARTS
+    }
+    issues = con.execute(
+        "select * from quality.issues where year = ? order by unit_code, tab, sheet_row, "
+        "column_key", [year]).df()
+    as_of = con.execute(
+        "select max(fetched_at) from staging.stg_workbook__submissions where year = ?", [year]
+    ).fetchone()[0]
+    return YearFigures(year, marts, issues, as_of)
+
+
+@task(name="compute_indicators")
+def compute_indicators(settings: RunSettings, year: int) -> YearFigures:
+    """The indicator values and the other marts of the year, as computed by the warehouse."""
+    with db.connect(settings.warehouse) as con:
+        return read_year_figures(con, year)

@@ -1,0 +1,26 @@
+"""Load: replace the year's staging and quality rows and rebuild the marts, atomically."""
+
+from __future__ import annotations
+
+from prefect import task
+
+from core.assemble import assemble_year
+from core.registry import expected_units, read_registry
+from core.settings import RunSettings
+from tasks import report_progress
+from tasks.validate import ValidationResult
+from warehouse import db
+
+
+@task(name="load_year")
+def load_year(settings: RunSettings, checked: ValidationResult) -> dict[str, int]:
+    """Write one year's typed rows, issues and quarantine in one transaction; rows per table."""
+    units = expected_units(read_registry(settings.seeds_dir), checked.year)
+    tables = assemble_year(checked.year, units, checked.submissions, checked.issues)
+    with db.connect(settings.warehouse) as con:
+        db.replace_year(con, checked.year, tables, settings.seeds_dir)
+    counts = {name: len(rows) for name, rows in tables.items()}
+    report_progress(
+        "Năm %s: đã nạp %s dòng hoạt động, %s dòng bị cách ly.", checked.year,
+        counts["staging.stg_workbook__activities"], counts["quality.quarantine"])
+    return counts

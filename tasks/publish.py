@@ -1,0 +1,93 @@
+"""Publish: the consolidated report of the year as Markdown and .xlsx, and as artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from core.registry import read_registry
+from core.report import render_markdown
+from core.settings import RunSettings
+from tasks.indicators import YearFigures
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path
+    markdown: Path
+    workbook: Path
+
+
+def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """One sheet per table, header frozen; text that looks like a formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        sheet.append(list(frame.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in frame.itertuples(index=False):
+            sheet.append([None if _missing(v) else _plain(v) for v in row])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                    cell.data_type = "s"  # written as text, never evaluated as a formula
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column[:200])
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        value = value.replace(tzinfo=None)
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+    return [{k: (None if _missing(v) else str(_plain(v))) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+@task(name="publish_report")
+def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
+    """Write report-<year>.md and report-<year>.xlsx and attach them to the flow run."""
+    registry = read_registry(settings.seeds_dir)
+    names = {u.code: u.name_vi for u in registry.units}
+    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names)
+    folder = settings.output_dir / str(figures.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    md_path = folder / f"bao-cao-{figures.year}.md"
+    md_path.write_text(markdown, encoding="utf-8")
+    xlsx_path = folder / f"bao-cao-{figures.year}.xlsx"
+    write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
+    create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
+                             description=f"Báo cáo tổng hợp năm {figures.year}")
+    for name in ("submission_status", "indicator_values"):
+        create_table_artifact(_artifact_rows(figures.marts[name]),
+                              key=f"{name.replace('_', '-')}-{figures.year}",
+                              description=f"{name} {figures.year}")
+    return Published(folder, md_path, xlsx_path)

@@ -1,0 +1,77 @@
+"""Pull: read each expected unit's workbook and keep it as an immutable raw snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from prefect import task
+
+from core.registry import expected_units, read_registry
+from core.settings import RunSettings
+from core.snapshot import cells_of, content_sha256, snapshot_id
+from sources.local import Fetched, fetch_local, unexpected_files
+from sources.xlsx import UnreadableWorkbook, read_xlsx
+from tasks import report_progress
+from warehouse import db
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    year: int
+    expected: int
+    fetched: int
+    new_snapshots: int
+    not_found: tuple[str, ...]
+    unexpected_files: tuple[str, ...] = field(default_factory=tuple)
+
+
+def store_fetched(con, fetched: Fetched) -> bool:
+    """Keep one fetched workbook as a raw snapshot; False when that content was already kept."""
+    sha = content_sha256(fetched.content)
+    sid = snapshot_id(fetched.year, fetched.unit_code, sha)
+    is_new = not db.snapshot_exists(con, sid)
+    if is_new:
+        try:
+            workbook = read_xlsx(fetched.content)
+            tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
+        except UnreadableWorkbook as exc:
+            tab_names, cells, read_error = None, [], exc.detail_vi
+        db.insert_snapshot(
+            con, snapshot_id=sid, year=fetched.year, unit_code=fetched.unit_code,
+            source_kind=fetched.source_kind, source_ref=fetched.source_ref, sha256=sha,
+            content=fetched.content, tab_names=tab_names, read_error=read_error,
+            fetched_at=fetched.fetched_at, cells=cells,
+        )
+    db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code, outcome="snapshot",
+                    snapshot_id=sid, detail=None, fetched_at=fetched.fetched_at)
+    return is_new
+
+
+@task(name="pull_workbooks")
+def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
+    """Read every expected unit's workbook from the reports folder into raw snapshots."""
+    units = expected_units(read_registry(settings.seeds_dir), year)
+    now = datetime.now(LOCAL_TZ)
+    fetched_count, new_count, not_found = 0, 0, []
+    with db.connect(settings.warehouse) as con:
+        for unit in units:
+            fetched = fetch_local(settings.reports_dir, year, unit.code, now)
+            if fetched is None:
+                not_found.append(unit.code)
+                db.record_fetch(con, year=year, unit_code=unit.code, outcome="not_found",
+                                snapshot_id=None, detail=None, fetched_at=now)
+                continue
+            fetched_count += 1
+            new_count += store_fetched(con, fetched)
+        extra = unexpected_files(settings.reports_dir, year, {u.code for u in units})
+        for path in extra:  # kept as submitted, under the file's name, and reported
+            store_fetched(con, Fetched(path.stem, year, "local", str(path.resolve()), now,
+                                       path.read_bytes()))
+    report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, fetched_count,
+                len(units), new_count)
+    return PullSummary(year, len(units), fetched_count, new_count, tuple(not_found),
+                       tuple(p.stem for p in extra))

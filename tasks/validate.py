@@ -1,0 +1,75 @@
+"""Validate: read each current snapshot into typed records and run the expectation suites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prefect import task
+
+from core.assemble import (
+    Submission,
+    merge_issues,
+    to_frames,
+    unexpected_file_issue,
+    unreadable_issue,
+)
+from core.issues import Issue
+from core.parse import parse_workbook, read_general
+from core.registry import assigned_pairs, expected_units, read_registry
+from core.settings import RunSettings
+from core.snapshot import workbook_of
+from tasks import report_progress
+from warehouse import db
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    year: int
+    submissions: tuple[Submission, ...]
+    issues: tuple[Issue, ...]
+
+
+def _first_seen_complete(con, year: int, unit_code: str):
+    """When the pipeline first fetched a version of this report marked complete."""
+    for snap in db.unit_snapshots(con, year, unit_code):
+        if snap["read_error"] is None:
+            workbook = workbook_of(snap["tab_names"], db.snapshot_cells(con, snap["snapshot_id"]))
+            if read_general(workbook).get("is_complete") is True:
+                return snap["fetched_at"]
+    return None
+
+
+@task(name="validate_submissions")
+def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
+    """Parse every current snapshot of the year and check it against the template's suites."""
+    from expectations.validate import validate_year  # GX is slow to import: only here
+
+    registry = read_registry(settings.seeds_dir)
+    units = expected_units(registry, year)
+    codes = {u.code for u in units}
+    submissions: list[Submission] = []
+    parse_issues: list[Issue] = []
+    with db.connect(settings.warehouse) as con:
+        for snap in db.current_snapshots(con, year):
+            unit = snap["unit_code"]
+            if unit not in codes:
+                parse_issues.append(unexpected_file_issue(year, unit))
+                continue
+            parsed, first_complete = None, None
+            if snap["read_error"] is not None:
+                parse_issues.append(unreadable_issue(year, unit, snap["read_error"]))
+            else:
+                cells = db.snapshot_cells(con, snap["snapshot_id"])
+                parsed = parse_workbook(workbook_of(snap["tab_names"], cells), unit, year)
+                parse_issues.extend(parsed.issues)
+                if parsed.records.get("general", [{}])[0].get("is_complete") is True:
+                    first_complete = _first_seen_complete(con, year, unit)
+            submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
+                                          snap["fetched_at"], parsed, snap["read_error"],
+                                          first_complete))
+    readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
+    checks = validate_year(to_frames(readable), year, assigned_pairs(registry, units))
+    issues = merge_issues(parse_issues, checks)
+    report_progress("Năm %s: đã kiểm tra %s bản báo cáo, phát hiện %s lỗi, cảnh báo.", year,
+                len(submissions), len(issues))
+    return ValidationResult(year, tuple(submissions), tuple(issues))

@@ -1,0 +1,107 @@
+"""From the cells of a hand-edited workbook to typed records (core.parse)."""
+
+import unicodedata
+from datetime import date, datetime
+
+from core.issues import Severity
+from core.parse import parse_workbook
+
+GENERAL = [
+    ["BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH"],
+    [],
+    ["Mã đơn vị", "HLHPN"],
+    ["Năm báo cáo", 2024],
+    ["Người lập báo cáo", "Nguyễn Thị Hoa"],
+    ["Ngày hoàn thành báo cáo", "05/12/2024"],
+    ["Đã ban hành kế hoạch Tháng hành động", "x"],
+    ["Số, ngày văn bản kế hoạch", "12/KH-HPN ngày 01/11/2024"],
+    ["Báo cáo đã hoàn thành", "Có"],
+]
+HEADER = ["Mã hoạt động", "Nội dung", "Hình thức", "Đối tượng",
+          "Phổ biến pháp luật, chính sách", "Số cuộc, số lượng", "Số người tham dự",
+          "Trong đó nữ", "Từ ngày", "Đến ngày", "Kinh phí ngân sách (đồng)",
+          "Kinh phí xã hội hóa, tài trợ (đồng)", "Hình thức điện tử", "Ghi chú"]
+
+
+def _activities(*rows):
+    return [["DANH SÁCH HOẠT ĐỘNG"], [], HEADER, *rows]
+
+
+def test_hand_edited_workbook_reads_into_typed_records():
+    """Title rows, a renamed tab ("HOAT DONG"), NFD text, "x" for yes, text dates and
+    thousands dots all read; blank rows and the notes block under the table are skipped."""
+    nfd_audience = unicodedata.normalize("NFD", "Người dân, cộng đồng")
+    workbook = {
+        "Thông tin chung": GENERAL,
+        "HOAT DONG": _activities(
+            ["I.1.a", "Mít tinh hưởng ứng Tháng hành động", "Hội nghị, hội thảo, tọa đàm",
+             nfd_audience, "x", 2, "1.200", 700, "15/11/2024", datetime(2024, 11, 15),
+             "15.000.000", None, None, None],
+            [None] * 14,
+            ["Ghi chú: số liệu tính đến 30/11"],
+        ),
+    }
+    parsed = parse_workbook(workbook, "HLHPN", 2024)
+    assert [] == list(parsed.issues)
+    general = parsed.records["general"][0]
+    assert ("HLHPN", 2024, date(2024, 12, 5), True, True) == (
+        general["unit_code"], general["year"], general["completed_on"],
+        general["action_month_plan"], general["is_complete"])
+    assert 6 == general["row__completed_on"]
+    [row] = parsed.records["activities"]
+    assert {
+        "sheet_row": 4, "activity_code": "1a", "audience": "Người dân, cộng đồng",
+        "is_law_dissemination": True, "sessions": 2, "participants": 1200,
+        "participants_female": 700, "started_on": date(2024, 11, 15),
+        "ended_on": date(2024, 11, 15), "budget_state_vnd": 15000000, "budget_other_vnd": None,
+        "is_electronic": False,
+    } == {k: row[k] for k in ("sheet_row", "activity_code", "audience", "is_law_dissemination",
+                              "sessions", "participants", "participants_female", "started_on",
+                              "ended_on", "budget_state_vnd", "budget_other_vnd",
+                              "is_electronic")}
+    assert "HOAT DONG" == parsed.tab_names["activities"]
+
+
+def test_moved_and_extra_columns_are_found_by_header():
+    """Columns in another order with an extra column read by header, not position."""
+    header = ["Người phụ trách", *reversed(HEADER)]
+    row = ["Chị Lan", *reversed(["2a", "Đăng tin", "Trang thông tin điện tử, mạng xã hội",
+                                 "Người dân, cộng đồng", None, 3, None, None, None, None,
+                                 None, None, "Có", None])]
+    parsed = parse_workbook({"Thông tin chung": GENERAL, "Hoạt động": [header, row]},
+                            "HLHPN", 2024)
+    [record] = parsed.records["activities"]
+    assert ("2a", 3, True, 2) == (record["activity_code"], record["sessions"],
+                                  record["is_electronic"], record["sheet_row"])
+    assert "Chị Lan" == record["_raw"]["Người phụ trách"]
+
+
+def test_bad_cells_are_named_in_vietnamese():
+    """"12,5" sessions and a #REF! participants are errors naming unit, tab, row, column
+    and value; the row is still returned with those cells empty."""
+    workbook = {"Thông tin chung": GENERAL, "Hoạt động": _activities(
+        ["3b", "Tập huấn", "Tập huấn, bồi dưỡng", "Cán bộ, công chức, viên chức", "Có",
+         "12,5", "#REF!", None, None, None, None, None, None, None])}
+    parsed = parse_workbook(workbook, "HLHPN", 2024)
+    assert [("not_whole", 4, "sessions", "12,5"), ("formula_error", 4, "participants", "#REF!")] \
+        == [(i.rule, i.sheet_row, i.column_key, i.value) for i in parsed.issues]
+    assert parsed.issues[0].message_vi.startswith(
+        "Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Số cuộc, số lượng» (giá trị «12,5»): "
+        "Giá trị phải là số nguyên")
+    assert Severity.ERROR == parsed.issues[0].severity
+    assert (None, None) == (parsed.records["activities"][0]["sessions"],
+                            parsed.records["activities"][0]["participants"])
+
+
+def test_missing_required_tab_and_column_block_the_submission():
+    """No "Hoạt động" tab, or a table without a required column, blocks the submission and
+    says which tab or column is missing; a missing optional tab is simply nothing."""
+    no_tab = parse_workbook({"Thông tin chung": GENERAL}, "HLHPN", 2024)
+    assert [("missing_tab", "Hoạt động")] == [(i.rule, i.tab) for i in no_tab.issues]
+    assert no_tab.is_blocked
+    header = [h for h in HEADER if h != "Số cuộc, số lượng"]
+    no_column = parse_workbook({"Thông tin chung": GENERAL, "Hoạt động": [header]},
+                               "HLHPN", 2024)
+    assert [("missing_column", "sessions", Severity.BLOCKING)] == [
+        (i.rule, i.column_key, i.severity) for i in no_column.issues]
+    assert "media_outlets" not in no_column.records

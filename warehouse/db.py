@@ -1,0 +1,201 @@
+"""The DuckDB warehouse: schemas, the SQL files of each layer, and the writes.
+
+Layers, each a folder of SQL files with one object per file:
+raw (append-only snapshots) → staging (typed rows, replaced per year) and quality (issues,
+quarantine) → ref (the registry seeds) → intermediate (views) → marts (the analysts' tables).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core.snapshot import RawCell
+
+WAREHOUSE_DIR = Path(__file__).resolve().parent
+SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts")
+STAGING_TABLES = (
+    "stg_registry__expected_units",
+    "stg_workbook__submissions",
+    "stg_workbook__activities",
+    "stg_workbook__media_outlets",
+    "stg_workbook__conventions",
+    "stg_workbook__survey_responses",
+)
+QUALITY_TABLES = ("issues", "quarantine")
+MODEL_LAYERS = ("ref", "intermediate", "marts")
+CRASH_ENV = "PIPELINE_CRASH_AT"  # fault injection for tests: kill the process at a point
+
+
+def sql_files(layer: str) -> list[Path]:
+    return sorted((WAREHOUSE_DIR / layer).glob("*.sql"))
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse file and make sure every schema and table exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("set TimeZone = 'Asia/Ho_Chi_Minh'")
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    for layer in ("raw", "staging", "quality"):
+        for file in sql_files(layer):
+            con.execute(file.read_text(encoding="utf-8"))
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def crash_point(name: str) -> None:
+    """Kill the process here when the test harness asks for it (see CRASH_ENV)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def rebuild_models(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
+    """Reload the registry seeds and rebuild intermediate views and marts, in file order."""
+    for layer in MODEL_LAYERS:
+        for file in sql_files(layer):
+            sql = file.read_text(encoding="utf-8").replace("{seeds_dir}", seeds_dir.as_posix())
+            con.execute(sql)
+
+
+# --- raw -------------------------------------------------------------------------------
+
+
+def snapshot_exists(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> bool:
+    found = con.execute(
+        "select count(*) from raw.snapshots where snapshot_id = ?", [snapshot_id]
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: int,
+                    unit_code: str, source_kind: str, source_ref: str, sha256: str,
+                    content: bytes, tab_names: Sequence[str] | None, read_error: str | None,
+                    fetched_at: datetime, cells: Iterable[RawCell]) -> None:
+    """Store one new snapshot and its cells, all or nothing."""
+    rows = [
+        (snapshot_id, c.tab_index, c.tab_name, c.row_number, c.column_number, c.value_type,
+         c.value_text)
+        for c in cells
+    ]
+    with transaction(con):
+        con.execute(
+            "insert into raw.snapshots values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [snapshot_id, year, unit_code, source_kind, source_ref, sha256, len(content),
+             content, list(tab_names) if tab_names is not None else None, read_error,
+             fetched_at],
+        )
+        if rows:
+            con.executemany("insert into raw.cells values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def record_fetch(con: duckdb.DuckDBPyConnection, *, year: int, unit_code: str, outcome: str,
+                 snapshot_id: str | None, detail: str | None, fetched_at: datetime) -> None:
+    con.execute(
+        "insert into raw.fetches (year, unit_code, outcome, snapshot_id, detail, fetched_at) "
+        "values (?, ?, ?, ?, ?, ?)",
+        [year, unit_code, outcome, snapshot_id, detail, fetched_at],
+    )
+
+
+def current_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
+    """The current snapshot of each unit for a year: the one its latest good fetch read,
+    with when its content was first fetched and when it was first seen marked complete."""
+    return frame_records(con.execute(
+        """
+        with latest as (
+            select unit_code, snapshot_id
+            from raw.fetches
+            where year = ? and outcome = 'snapshot'
+            qualify row_number() over (partition by unit_code order by fetch_id desc) = 1
+        )
+        select s.snapshot_id, s.year, s.unit_code, s.source_kind, s.source_ref,
+            s.tab_names, s.read_error, s.fetched_at
+        from latest join raw.snapshots as s using (snapshot_id)
+        order by s.unit_code
+        """,
+        [year],
+    ))
+
+
+def unit_snapshots(con: duckdb.DuckDBPyConnection, year: int,
+                   unit_code: str) -> list[dict[str, object]]:
+    """Every snapshot of one unit and year, oldest first."""
+    return frame_records(con.execute(
+        "select snapshot_id, tab_names, read_error, fetched_at from raw.snapshots "
+        "where year = ? and unit_code = ? order by fetched_at, snapshot_id",
+        [year, unit_code],
+    ))
+
+
+def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[RawCell]:
+    rows = con.execute(
+        "select tab_index, tab_name, row_number, column_number, value_type, value_text "
+        "from raw.cells where snapshot_id = ? order by tab_index, row_number, column_number",
+        [snapshot_id],
+    ).fetchall()
+    return [RawCell(*row) for row in rows]
+
+
+def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    columns = [d[0] for d in result.description]
+    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+# --- staging, quality, marts -------------------------------------------------------------
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                 rows: Sequence[dict[str, object]]) -> None:
+    if not rows:
+        return
+    columns = table_columns(con, schema, table)
+    placeholders = ", ".join("?" for _ in columns)
+    con.executemany(
+        f"insert into {schema}.{table} ({', '.join(columns)}) values ({placeholders})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+
+
+def replace_year(con: duckdb.DuckDBPyConnection, year: int, tables: dict[str, list[dict]],
+                 seeds_dir: Path) -> None:
+    """Replace one year's staging and quality rows and rebuild the marts, in one transaction:
+    a re-run gives identical tables, a crash midway leaves the previous state."""
+    with transaction(con):
+        for name in STAGING_TABLES:
+            con.execute(f"delete from staging.{name} where year = ?", [year])
+        for name in QUALITY_TABLES:
+            con.execute(f"delete from quality.{name} where year = ?", [year])
+        for qualified, rows in tables.items():
+            schema, table = qualified.split(".")
+            _insert_rows(con, schema, table, rows)
+            crash_point("load")
+        rebuild_models(con, seeds_dir)

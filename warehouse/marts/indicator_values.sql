@@ -1,0 +1,66 @@
+-- marts.indicator_values
+-- Grain: one row per indicator, collected year, scope (district; audience for CT1; ward for
+-- CT1 and CT5) and scope code. `target` is the value to reach by `milestone_year`;
+-- status: achieved, not_achieved (due and not reached), not_yet_due, no_data.
+create or replace table marts.indicator_values as
+with readings as (
+    select * from intermediate.int_indicator_readings
+),
+
+targets as (
+    select * from intermediate.int_indicator_targets_by_year
+),
+
+baselines as (
+    select indicator_code, scope, scope_code, year as baseline_year, value as baseline_value
+    from readings
+),
+
+joined as (
+    select
+        readings.*,
+        targets.milestone_year,
+        targets.basis,
+        targets.qualifier,
+        targets.due_each_year_from,
+        baselines.baseline_year,
+        baselines.baseline_value,
+        case targets.basis
+            when 'relative_to_baseline'
+                then least(1.0, baselines.baseline_value * (1 + targets.target_value))
+            else targets.target_value
+        end as target
+    from readings
+    left join targets using (year, indicator_code, scope)
+    left join baselines
+        on baselines.indicator_code = readings.indicator_code
+        and baselines.scope = readings.scope
+        and baselines.scope_code = readings.scope_code
+        and baselines.baseline_year = targets.baseline_year
+),
+
+final as (
+    select
+        indicator_code,
+        year,
+        scope,
+        scope_code,
+        numerator,
+        denominator,
+        value,
+        target,
+        milestone_year,
+        basis,
+        qualifier,
+        baseline_year,
+        baseline_value,
+        case
+            when value is null then 'no_data'
+            when target is not null and value >= target - 1e-9 then 'achieved'
+            when year >= milestone_year or year >= due_each_year_from then 'not_achieved'
+            else 'not_yet_due'
+        end as status
+    from joined
+)
+
+select * from final order by indicator_code, year, scope, scope_code

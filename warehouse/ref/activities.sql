@@ -1,0 +1,8 @@
+-- ref.activities
+-- Grain: one row per activity of the plan (section III), 1a … 7c. `years` lists the only
+-- years the activity runs (e.g. 2025;2030), empty when it runs every year.
+create or replace table ref.activities as
+select activity_code, task_group, name_vi as activity_name, nullif(years, '') as years
+from read_csv('{seeds_dir}/activities.csv', header = true, auto_detect = false, columns = {
+    'activity_code': 'varchar', 'task_group': 'integer', 'name_vi': 'varchar', 'years': 'varchar'
+});

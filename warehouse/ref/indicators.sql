@@ -1,0 +1,9 @@
+-- ref.indicators
+-- Grain: one row per indicator of the plan (section II), CT1 … CT5.
+create or replace table ref.indicators as
+select indicator_code, name_vi as indicator_name, measure, comparison, has_ward_reading,
+    description_vi
+from read_csv('{seeds_dir}/indicators.csv', header = true, auto_detect = false, columns = {
+    'indicator_code': 'varchar', 'name_vi': 'varchar', 'measure': 'varchar',
+    'comparison': 'varchar', 'has_ward_reading': 'boolean', 'description_vi': 'varchar'
+});

@@ -1,0 +1,11 @@
+-- staging.stg_registry__expected_units
+-- Grain: one row per collected year and unit expected to report that year (reporting units
+-- of the registry active on the year's deadline, 10 December).
+create table if not exists staging.stg_registry__expected_units (
+    year integer not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    unit_kind varchar not null,
+    deadline_on date not null,
+    primary key (year, unit_code)
+);
