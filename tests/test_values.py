@@ -74,8 +74,8 @@ def test_parse_money(cell, expected):
     ],
 )
 def test_parse_date(cell, expected):
-    """Dates as date cells, serial numbers (45631 is 05/12/2024: 45292 is 01/01/2024), dd/mm/yyyy, d/m/yyyy and
-    ISO; an impossible day is an error."""
+    """Dates as date cells, serial numbers (45631 is 05/12/2024: 45292 is 01/01/2024),
+    dd/mm/yyyy, d/m/yyyy and ISO; an impossible day is an error."""
     assert expected == parse_date(cell)
 
 
