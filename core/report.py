@@ -49,7 +49,7 @@ def vn_percent(value: float | None) -> str:
 
 
 def vn_date(value: object) -> str:
-    if value is None or (not isinstance(value, date | datetime) and pd.isna(value)):
+    if value is None or pd.isna(value) or not isinstance(value, date | datetime):
         return "–"
     return value.strftime("%d/%m/%Y")
 

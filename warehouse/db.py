@@ -8,10 +8,12 @@ quarantine) → ref (the registry seeds) → intermediate (views) → marts (the
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
@@ -67,12 +69,23 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def models_in_build_order() -> list[Path]:
+    """The model files of ref, intermediate and marts, each after the models it reads."""
+    files = {f"{layer}.{f.stem}": f for layer in MODEL_LAYERS for f in sql_files(layer)}
+    pattern = re.compile(r"\b(" + "|".join(MODEL_LAYERS) + r")\.(\w+)")
+    needs = {
+        name: {f"{a}.{b}" for a, b in pattern.findall(file.read_text(encoding="utf-8"))}
+        & (files.keys() - {name})
+        for name, file in files.items()
+    }
+    return [files[name] for name in TopologicalSorter(needs).static_order()]
+
+
 def rebuild_models(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> None:
-    """Reload the registry seeds and rebuild intermediate views and marts, in file order."""
-    for layer in MODEL_LAYERS:
-        for file in sql_files(layer):
-            sql = file.read_text(encoding="utf-8").replace("{seeds_dir}", seeds_dir.as_posix())
-            con.execute(sql)
+    """Reload the registry seeds and rebuild intermediate views and marts."""
+    for file in models_in_build_order():
+        sql = file.read_text(encoding="utf-8").replace("{seeds_dir}", seeds_dir.as_posix())
+        con.execute(sql)
 
 
 # --- raw -------------------------------------------------------------------------------

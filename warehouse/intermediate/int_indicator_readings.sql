@@ -1,7 +1,8 @@
 -- intermediate.int_indicator_readings
 -- Grain: one row per indicator, collected year, scope and scope code: what was observed
 -- (numerator, denominator, value), before any comparison with a target. A value is null
--- when nothing was reported to compute it from. Rates are capped at 1 (100%).
+-- when nothing was reported to compute it from. Rates are capped at 1 (100%); note that
+-- least() ignores nulls in DuckDB, so every cap is guarded by a case.
 create or replace view intermediate.int_indicator_readings as
 with years as (
     select distinct year from staging.stg_registry__expected_units
@@ -87,7 +88,8 @@ ct1_district as (
         count(*) filter (where ct1_audience.value >= targets.target_value)::double
             as numerator,
         count(*)::double as denominator,
-        numerator / denominator as value
+        count(*) filter (where ct1_audience.value >= targets.target_value)::double
+            / count(*) as value
     from ct1_audience
     inner join targets
         on targets.year = ct1_audience.year
@@ -109,7 +111,7 @@ ct2 as (
         count(ran_action_month.unit_code)
             filter (where counted.action_month_plan)::double as numerator,
         count(*)::double as denominator,
-        least(1.0, numerator / denominator) as value
+        case when denominator > 0 then least(1.0, numerator / denominator) end as value
     from expected
     left join counted using (year, unit_code)
     left join ran_action_month using (year, unit_code)
@@ -131,7 +133,7 @@ ct3 as (
         'QUAN' as scope_code,
         sum(survey.respondents_aware)::double as numerator,
         sum(survey.respondents)::double as denominator,
-        least(1.0, numerator / nullif(denominator, 0)) as value
+        case when denominator > 0 then least(1.0, numerator / denominator) end as value
     from years
     left join survey on survey.year = years.year
     group by all
@@ -155,7 +157,7 @@ ct4 as (
             or (targets.qualifier = 'pilot' and outlets.gender_index_level = 'Thí điểm')
         )::double as numerator,
         count(outlets.outlet_name)::double as denominator,
-        least(1.0, numerator / nullif(denominator, 0)) as value
+        case when denominator > 0 then least(1.0, numerator / denominator) end as value
     from years
     inner join targets
         on targets.year = years.year and targets.indicator_code = 'CT4'
@@ -179,7 +181,7 @@ ct5_district as (
         'QUAN' as scope_code,
         sum(conventions.conventions_non_discriminatory)::double as numerator,
         sum(conventions.conventions_total)::double as denominator,
-        least(1.0, numerator / nullif(denominator, 0)) as value
+        case when denominator > 0 then least(1.0, numerator / denominator) end as value
     from years
     left join conventions on conventions.year = years.year
     group by all
@@ -193,7 +195,7 @@ ct5_ward as (
         expected.unit_code as scope_code,
         sum(conventions.conventions_non_discriminatory)::double as numerator,
         sum(conventions.conventions_total)::double as denominator,
-        least(1.0, numerator / nullif(denominator, 0)) as value
+        case when denominator > 0 then least(1.0, numerator / denominator) end as value
     from expected
     left join conventions using (year, unit_code)
     where expected.unit_kind = 'ward'

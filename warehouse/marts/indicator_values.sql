@@ -27,7 +27,8 @@ joined as (
         baselines.baseline_value,
         case targets.basis
             when 'relative_to_baseline'
-                then least(1.0, baselines.baseline_value * (1 + targets.target_value))
+                then case when baselines.baseline_value is not null
+                    then least(1.0, baselines.baseline_value * (1 + targets.target_value)) end
             else targets.target_value
         end as target
     from readings
