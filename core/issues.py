@@ -44,7 +44,7 @@ RULE_TEXT_VI: dict[str, str] = {
     "not_date": "Giá trị không phải là ngày hợp lệ: hãy nhập {hint}.",
     "not_yes_no": "Giá trị phải là «Có» hoặc «Không» (hoặc x, 1, 0): hãy nhập {hint}.",
     "formula_error": "Ô có lỗi công thức: hãy sửa công thức hoặc nhập trực tiếp {hint}.",
-    "allowed_values": "Giá trị không có trong danh sách cho phép: hãy {hint}.",
+    "allowed_values": "Giá trị không có trong danh sách cho phép: hãy chọn {hint}.",
     "min_value": "Giá trị nhỏ hơn mức cho phép: hãy nhập {hint}.",
     "date_window": "Ngày phải nằm trong khoảng từ {window}: hãy kiểm tra lại năm, tháng.",
     "comparison": "{comparison}: hãy kiểm tra lại hai cột «{header}» và «{other_header}».",

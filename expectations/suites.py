@@ -193,9 +193,8 @@ def _comparisons(tab: Tab) -> list[Expectation]:
     for comparison in tab.comparisons:
         if comparison.op not in ("<=", ">="):
             raise ValueError(f"unsupported comparison operator {comparison.op!r}")
-        greater, smaller = (comparison.left, comparison.right)
-        if comparison.op == "<=":
-            greater, smaller = smaller, greater
+        left, right = comparison.left, comparison.right
+        greater, smaller = (right, left) if comparison.op == "<=" else (left, right)
         other = tab.column(comparison.right)
         meta = _meta("comparison", tab.column(comparison.left),
                      comparison=comparison.message_vi, other_header=other.header)

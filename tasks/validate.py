@@ -70,6 +70,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
     checks = validate_year(to_frames(readable), year, assigned_pairs(registry, units))
     issues = merge_issues(parse_issues, checks)
-    report_progress("Năm %s: đã kiểm tra %s bản báo cáo, phát hiện %s lỗi, cảnh báo.", year,
-                len(submissions), len(issues))
+    errors = sum(i.severity != "warning" for i in issues)
+    report_progress("Năm %s: đã kiểm tra %s bản báo cáo: %s lỗi, %s cảnh báo.", year,
+                    len(submissions), errors, len(issues) - errors)
     return ValidationResult(year, tuple(submissions), tuple(issues))
