@@ -185,3 +185,18 @@ def test_report_files_are_written(run_2024):
     sheets = load_workbook(folder / "bao-cao-2024.xlsx").sheetnames
     assert ["submission_status", "indicator_values", "participation", "budget",
             "activity_coverage", "quality_issues"] == sheets
+
+
+def test_flow_run_carries_report_and_table_artifacts(run_2024):
+    """The run publishes the report as a markdown artifact and the two key marts as tables."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+            any_=["annual-report-2024", "submission-status-2024", "indicator-values-2024"])))
+    kinds = sorted((a.key, a.type) for a in artifacts)
+    assert [("annual-report-2024", "markdown"), ("indicator-values-2024", "table"),
+            ("submission-status-2024", "table")] == sorted(set(kinds))
+    report = next(a for a in artifacts if a.key == "annual-report-2024")
+    assert "Số đơn vị phải báo cáo: **4**" in report.data

@@ -37,3 +37,25 @@ def test_reorganised_registry_gives_the_units_active_on_each_deadline(tmp_path):
     ha_ly = registry.unit("P-HALY")
     assert (True, False) == (ha_ly.active_on(date(2024, 12, 10)), ha_ly.active_on(date(2025, 1, 1)))
     assert ("P-HONGBANG",) == registry.unit("P-MINHKHAI").successor_codes
+
+
+def test_closed_units_are_never_counted_missing(prefect_api, tmp_path):
+    """A 2025 run with the reorganised registry expects only the two new wards: Hồng Bàng
+    sent its report, Hồng An did not; none of the closed units appears as missing."""
+    import duckdb
+
+    from flows.annual_report import annual_report
+    from tests.workbooks import report_workbook
+
+    seeds = reorganised_seeds(tmp_path / "seeds")
+    report_workbook(tmp_path / "reports" / "2025" / "P-HONGBANG.xlsx", "P-HONGBANG", 2025,
+                    completed_on="05/12/2025", activities=[
+                        {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
+                         "audience": "Người dân, cộng đồng", "sessions": 1,
+                         "started_on": "15/11/2025"}])
+    annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
+                  warehouse=str(tmp_path / "w.duckdb"), output_dir=str(tmp_path / "out"),
+                  seeds_dir=str(seeds))
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert [("P-HONGAN", "missing"), ("P-HONGBANG", "received")] == con.execute(
+            "select unit_code, status from marts.submission_status order by 1").fetchall()

@@ -17,6 +17,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from core.snapshot import RawCell
 
@@ -103,11 +104,11 @@ def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: i
                     content: bytes, tab_names: Sequence[str] | None, read_error: str | None,
                     fetched_at: datetime, cells: Iterable[RawCell]) -> None:
     """Store one new snapshot and its cells, all or nothing."""
-    rows = [
-        (snapshot_id, c.tab_index, c.tab_name, c.row_number, c.column_number, c.value_type,
-         c.value_text)
-        for c in cells
-    ]
+    rows = pd.DataFrame(
+        [(snapshot_id, c.tab_index, c.tab_name, c.row_number, c.column_number, c.value_type,
+          c.value_text) for c in cells],
+        columns=table_columns(con, "raw", "cells"),
+    )
     with transaction(con):
         con.execute(
             "insert into raw.snapshots values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,8 +116,10 @@ def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: i
              content, list(tab_names) if tab_names is not None else None, read_error,
              fetched_at],
         )
-        if rows:
-            con.executemany("insert into raw.cells values (?, ?, ?, ?, ?, ?, ?)", rows)
+        if len(rows):
+            con.register("new_cells", rows)
+            con.execute("insert into raw.cells select * from new_cells")
+            con.unregister("new_cells")
 
 
 def record_fetch(con: duckdb.DuckDBPyConnection, *, year: int, unit_code: str, outcome: str,
@@ -191,11 +194,11 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     if not rows:
         return
     columns = table_columns(con, schema, table)
-    placeholders = ", ".join("?" for _ in columns)
-    con.executemany(
-        f"insert into {schema}.{table} ({', '.join(columns)}) values ({placeholders})",
-        [[row.get(c) for c in columns] for row in rows],
-    )
+    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
+                         dtype=object)
+    con.register("new_rows", frame)
+    con.execute(f"insert into {schema}.{table} by name select * from new_rows")
+    con.unregister("new_rows")
 
 
 def replace_year(con: duckdb.DuckDBPyConnection, year: int, tables: dict[str, list[dict]],
