@@ -20,6 +20,7 @@ from core.report import submission_counts, summary_lines
 from core.settings import ENV, RunSettings, reporting_year, settings_from
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
+from tasks.operations import flow_run_row, publish_for_analysts, record_run
 from tasks.publish import publish_report
 from tasks.pull import pull_workbooks
 from tasks.validate import validate_submissions
@@ -35,7 +36,22 @@ class RunSummary:
     output_folder: Path
 
 
-@flow(name="annual-report", flow_run_name="annual-report-{year}")
+def _record_failure(flow, run, state) -> None:
+    """Keep failed runs in the run history too (ops.flow_runs)."""
+    params = run.parameters or {}
+    settings = settings_from(reports_dir=params.get("reports_dir"),
+                             warehouse=params.get("warehouse"),
+                             output_dir=params.get("output_dir"),
+                             seeds_dir=params.get("seeds_dir"))
+    try:
+        record_run(settings, flow_run_row("FAILED", params.get("year"),
+                                          message=str(state.message)[:500],
+                                          started_at=run.start_time))
+    except Exception:  # the warehouse itself may be what failed: the run is failed anyway
+        pass
+
+
+@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[_record_failure])
 def annual_report(
     year: int | None = None,
     reports_dir: str | None = None,
@@ -47,17 +63,20 @@ def annual_report(
     settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
                              output_dir=output_dir, seeds_dir=seeds_dir)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
+    started_at = datetime.now(LOCAL_TZ)
     pull_workbooks(settings, year)
     checked = validate_submissions(settings, year)
     load_year(settings, checked)
     figures = compute_indicators(settings, year)
     published = publish_report(settings, figures)
+    counts = submission_counts(figures.marts["submission_status"])
+    record_run(settings, flow_run_row("COMPLETED", year, counts, started_at=started_at))
+    publish_for_analysts(settings)
     lines = summary_lines(year, figures.marts["submission_status"],
                           figures.marts["indicator_values"])
     for line in lines:
         get_run_logger().info(line)
-    return RunSummary(year, tuple(lines), submission_counts(figures.marts["submission_status"]),
-                      published.folder)
+    return RunSummary(year, tuple(lines), counts, published.folder)
 
 
 def parse_years(text: str) -> list[int]:

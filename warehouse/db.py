@@ -22,7 +22,7 @@ import pandas as pd
 from core.snapshot import RawCell
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
-SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts")
+SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
 STAGING_TABLES = (
     "stg_registry__expected_units",
     "stg_workbook__submissions",
@@ -47,7 +47,7 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     con.execute("set TimeZone = 'Asia/Ho_Chi_Minh'")
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    for layer in ("raw", "staging", "quality"):
+    for layer in ("raw", "staging", "quality", "ops"):
         for file in sql_files(layer):
             con.execute(file.read_text(encoding="utf-8"))
     return con
@@ -173,6 +173,12 @@ def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[Raw
 def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     columns = [d[0] for d in result.description]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+def record_flow_run(con: duckdb.DuckDBPyConnection, run: dict[str, object]) -> None:
+    """Insert or replace the row of one flow run in ops.flow_runs."""
+    con.execute("delete from ops.flow_runs where flow_run_id = ?", [run["flow_run_id"]])
+    _insert_rows(con, "ops", "flow_runs", [run])
 
 
 # --- staging, quality, marts -------------------------------------------------------------

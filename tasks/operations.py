@@ -1,0 +1,53 @@
+"""Operations: the run history in ops.flow_runs and the analysts' copy of the warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import task
+from prefect.runtime import flow_run
+
+from core.settings import RunSettings
+from tasks import report_progress
+from warehouse import db
+from warehouse.analyst import publish_analyst_copy
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ANALYST_DIR_ENV = "HB_ANALYST_DIR"
+
+
+def analyst_dir(settings: RunSettings) -> Path:
+    """Where the analysts' copy goes: HB_ANALYST_DIR, else `analyst/` beside the warehouse."""
+    return Path(os.environ.get(ANALYST_DIR_ENV) or settings.warehouse.parent / "analyst")
+
+
+def flow_run_row(state: str, year: int | None, counts: dict | None = None,
+                 message: str | None = None, started_at: datetime | None = None) -> dict:
+    """The ops.flow_runs row of the current flow run."""
+    given = flow_run.parameters or {}
+    params = {k: (str(v) if v is not None else None) for k, v in given.items()}
+    return {
+        "flow_run_id": str(flow_run.id or "local"), "flow_name": flow_run.flow_name or "",
+        "flow_run_name": flow_run.name, "year": year,
+        "parameters": json.dumps(params, ensure_ascii=False, sort_keys=True),
+        "state": state, "counts": json.dumps(counts or {}, ensure_ascii=False, sort_keys=True),
+        "message": message, "started_at": started_at,
+        "ended_at": datetime.now(LOCAL_TZ) if state != "RUNNING" else None,
+    }
+
+
+def record_run(settings: RunSettings, row: dict) -> None:
+    with db.connect(settings.warehouse) as con:
+        db.record_flow_run(con, row)
+
+
+@task(name="publish_for_analysts")
+def publish_for_analysts(settings: RunSettings) -> dict[str, Path]:
+    """Publish the read-only analysts' copy, the marts as Parquet and the data dictionary."""
+    paths = publish_analyst_copy(settings.warehouse, analyst_dir(settings))
+    report_progress("Bản sao cho phân tích: %s", paths["warehouse"])
+    return paths

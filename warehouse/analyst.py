@@ -1,0 +1,119 @@
+"""The analysts' side: a read-only copy of the warehouse, Parquet files of the marts and a
+data dictionary, published atomically after each successful run.
+
+DuckDB allows one writer: the pipeline writes its own file and never opens the analysts'
+copy for writing; an analyst's open connection keeps reading the old copy until it
+reconnects, and never blocks a run.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from core.template import TEMPLATE
+from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, sql_files
+
+ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, older CLIs)
+DICTIONARY_LAYERS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    schema: str
+    name: str
+    grain: str
+    columns: tuple[tuple[str, str], ...]  # (name, type)
+
+
+def sql_header(path: Path) -> str:
+    """The leading comment of a SQL file, without its first line (the object's name)."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return " ".join(lines[1:]).strip()
+
+
+def column_glossary() -> dict[str, str]:
+    """Column meanings: the template's headers for workbook columns, then the glossary."""
+    meanings = {col.key: f"«{col.header}» in the workbook" for tab in TEMPLATE
+                for col in tab.columns}
+    with (WAREHOUSE_DIR / "columns.csv").open(encoding="utf-8", newline="") as handle:
+        meanings |= {row["column_name"]: row["description"] for row in csv.DictReader(handle)}
+    return meanings
+
+
+def describe_tables(con: duckdb.DuckDBPyConnection) -> list[TableDoc]:
+    """Every table and view of the warehouse with its grain (from its SQL file)."""
+    grains = {f"{layer}.{f.stem}": sql_header(f)
+              for layer in ("raw", "staging", "quality", *MODEL_LAYERS, "ops")
+              for f in sql_files(layer)}
+    rows = con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where table_catalog = current_database() order by table_schema, table_name, "
+        "ordinal_position").fetchall()
+    tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, data_type in rows:
+        if schema in DICTIONARY_LAYERS:
+            tables.setdefault((schema, table), []).append((column, data_type))
+    return [TableDoc(s, t, grains.get(f"{s}.{t}", ""), tuple(cols))
+            for (s, t), cols in sorted(tables.items(),
+                                       key=lambda k: (DICTIONARY_LAYERS.index(k[0][0]), k[0][1]))]
+
+
+def render_dictionary(tables: list[TableDoc], glossary: dict[str, str]) -> str:
+    """The data dictionary as Markdown."""
+    out = ["# Data dictionary", "",
+           "Generated after each run from the warehouse schema and the SQL files' headers.", ""]
+    for table in tables:
+        out += [f"## {table.schema}.{table.name}", "", table.grain or "(no description)", "",
+                "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| {name} | {data_type} | {glossary.get(name, '')} |"
+                for name, data_type in table.columns]
+        out.append("")
+    return "\n".join(out)
+
+
+def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
+    """Copy the warehouse into `analyst_dir/warehouse.duckdb`, write the marts as Parquet and
+    the data dictionary; each file appears at once (temporary file, then rename)."""
+    analyst_dir.mkdir(parents=True, exist_ok=True)
+    target = analyst_dir / "warehouse.duckdb"
+    tmp = analyst_dir / f".warehouse-{os.getpid()}.duckdb.tmp"
+    tmp.unlink(missing_ok=True)
+    parquet_tmp = analyst_dir / f".marts-{os.getpid()}.tmp"
+    shutil.rmtree(parquet_tmp, ignore_errors=True)
+    parquet_tmp.mkdir()
+    with duckdb.connect(str(warehouse)) as con:
+        source = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"attach '{tmp.as_posix()}' as analyst_copy "
+                    f"(storage_version '{ANALYST_STORAGE_VERSION}')")
+        try:
+            con.execute(f'copy from database "{source}" to analyst_copy')
+        finally:
+            con.execute("detach analyst_copy")
+        for (table,) in con.execute("select table_name from information_schema.tables "
+                                    "where table_schema = 'marts' order by 1").fetchall():
+            con.execute(f"copy marts.{table} to '{(parquet_tmp / f'{table}.parquet').as_posix()}'"
+                        " (format parquet)")
+        dictionary = render_dictionary(describe_tables(con), column_glossary())
+    os.replace(tmp, target)
+    parquet_dir = analyst_dir / "marts"
+    old = analyst_dir / f".marts-old-{os.getpid()}"
+    if parquet_dir.exists():
+        os.replace(parquet_dir, old)
+    os.replace(parquet_tmp, parquet_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    dict_tmp = analyst_dir / ".DATA_DICTIONARY.md.tmp"
+    dict_tmp.write_text(dictionary, encoding="utf-8")
+    os.replace(dict_tmp, analyst_dir / "DATA_DICTIONARY.md")
+    return {"warehouse": target, "parquet": parquet_dir,
+            "dictionary": analyst_dir / "DATA_DICTIONARY.md"}
+
