@@ -67,6 +67,16 @@ def unexpected_file_issue(year: int, file_stem: str) -> Issue:
     )
 
 
+def late_revision_issue(year: int, unit_code: str, fetched_at: datetime) -> Issue:
+    when = fetched_at.strftime("%d/%m/%Y %H:%M")
+    return Issue(
+        year=year, unit_code=unit_code, tab="", sheet_row=None, column_key=None,
+        column_header=None, value=when, rule="late_revision", severity=Severity.WARNING,
+        message_vi=message_vi("late_revision", unit_code=unit_code, tab="", sheet_row=None,
+                              header=None, value=when, expected=year),
+    )
+
+
 def _to_timestamp(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return pd.Timestamp(value)

@@ -64,6 +64,9 @@ RULE_TEXT_VI: dict[str, str] = {
     "missing_label": "Trang «{tab}» thiếu dòng «{header}»: hãy dùng đúng mẫu báo cáo.",
     "unreadable_workbook": "Tệp không đọc được như một bảng tính Excel ({detail}): hãy lưu "
     "lại báo cáo dưới dạng .xlsx, không đặt mật khẩu, rồi nộp lại.",
+    "late_revision": "Báo cáo được sửa sau khi đã chốt số liệu năm {expected}: bản sửa được "
+    "lưu lại nhưng không thay cho bản đã chốt; nếu cần điều chỉnh số liệu, hãy báo Phòng Lao "
+    "động - Thương binh và Xã hội.",
     "unexpected_file": "Tệp không thuộc đơn vị nào phải báo cáo năm {expected}: hãy kiểm "
     "tra lại tên tệp (mã đơn vị).",
 }

@@ -211,3 +211,20 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
     else:
         out.append("Không có lỗi.")
     return "\n".join(out) + "\n"
+
+
+def collection_status_markdown(year: int, status: pd.DataFrame, issues: pd.DataFrame) -> str:
+    """During the collection window: who has submitted, who is late, who must fix what."""
+    c = submission_counts(status)
+    out = [f"# Tình hình nộp báo cáo năm {year}", "",
+           f"Phải báo cáo: {c['expected']}; đã nộp: {c['received']} (muộn {c['late']}); "
+           f"bản nháp: {c['draft']}; không hợp lệ: {c['invalid']}; chưa nộp: {c['missing']}.",
+           ""]
+    out += _table(["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Lỗi cần sửa"],
+                  [[r.unit_code, r.unit_name, STATUS_VI[r.status], r.error_count]
+                   for r in status.itertuples()])
+    to_fix = issues[issues["severity"] != "warning"] if len(issues) else issues
+    if len(to_fix):
+        out += ["", "## Đơn vị cần sửa", ""]
+        out += [f"- {r.message_vi}" for r in to_fix.itertuples()]
+    return "\n".join(out) + "\n"

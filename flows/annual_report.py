@@ -22,8 +22,9 @@ from tasks.indicators import compute_indicators
 from tasks.load import load_year
 from tasks.operations import flow_run_row, publish_for_analysts, record_run
 from tasks.publish import publish_report
-from tasks.pull import pull_workbooks
+from tasks.pull import freeze_snapshots, pull_workbooks
 from tasks.validate import validate_submissions
+from warehouse.lock import warehouse_lock
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -58,13 +59,24 @@ def annual_report(
     warehouse: str | None = None,
     output_dir: str | None = None,
     seeds_dir: str | None = None,
+    freeze: bool = False,
 ) -> RunSummary:
-    """Collect, check, load and report one year of the units' report workbooks."""
+    """Collect, check, load and report one year of the units' report workbooks.
+
+    `freeze` (the deadline cut-off) freezes the year's snapshots after this pull: later
+    changes are kept as late revisions and never replace what was counted."""
     settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
                              output_dir=output_dir, seeds_dir=seeds_dir)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
+    with warehouse_lock(settings.warehouse):
+        return _run_year(settings, year, freeze)
+
+
+def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
     started_at = datetime.now(LOCAL_TZ)
     pull_workbooks(settings, year)
+    if freeze:
+        freeze_snapshots(settings, year)
     checked = validate_submissions(settings, year)
     load_year(settings, checked)
     figures = compute_indicators(settings, year)

@@ -29,6 +29,8 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from reports.appendix import protect_text
+
     book = Workbook()
     book.remove(book.active)
     for name, frame in sheets.items():
@@ -38,10 +40,9 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
             cell.font = Font(bold=True)
         for row in frame.itertuples(index=False):
             sheet.append([None if _missing(v) else _plain(v) for v in row])
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
-                    cell.data_type = "s"  # written as text, never evaluated as a formula
+                protect_text(cell)  # "=…", "+…", "-…", "@…", tab, CR: a string, never <f>
         sheet.freeze_panes = "A2"
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column[:200])
@@ -67,7 +68,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def _artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [{k: (None if _missing(v) else str(_plain(v))) for k, v in row.items()}
             for row in frame.to_dict(orient="records")]
 
@@ -87,7 +88,7 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
                              description=f"Báo cáo tổng hợp năm {figures.year}")
     for name in ("submission_status", "indicator_values"):
-        create_table_artifact(_artifact_rows(figures.marts[name]),
+        create_table_artifact(artifact_rows(figures.marts[name]),
                               key=f"{name.replace('_', '-')}-{figures.year}",
                               description=f"{name} {figures.year}")
     return Published(folder, md_path, xlsx_path)

@@ -75,3 +75,12 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
                 len(units), new_count)
     return PullSummary(year, len(units), fetched_count, new_count, tuple(not_found),
                        tuple(p.stem for p in extra))
+
+
+@task(name="freeze_snapshots")
+def freeze_snapshots(settings: RunSettings, year: int) -> datetime:
+    """Freeze the year's snapshots now (the deadline cut-off); a re-run keeps the first time."""
+    with db.connect(settings.warehouse) as con:
+        frozen_at = db.freeze_year(con, year, datetime.now(LOCAL_TZ))
+    report_progress("Năm %s: đã chốt số liệu lúc %s.", year, f"{frozen_at:%d/%m/%Y %H:%M}")
+    return frozen_at

@@ -8,6 +8,7 @@ from prefect import task
 
 from core.assemble import (
     Submission,
+    late_revision_issue,
     merge_issues,
     to_frames,
     unexpected_file_issue,
@@ -50,6 +51,8 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     submissions: list[Submission] = []
     parse_issues: list[Issue] = []
     with db.connect(settings.warehouse) as con:
+        late = db.late_revisions(con, year)
+        parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
         for snap in db.current_snapshots(con, year):
             unit = snap["unit_code"]
             if unit not in codes:

@@ -132,20 +132,49 @@ def record_fetch(con: duckdb.DuckDBPyConnection, *, year: int, unit_code: str, o
 
 
 def current_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
-    """The current snapshot of each unit for a year: the one its latest good fetch read,
-    with when its content was first fetched and when it was first seen marked complete."""
+    """The current snapshot of each unit for a year: the one its latest good fetch read
+    (up to the cut-off when the year is frozen), with its source and read error."""
     return frame_records(con.execute(
         """
-        with latest as (
+        with cut_off as (
+            select frozen_at from raw.freezes where year = $year
+        ),
+        latest as (
             select unit_code, snapshot_id
             from raw.fetches
-            where year = ? and outcome = 'snapshot'
+            where year = $year and outcome = 'snapshot'
+                and fetched_at <= coalesce((select frozen_at from cut_off), 'infinity')
             qualify row_number() over (partition by unit_code order by fetch_id desc) = 1
         )
         select s.snapshot_id, s.year, s.unit_code, s.source_kind, s.source_ref,
             s.tab_names, s.read_error, s.fetched_at
         from latest join raw.snapshots as s using (snapshot_id)
         order by s.unit_code
+        """,
+        {"year": year},
+    ))
+
+
+def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> datetime:
+    """Freeze a year's snapshots at `at` unless already frozen; the freeze time in force."""
+    con.execute("insert into raw.freezes values (?, ?) on conflict do nothing", [year, at])
+    return con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()[0]
+
+
+def late_revisions(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
+    """Units whose content changed after the year's cut-off: newest late snapshot each."""
+    return frame_records(con.execute(
+        """
+        select f.unit_code, f.snapshot_id, f.fetched_at
+        from raw.fetches as f
+        join raw.freezes as z on z.year = f.year
+        where f.year = ? and f.outcome = 'snapshot' and f.fetched_at > z.frozen_at
+            and f.snapshot_id not in (
+                select snapshot_id from raw.fetches
+                where year = f.year and unit_code = f.unit_code and fetched_at <= z.frozen_at
+                    and outcome = 'snapshot')
+        qualify row_number() over (partition by f.unit_code order by f.fetch_id desc) = 1
+        order by f.unit_code
         """,
         [year],
     ))

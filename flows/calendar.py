@@ -1,0 +1,97 @@
+"""Flows on the reporting calendar (see prefect.yaml): the daily collection window, the
+reminders around the 10 December deadline. The deadline cut-off is the annual flow with
+`freeze=True`; the reviews are in flows/reviews.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from core.reminders import build_reminders, reminder_text
+from core.report import collection_status_markdown
+from core.settings import RunSettings, reporting_year, settings_from
+from flows.annual_report import LOCAL_TZ
+from tasks import report_progress
+from tasks.indicators import compute_indicators
+from tasks.load import load_year
+from tasks.operations import flow_run_row, publish_for_analysts, record_run
+from tasks.publish import artifact_rows
+from tasks.pull import pull_workbooks
+from tasks.validate import validate_submissions
+from warehouse import db
+from warehouse.lock import warehouse_lock
+
+
+@task(name="publish_status")
+def publish_status(settings: RunSettings, year: int) -> str:
+    """Publish who has submitted, who is late and who must fix what, as artifacts."""
+    figures = compute_indicators.fn(settings, year)
+    markdown = collection_status_markdown(year, figures.marts["submission_status"],
+                                          figures.issues)
+    create_markdown_artifact(markdown, key=f"collection-status-{year}",
+                             description=f"Tình hình nộp báo cáo năm {year}")
+    create_table_artifact(artifact_rows(figures.marts["submission_status"]),
+                          key=f"collection-status-table-{year}")
+    return markdown
+
+
+@flow(name="collection-window", flow_run_name="collection-window-{year}")
+def collection_window(year: int | None = None, reports_dir: str | None = None,
+                      warehouse: str | None = None, output_dir: str | None = None,
+                      seeds_dir: str | None = None) -> str:
+    """Daily during 15/11–10/12: pull and check the year's reports, publish their status."""
+    settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
+                             output_dir=output_dir, seeds_dir=seeds_dir)
+    year = year or reporting_year(datetime.now(LOCAL_TZ).date())
+    with warehouse_lock(settings.warehouse):
+        started_at = datetime.now(LOCAL_TZ)
+        pull_workbooks(settings, year)
+        load_year(settings, validate_submissions(settings, year))
+        markdown = publish_status(settings, year)
+        record_run(settings, flow_run_row("COMPLETED", year, started_at=started_at))
+        publish_for_analysts(settings)
+    return markdown
+
+
+def outstanding_units(settings: RunSettings, year: int) -> tuple[list[dict], dict]:
+    with db.connect(settings.warehouse) as con:
+        status = db.frame_records(con.execute(
+            "select year, unit_code, unit_name, status from marts.submission_status "
+            "where year = ? order by unit_code", [year]))
+        blocking: dict[str, list[str]] = {}
+        for unit, message in con.execute(
+                "select unit_code, message_vi from quality.issues where year = ? and "
+                "severity = 'blocking' order by unit_code, tab, sheet_row", [year]).fetchall():
+            blocking.setdefault(unit, []).append(message)
+    return status, blocking
+
+
+@task(name="send_notification", retries=3, retry_delay_seconds=[10, 60, 300])
+def send_notification(block_name: str, subject: str, body: str) -> None:
+    """Send through a configured Prefect notification block (network: retried)."""
+    from prefect.blocks.core import Block
+
+    Block.load(block_name).notify(body=body, subject=subject)
+
+
+@flow(name="reminders", flow_run_name="reminders-{year}")
+def send_reminders(year: int | None = None, on_date: date | None = None,
+                   notification_block: str | None = None, warehouse: str | None = None,
+                   seeds_dir: str | None = None) -> str:
+    """Remind the units still missing or invalid of what is outstanding, through a Prefect
+    notification block ("type-slug/name", none by default); kept as an artifact."""
+    settings = settings_from(warehouse=warehouse, seeds_dir=seeds_dir)
+    today = on_date or datetime.now(LOCAL_TZ).date()
+    year = year or reporting_year(today)
+    status, blocking = outstanding_units(settings, year)
+    reminders = build_reminders(status, blocking)
+    text = reminder_text(year, today, reminders)
+    create_markdown_artifact(text, key=f"reminders-{year}-{today:%m-%d}",
+                             description=f"Nhắc nộp báo cáo năm {year}")
+    if notification_block:
+        send_notification(notification_block, f"Nhắc nộp báo cáo năm {year}", text)
+    report_progress("Năm %s: nhắc %s đơn vị.", year, len(reminders))
+    return text
