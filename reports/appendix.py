@@ -1,0 +1,307 @@
+"""The appendix workbook of the annual report: detail tables to read and print, safe to open.
+
+One sheet per detail table with Vietnamese headers, a frozen header row, a totals row where
+the caller asks for one, page setup for printing (A4 landscape, fit to width, header row
+repeated on every page), and a "Nguồn số liệu" sheet from marts.figure_lineage.
+
+Numbers stay numbers (so that people can add them up again) with the format `#,##0`. The
+"," of a format code is not a character but "the thousands separator of the computer that
+opens the file": Excel and LibreOffice take it from the regional settings (or Excel's
+"use system separators" option), never from the file, so the file cannot force ".". On a
+computer set to Vietnamese the cell reads "1.234.567" and "0,75"; on one set to English it
+reads "1,234,567". Writing the dots as literal characters would only work for one size of
+number and would turn sums into text, so the workbook only declares its language as vi-VN
+(document properties) and leaves the separators to the reader's settings; the Markdown
+report, which is text, always writes "1.234.567" (core.report.vn_number).
+
+Text from the submissions is never run as a formula: a string that starts with "=", "+",
+"-", "@", a tab or a line break is written as a plain string cell (never `<f>`) and marked
+with Excel's quote prefix, the cell-level equivalent of OWASP's leading apostrophe, so that
+it stays text even when someone edits the cell. The value itself is not changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from core.report import INDICATOR_STATUS_VI, SCOPE_VI, SEX_VI, SOURCE_VI, STATUS_VI
+from core.template import TEMPLATE
+
+SOURCE_SHEET = "Nguồn số liệu"
+TOTAL_LABEL = "Tổng cộng"
+LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
+WORKBOOK_LANGUAGE = "vi-VN"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+CODE_FORMAT = "0"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+HEADERS_VI: dict[str, str] = {
+    "indicator_code": "Mã chỉ tiêu",
+    "year": "Năm",
+    "scope": "Phạm vi",
+    "scope_code": "Mã phạm vi",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "value": "Giá trị",
+    "target": "Mục tiêu",
+    "milestone_year": "Mốc đánh giá (năm)",
+    "basis": "Cách tính mục tiêu",
+    "qualifier": "Điều kiện tính",
+    "baseline_year": "Năm gốc",
+    "baseline_value": "Giá trị năm gốc",
+    "base_year": "Năm gốc",
+    "base_value": "Giá trị năm gốc",
+    "current_value": "Giá trị năm đánh giá",
+    "observed_cagr": "Tốc độ tăng bình quân năm thực tế",
+    "required_cagr": "Tốc độ tăng bình quân năm cần đạt",
+    "progress_ratio": "Tỷ lệ tốc độ thực tế so với cần đạt",
+    "gap_closed_share": "Phần khoảng cách đến mục tiêu đã thu hẹp",
+    "status": "Tình trạng, đánh giá",
+    "unit_code": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "unit_kind": "Loại đơn vị",
+    "snapshot_id": "Mã bản lưu",
+    "source_ref": "Tệp nguồn",
+    "error_count": "Số lỗi",
+    "warning_count": "Số cảnh báo",
+    "is_on_time": "Đúng hạn",
+    "days_late": "Số ngày muộn",
+    "deadline_on": "Hạn nộp",
+    "completed_on": "Ngày hoàn thành",
+    "first_seen_complete_at": "Thời điểm ghi nhận hoàn thành",
+    "task_group": "Nhóm nhiệm vụ",
+    "activity_code": "Mã hoạt động",
+    "audience": "Đối tượng",
+    "sex": "Giới tính",
+    "participants": "Số người tham dự",
+    "source": "Nguồn kinh phí",
+    "amount_vnd": "Số tiền (đồng)",
+    "activity_rows": "Số dòng hoạt động",
+    "rows_reported": "Số dòng đã báo cáo",
+    "sessions": "Số cuộc, số lượng",
+    "is_reported": "Đã báo cáo",
+    "tab": "Trang tính",
+    "sheet_row": "Dòng",
+    "fetched_at": "Thời điểm tải về",
+    "column_key": "Cột",
+    "counts_as": "Tính vào",
+    "column_header": "Tiêu đề cột",
+    "rule": "Quy tắc kiểm tra",
+    "severity": "Mức độ",
+    "message_vi": "Nội dung",
+}
+LINEAGE_COLUMNS: tuple[str, ...] = (
+    "indicator_code", "year", "scope", "scope_code", "unit_code", "tab", "sheet_row",
+    "column_key", "value", "counts_as", "source_ref", "snapshot_id", "fetched_at",
+)  # fmt: skip
+PROGRESS_STATUS_VI = {
+    "on_track": "Đúng tiến độ",
+    "acceleration_needed": "Có tiến bộ, cần đẩy nhanh",
+    "limited_progress": "Tiến bộ hạn chế",
+    "deterioration": "Giảm sút",
+    "cannot_assess": "Chưa đủ số liệu để đánh giá",
+}
+COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
+UNIT_KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
+SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning": "Cảnh báo"}
+VALUES_VI: dict[str, dict[str, str]] = {
+    "status": {**STATUS_VI, **INDICATOR_STATUS_VI, **PROGRESS_STATUS_VI},
+    "scope": SCOPE_VI,
+    "sex": SEX_VI,
+    "source": SOURCE_VI,
+    "counts_as": COUNTS_AS_VI,
+    "unit_kind": UNIT_KIND_VI,
+    "severity": SEVERITY_VI,
+}
+PERCENT_COLUMNS = frozenset({"observed_cagr", "required_cagr", "progress_ratio",
+                             "gap_closed_share"})
+CODE_NUMBER_COLUMNS = frozenset({"year", "milestone_year", "base_year", "baseline_year",
+                                 "sheet_row", "task_group"})  # 2024, not "2.024"
+COLUMN_HEADERS_VI: dict[tuple[str, str], str] = {
+    (tab.name, column.key): column.header for tab in TEMPLATE for column in tab.columns
+}
+YES_VI, NO_VI = "Có", "Không"
+
+_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+_MAX_WIDTH = 50
+
+
+def is_formula_like(value: object) -> bool:
+    """Text that a spreadsheet could take for a formula (OWASP's list of leading characters)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def protect_text(cell: Cell) -> None:
+    """Keep a formula-like text cell a plain string: never written as `<f>`, and marked with
+    the quote prefix so that it stays text when edited. Other cells are left alone."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.DataFrame]],
+                   totals: Mapping[str, Sequence[str]] | None = None, *,
+                   lineage: pd.DataFrame | None = None,
+                   number_formats: Mapping[str, str] | None = None) -> Path:
+    """Write the appendix workbook and return its path.
+
+    `sheets`: sheet title → (the frame's columns to show, in order; the frame). Headers are
+    the Vietnamese names of HEADERS_VI (the column name when unknown); codes of the columns
+    in VALUES_VI are shown in Vietnamese; booleans as Có/Không.
+    `totals`: sheet title → columns to add up in a "Tổng cộng" row under the table (values,
+    not formulas; blanks count as 0).
+    `lineage`: rows of marts.figure_lineage, written to the "Nguồn số liệu" sheet.
+    `number_formats`: column → Excel number format, over the defaults (years and sheet rows
+    `0`, other whole numbers `#,##0`, other numbers `#,##0.00`, growth rates and shares
+    `0.0%`, dates dd/mm/yyyy, times dd/mm/yyyy hh:mm).
+    """
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.language = WORKBOOK_LANGUAGE
+    book.properties.title = "Phụ lục số liệu"
+    formats = dict(number_formats or {})
+    titles: set[str] = set()
+    all_sheets = dict(sheets)
+    if lineage is not None:
+        all_sheets[SOURCE_SHEET] = ([c for c in LINEAGE_COLUMNS if c in lineage.columns],
+                                    lineage)
+    for title, (columns, frame) in all_sheets.items():
+        sheet = book.create_sheet(_sheet_title(title, titles))
+        total_columns = list((totals or {}).get(title, ()))
+        _write_table(sheet, list(columns), frame, total_columns, formats)
+        _set_up_page(sheet)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
+                 total_columns: list[str], formats: dict[str, str]) -> None:
+    sheet.append([HEADERS_VI.get(c, c) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    tabs = frame["tab"].tolist() if "tab" in frame.columns else [None] * len(frame)
+    for index, record in enumerate(frame[columns].itertuples(index=False)):
+        values = [_display(column, value, tabs[index]) for column, value in zip(columns, record,
+                                                                                  strict=True)]
+        sheet.append(values)
+    if total_columns:
+        label_at = next((i for i, c in enumerate(columns) if c not in total_columns), None)
+        row: list[object] = [None] * len(columns)
+        if label_at is not None:
+            row[label_at] = TOTAL_LABEL
+        for column in total_columns:
+            row[columns.index(column)] = _plain(pd.to_numeric(frame[column]).sum(skipna=True))
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    for column_cells in sheet.iter_cols(min_row=2, max_row=sheet.max_row):
+        for cell in column_cells:
+            protect_text(cell)
+            cell.number_format = _number_format(columns[cell.column - 1], cell.value, formats)
+    for position, column in enumerate(columns, start=1):
+        cells = [sheet.cell(row=r, column=position).value for r in range(2, sheet.max_row + 1)]
+        width = max([len(HEADERS_VI.get(column, column)) // 2, *[_width(v) for v in cells[:500]]],
+                    default=8)
+        sheet.column_dimensions[get_column_letter(position)].width = min(_MAX_WIDTH,
+                                                                         max(8, width + 2))
+    sheet.freeze_panes = "A2"
+
+
+def _set_up_page(sheet: Worksheet) -> None:
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "Trang &P/&N"
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique (case-insensitive)."""
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in title).strip("'") or "Trang"
+    candidate, n = clean[:31], 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _display(column: str, value: object, tab: object) -> object:
+    value = _plain(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return YES_VI if value else NO_VI
+    if column == "column_key" and isinstance(tab, str):
+        return COLUMN_HEADERS_VI.get((tab, str(value)), value)
+    if column in VALUES_VI and isinstance(value, str):
+        return VALUES_VI[column].get(value, value)
+    return value
+
+
+def _plain(value: object) -> object:
+    """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones."""
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            value = value.tz_convert(LOCAL_TIME_ZONE).tz_localize(None)
+        return value.to_pydatetime()
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return pd.Timestamp(value).tz_convert(LOCAL_TIME_ZONE).tz_localize(None).to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()  # type: ignore[union-attr]
+    return value
+
+
+def _number_format(column: str, value: object, formats: dict[str, str]) -> str:
+    if column in formats:
+        return formats[column]
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, date):
+        return DATE_FORMAT
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "General"
+    if column in CODE_NUMBER_COLUMNS:
+        return CODE_FORMAT
+    if column in PERCENT_COLUMNS:
+        return PERCENT_FORMAT
+    if isinstance(value, int) or float(value).is_integer():
+        return INTEGER_FORMAT
+    return DECIMAL_FORMAT
+
+
+def _width(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, int | float):
+        return len(f"{value:,.2f}")
+    return max(len(line) for line in str(value).splitlines() or [""])
