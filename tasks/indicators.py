@@ -10,8 +10,8 @@ from prefect import task
 from core.settings import RunSettings
 from warehouse import db
 
-MARTS = ("submission_status", "indicator_values", "participation", "budget",
-         "activity_coverage")
+MARTS = ("submission_status", "indicator_values", "indicator_progress", "participation",
+         "budget", "activity_coverage", "figure_lineage")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,28 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.registry import read_registry
 from core.report import render_markdown
 from core.settings import RunSettings
+from reports.appendix import write_appendix
 from tasks.indicators import YearFigures
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# The appendix: one sheet per detail table (title → columns shown), totals where they add up.
+APPENDIX_SHEETS = {
+    "Tình hình nộp báo cáo": ("submission_status", (
+        "unit_code", "unit_name", "unit_kind", "status", "completed_on", "is_on_time",
+        "days_late", "error_count", "warning_count")),
+    "Chỉ tiêu": ("indicator_values", (
+        "indicator_code", "scope", "scope_code", "numerator", "denominator", "value", "target",
+        "milestone_year", "status")),
+    "Tiến độ so với mốc": ("indicator_progress", (
+        "indicator_code", "scope", "scope_code", "milestone_year", "base_year", "base_value",
+        "current_value", "target", "observed_cagr", "required_cagr", "progress_ratio",
+        "gap_closed_share", "status")),
+    "Người tham dự": ("participation", ("activity_code", "audience", "sex", "participants")),
+    "Kinh phí": ("budget", ("unit_code", "source", "amount_vnd", "activity_rows")),
+    "Hoạt động chủ trì": ("activity_coverage", (
+        "task_group", "activity_code", "unit_code", "rows_reported", "sessions",
+        "is_reported")),
+}
+APPENDIX_TOTALS = {"Người tham dự": ("participants",), "Kinh phí": ("amount_vnd", "activity_rows")}
 
 
 @dataclass(frozen=True)
@@ -22,6 +41,7 @@ class Published:
     folder: Path
     markdown: Path
     workbook: Path
+    appendix: Path
 
 
 def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
@@ -85,10 +105,15 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     md_path.write_text(markdown, encoding="utf-8")
     xlsx_path = folder / f"bao-cao-{figures.year}.xlsx"
     write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
+    appendix = write_appendix(
+        folder / f"phu-luc-{figures.year}.xlsx",
+        {title: (list(columns), figures.marts[mart])
+         for title, (mart, columns) in APPENDIX_SHEETS.items()},
+        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"])
     create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
                              description=f"Báo cáo tổng hợp năm {figures.year}")
     for name in ("submission_status", "indicator_values"):
         create_table_artifact(artifact_rows(figures.marts[name]),
                               key=f"{name.replace('_', '-')}-{figures.year}",
                               description=f"{name} {figures.year}")
-    return Published(folder, md_path, xlsx_path)
+    return Published(folder, md_path, xlsx_path, appendix)

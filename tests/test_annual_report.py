@@ -183,8 +183,14 @@ def test_report_files_are_written(run_2024):
     from openpyxl import load_workbook
 
     sheets = load_workbook(folder / "bao-cao-2024.xlsx").sheetnames
-    assert ["submission_status", "indicator_values", "participation", "budget",
-            "activity_coverage", "quality_issues"] == sheets
+    assert ["submission_status", "indicator_values", "indicator_progress", "participation",
+            "budget", "activity_coverage", "figure_lineage", "quality_issues"] == sheets
+    appendix = load_workbook(folder / "phu-luc-2024.xlsx")
+    assert ["Tình hình nộp báo cáo", "Chỉ tiêu", "Tiến độ so với mốc", "Người tham dự",
+            "Kinh phí", "Hoạt động chủ trì", "Nguồn số liệu"] == appendix.sheetnames
+    budget = appendix["Kinh phí"]
+    last = [c.value for c in list(budget.iter_rows())[-1]]
+    assert ("Tổng cộng", 30_000_000, 6) == (last[0], last[2], last[3])
 
 
 def test_flow_run_carries_report_and_table_artifacts(run_2024):
