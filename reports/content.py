@@ -1,0 +1,970 @@
+"""What the formal reports say: the annual report and the mid-term and final reviews, as a
+sequence of blocks (headings, paragraphs, tables, charts, space to write) that the .docx and
+HTML writers render the same way. Pure: data frames and settings in, text out; no I/O.
+
+The document form (letterhead, number, place and date, signature, recipients) follows
+Decree 30/2020/NĐ-CP; its variable parts are `DocumentSettings`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from core.report import (
+    CT1_AUDIENCE_VI,
+    INDICATOR_SHORT_VI,
+    INDICATOR_STATUS_VI,
+    RATE_INDICATORS,
+    SOURCE_VI,
+    STATUS_VI,
+    indicator_value_text,
+    submission_counts,
+    summary_lines,
+    vn_date,
+    vn_number,
+    vn_percent,
+)
+from reports.charts import (
+    Chart,
+    IndicatorSeries,
+    IndicatorTrendChart,
+    ParticipantsChart,
+    SubmissionChart,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+KINDS = ("annual", "midterm", "final")
+REVIEW_END_YEAR = {"midterm": 2025, "final": 2030}  # task 7c of the plan
+REVIEW_WORD = {"midterm": "Sơ kết", "final": "Tổng kết"}
+PLAN_START_YEAR = 2022
+PLAN_END_YEAR = 2030
+PLAN_NAME = ("Kế hoạch thực hiện Chương trình truyền thông về bình đẳng giới trên địa bàn "
+             "quận Hồng Bàng đến năm 2030")
+ISSUER_NAME = "Ủy ban nhân dân quận Hồng Bàng"
+# The plan's "Nơi nhận", as its signature block lists them
+PLAN_RECIPIENTS = (
+    "Sở Lao động - TBXH HP",
+    "CT, các PCT UBND quận",
+    "Các Phòng, Ban, Ngành, Đoàn thể quận liên quan",
+    "UBND 09 phường",
+    "CVP, P. Lao động - TBXH",
+    "Lưu: VT",
+)
+# Section III of the plan: the seven task groups (its headings, shortened)
+TASK_GROUP_VI = {
+    1: "Tăng cường cung cấp thông tin, tuyên truyền, phổ biến pháp luật, chính sách và kết "
+       "quả thực hiện công tác bình đẳng giới",
+    2: "Đổi mới hình thức và phương tiện truyền thông, đẩy mạnh ứng dụng công nghệ và nền "
+       "tảng số",
+    3: "Đẩy mạnh xã hội hóa công tác truyền thông, huy động nguồn lực và sự tham gia của cơ "
+       "quan, tổ chức, doanh nghiệp và người dân",
+    4: "Mở rộng và đẩy mạnh giáo dục về bình đẳng giới trong gia đình, nhà trường, cộng đồng "
+       "và thúc đẩy sự tham gia của trẻ em",
+    5: "Triển khai, áp dụng Bộ chỉ số về giới trong truyền thông; nâng cao năng lực cho đội ngũ "
+       "làm công tác truyền thông",
+    6: "Tăng cường truyền thông cho các đối tác quốc tế; đấu tranh, phản bác thông tin sai "
+       "lệch về bình đẳng giới",
+    7: "Tăng cường kiểm tra, giám sát; sơ kết, tổng kết Kế hoạch và nhân rộng các mô hình "
+       "truyền thông có hiệu quả",
+}
+# marts.indicator_progress: the assessment against a milestone (DOMAIN.md, Open SDG method)
+PROGRESS_STATUS_VI = {
+    "achieved": "Đạt",
+    "not_achieved": "Không đạt",
+    "on_track": "Đúng tiến độ",
+    "acceleration_needed": "Cần đẩy nhanh tiến độ",
+    "limited_progress": "Tiến bộ hạn chế",
+    "deterioration": "Diễn biến xấu đi",
+    "cannot_assess": "Chưa đủ số liệu để đánh giá",
+    "no_data": "Chưa có số liệu",
+}
+MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
+DOCUMENT_ENV = {
+    "number": "HB_DOC_NUMBER",
+    "issued_on": "HB_DOC_DATE",
+    "signer": "HB_DOC_SIGNER",
+    "recipients": "HB_DOC_RECIPIENTS",
+}
+
+
+# --- the document form ---------------------------------------------------------------------
+
+
+def today_in_vietnam() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """The variable parts of the document form. Blank number: "Số: …/BC-UBND", for the
+    clerk to fill in on registration; blank signer: the line is left for the name."""
+
+    number: str = ""
+    issued_on: date = field(default_factory=today_in_vietnam)
+    signer: str = ""
+    recipients: tuple[str, ...] = PLAN_RECIPIENTS
+    issuer: tuple[str, ...] = ("ỦY BAN NHÂN DÂN", "QUẬN HỒNG BÀNG")
+    symbol: str = "BC-UBND"
+    place: str = "Hồng Bàng"
+    signer_capacity: tuple[str, ...] = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+
+
+def parse_day(text: str) -> date:
+    """"05/12/2025" or "2025-12-05" → date(2025, 12, 5)."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"ngày không hợp lệ: «{text}» (viết dd/mm/yyyy hoặc yyyy-mm-dd)") \
+            from exc
+
+
+def split_recipients(text: str) -> tuple[str, ...]:
+    """Recipients separated by ";" or new lines, without the "- " marks."""
+    parts = (part.strip().lstrip("-").strip() for chunk in text.splitlines()
+             for part in chunk.split(";"))
+    return tuple(part.rstrip(".").strip() for part in parts if part.strip(" .-"))
+
+
+def document_settings(environ: Mapping[str, str] | None = None, *, number: str | None = None,
+                      issued_on: date | str | None = None, signer: str | None = None,
+                      recipients: Sequence[str] | str | None = None) -> DocumentSettings:
+    """Settings from explicit values, else the environment (DOCUMENT_ENV), else defaults."""
+    env = os.environ if environ is None else environ
+    number = number if number is not None else env.get(DOCUMENT_ENV["number"], "")
+    signer = signer if signer is not None else env.get(DOCUMENT_ENV["signer"], "")
+    day = issued_on if issued_on is not None else env.get(DOCUMENT_ENV["issued_on"]) or None
+    listed = recipients if recipients is not None else env.get(DOCUMENT_ENV["recipients"])
+    given: dict[str, object] = {"number": number.strip(), "signer": signer.strip()}
+    if isinstance(day, str):
+        given["issued_on"] = parse_day(day)
+    elif isinstance(day, date):
+        given["issued_on"] = day
+    if isinstance(listed, str) and listed.strip():
+        given["recipients"] = split_recipients(listed)
+    elif listed is not None and not isinstance(listed, str):
+        given["recipients"] = tuple(listed)
+    return DocumentSettings(**given)  # type: ignore[arg-type]
+
+
+def number_line(settings: DocumentSettings) -> str:
+    number = settings.number.strip()
+    if "/" in number:
+        return f"Số: {number}"
+    return f"Số: {number or '…'}/{settings.symbol}"
+
+
+def place_date_line(settings: DocumentSettings) -> str:
+    """Decree 30/2020/NĐ-CP: a day below 10 and the months 1 and 2 take a leading zero."""
+    day = settings.issued_on
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{settings.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def recipient_lines(settings: DocumentSettings) -> tuple[str, ...]:
+    items = settings.recipients
+    return tuple(f"- {item}{'.' if i == len(items) - 1 else ';'}"
+                 for i, item in enumerate(items))
+
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+DOCUMENT_TYPE = "BÁO CÁO"
+
+
+# --- the blocks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 1: "I. …"; 2: "1. …"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lead: str = ""  # a bold lead-in before the text
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # names the table (HTML id; tests find it by its headers)
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]  # relative column widths
+    align: tuple[str, ...]  # "left", "center" or "right" per column
+    bold_last_rows: int = 0  # total rows
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    caption: str
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class WritingSpace:
+    """Dotted lines for the office to write on."""
+
+    lines: int
+
+
+Block = Heading | Paragraph | Table | Figure | WritingSpace
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    first_year: int
+    last_year: int
+    subject: str  # the line under "BÁO CÁO"
+    blocks: tuple[Block, ...]
+    settings: DocumentSettings
+    summary: tuple[str, ...]  # what a person reads in the run's artifact
+
+    @property
+    def file_stem(self) -> str:
+        return document_stem(self.kind, self.first_year, self.last_year)
+
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Figure))
+
+
+def document_stem(kind: str, first_year: int, last_year: int) -> str:
+    if kind == "annual":
+        return f"bao-cao-{last_year}"
+    prefix = {"midterm": "so-ket", "final": "tong-ket"}[kind]
+    return f"{prefix}-{first_year}-{last_year}"
+
+
+def subject_line(kind: str, first_year: int, last_year: int) -> str:
+    if kind == "annual":
+        return f"Kết quả thực hiện {PLAN_NAME}, năm {last_year}"
+    return f"{REVIEW_WORD[kind]} giai đoạn {first_year}-{last_year} thực hiện {PLAN_NAME}"
+
+
+# --- the figures read from the warehouse -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The marts of the years first_year…last_year as data frames (`indicator_progress`
+    only when the warehouse has it), the counted activity rows, and the names."""
+
+    first_year: int
+    last_year: int
+    marts: Mapping[str, pd.DataFrame]
+    activities: pd.DataFrame  # year, unit_code, activity_code, description, sessions
+    activity_names: pd.DataFrame  # activity_code, task_group, activity_name, years
+    unit_names: Mapping[str, str]
+    as_of: Mapping[int, object] = field(default_factory=dict)  # latest fetch, by year
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years of the period that were collected."""
+        return tuple(sorted(int(y) for y in self.marts["submission_status"]["year"].unique()))
+
+    def mart(self, name: str, years: Iterable[int] | None = None) -> pd.DataFrame:
+        frame = self.marts.get(name)
+        if frame is None:
+            return pd.DataFrame()
+        if years is None:
+            return frame
+        return frame[frame["year"].isin(list(years))]
+
+    def unit_name(self, code: str) -> str:
+        return self.unit_names.get(code, code)
+
+    def unit_order(self, codes: Iterable[str]) -> list[str]:
+        """Codes in the registry's order: agencies, then wards, each by code."""
+        status = self.marts["submission_status"]
+        kinds = dict(zip(status["unit_code"], status["unit_kind"], strict=True))
+        return sorted(set(codes), key=lambda code: (kinds.get(code, "~"), code))
+
+    def unit_list(self, codes: Iterable[str]) -> str:
+        return unit_list([self.unit_name(code) for code in codes])
+
+
+WARD_PREFIX = "UBND phường "
+
+
+def unit_list(names: Sequence[str]) -> str:
+    """Names joined by commas, the wards gathered: "Phòng Y tế, UBND 2 phường (Hạ Lý,
+    Sở Dầu)"."""
+    wards = [n.removeprefix(WARD_PREFIX) for n in names if n.startswith(WARD_PREFIX)]
+    parts = [n for n in names if not n.startswith(WARD_PREFIX)]
+    if len(wards) == 1:
+        parts.append(WARD_PREFIX + wards[0])
+    elif wards:
+        parts.append(f"UBND {len(wards)} phường ({', '.join(wards)})")
+    return ", ".join(parts)
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _int(value: object) -> int:
+    return 0 if _missing(value) else int(value)  # type: ignore[call-overload]
+
+
+def _share(part: float, whole: float) -> str:
+    return vn_percent(part / whole) if whole else "–"
+
+
+def _years_text(years: Sequence[int]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
+def _period_text(first: int, last: int) -> str:
+    return f"năm {first}" if first == last else f"giai đoạn {first}-{last}"
+
+
+def _every_year_text(first: int, last: int) -> str:
+    return f"năm {first}" if first == last else f"tất cả các năm {first}-{last}"
+
+
+# --- section I: tasks and activities ---------------------------------------------------------
+
+
+def _activity_years(names: pd.DataFrame) -> dict[str, tuple[int, ...] | None]:
+    """The only years an activity runs (7a, 7c: 2025 and 2030), None when every year."""
+    out: dict[str, tuple[int, ...] | None] = {}
+    for row in names.itertuples():
+        text = row.years if not _missing(row.years) else ""
+        out[row.activity_code] = tuple(int(y) for y in str(text).split(";") if y) or None
+    return out
+
+
+def _people_by_activity(participation: pd.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
+    if participation.empty:
+        return {}, {}
+    total = participation.groupby("activity_code")["participants"].sum()
+    women = participation[participation["sex"] == "female"].groupby(
+        "activity_code")["participants"].sum()
+    return ({k: int(v) for k, v in total.items()}, {k: int(v) for k, v in women.items()})
+
+
+def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool) -> list[Block]:
+    rows = figures.activities[figures.activities["year"].isin(list(years))]
+    participation = figures.mart("participation", years)
+    coverage = figures.mart("activity_coverage", years)
+    people, women = _people_by_activity(participation)
+    total_people, total_women = sum(people.values()), sum(women.values())
+    period = _period_text(years[0], years[-1])
+    blocks: list[Block] = [Heading(
+        "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP" + ("" if annual else
+                                                       f" {period.upper()}"), 1)]
+    blocks.append(Paragraph(
+        f"Trong {period}, các phòng, ban, ngành, đoàn thể quận và Ủy ban nhân dân các phường "
+        f"đã báo cáo {vn_number(len(rows))} dòng hoạt động thuộc {rows['activity_code'].nunique()}"
+        f" hoạt động của Kế hoạch, với tổng số {vn_number(rows['sessions'].sum())} cuộc, "
+        f"sản phẩm; {vn_number(total_people)} lượt người tham dự, trong đó nữ "
+        f"{vn_number(total_women)} lượt ({_share(total_women, total_people)})."))
+    blocks.append(_participants_figure(figures, years, annual))
+    run_years = _activity_years(figures.activity_names)
+    names = figures.activity_names.sort_values("activity_code")
+    for group in sorted(names["task_group"].unique()):
+        group = int(group)
+        in_group = names[names["task_group"] == group]
+        blocks.append(Heading(f"{group}. {TASK_GROUP_VI.get(group, f'Nhiệm vụ {group}')}", 2))
+        table_rows: list[tuple[str, ...]] = []
+        gaps: list[str] = []
+        for activity in in_group.itertuples():
+            code = activity.activity_code
+            mine = rows[rows["activity_code"] == code]
+            ran = run_years.get(code)
+            due = [y for y in years if ran is None or y in ran]
+            cov = coverage[coverage["activity_code"] == code]
+            label = f"{code}. {activity.activity_name}"
+            if not due:
+                table_rows.append((code, activity.activity_name, "–", "–", "–",
+                                   f"Thực hiện năm {_years_text(ran or ())}"))
+                continue
+            reported = cov[cov["is_reported"]]
+            if annual:
+                leads = set(cov["unit_code"])
+                lead_text = f"{reported['unit_code'].nunique()}/{len(leads)}"
+                silent = figures.unit_order(leads - set(reported["unit_code"]))
+                if silent:
+                    gaps.append(f"{label}: {figures.unit_list(silent)}")
+            else:
+                lead_text = f"{reported['year'].nunique()}/{len(due)}"
+            table_rows.append((
+                code, activity.activity_name,
+                vn_number(mine["sessions"].sum()) if len(mine) else "0",
+                vn_number(people.get(code, 0)), vn_number(women.get(code, 0)),
+                f"{mine['unit_code'].nunique()} ({lead_text})"))
+        last_header = ("Đơn vị đã báo cáo (đơn vị chủ trì đã báo cáo / phải báo cáo)" if annual
+                       else "Đơn vị đã báo cáo (số năm có đơn vị chủ trì báo cáo / số năm "
+                            "thực hiện)")
+        blocks.append(Table(
+            key=f"activities-{group}",
+            headers=("Mã", "Hoạt động", "Số cuộc, sản phẩm", "Số người tham dự", "Trong đó nữ",
+                     last_header),
+            rows=tuple(table_rows), widths=(11, 58, 18, 19, 17, 30),
+            align=("center", "left", "right", "right", "right", "center")))
+        highlights = _highlights(figures, rows[rows["activity_code"].isin(in_group[
+            "activity_code"])])
+        if highlights:
+            blocks.append(Paragraph(highlights, lead="Một số hoạt động tiêu biểu: "))
+        if gaps:
+            blocks.append(Paragraph("; ".join(gaps) + ".", lead="Đơn vị chủ trì chưa báo cáo: ",
+                                    italic=True))
+    blocks.append(_silent_activities(figures, coverage, period))
+    return blocks
+
+
+def _highlights(figures: PeriodFigures, rows: pd.DataFrame, limit: int = 3) -> str:
+    """The few activities of a task group with the most participants, then sessions."""
+    if rows.empty:
+        return ""
+    ranked = rows.assign(people=rows["participants"].fillna(0)).sort_values(
+        ["people", "sessions", "year", "unit_code", "description"],
+        ascending=[False, False, True, True, True])
+    seen: set[str] = set()
+    picked: list[str] = []
+    for row in ranked.itertuples():
+        key = str(row.description).strip().casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        people = f", {vn_number(row.people)} người tham dự" if row.people else ""
+        picked.append(f"{str(row.description).strip()} ({figures.unit_name(row.unit_code)}"
+                      f"{people})")
+        if len(picked) == limit:
+            break
+    return "; ".join(picked) + "."
+
+
+def _silent_activities(figures: PeriodFigures, coverage: pd.DataFrame, period: str) -> Paragraph:
+    if coverage.empty:
+        return Paragraph(f"Chưa có số liệu về các hoạt động trong {period}.")
+    reported = coverage.groupby("activity_code")["is_reported"].any()
+    silent = sorted(code for code, any_reported in reported.items() if not any_reported)
+    if not silent:
+        return Paragraph(f"Trong {period}, tất cả các hoạt động của Kế hoạch đều có đơn vị "
+                         "chủ trì báo cáo kết quả thực hiện.")
+    names = dict(zip(figures.activity_names["activity_code"],
+                     figures.activity_names["activity_name"], strict=True))
+    listed = "; ".join(f"{code}. {names.get(code, code)}" for code in silent)
+    return Paragraph(f"{listed}.", lead=f"Hoạt động chưa có đơn vị chủ trì nào báo cáo "
+                                         f"trong {period}: ")
+
+
+def _participants_figure(figures: PeriodFigures, years: Sequence[int], annual: bool) -> Figure:
+    participation = figures.mart("participation", years)
+    if annual:
+        key_column, categories = "audience", sorted(participation["audience"].unique()) \
+            if len(participation) else []
+        caption = f"Người tham dự các hoạt động năm {years[-1]}, theo đối tượng và giới"
+    else:
+        key_column, categories = "year", list(years)
+        caption = f"Người tham dự các hoạt động giai đoạn {years[0]}-{years[-1]}, theo năm và giới"
+    sums = (participation.groupby([key_column, "sex"])["participants"].sum()
+            if len(participation) else pd.Series(dtype="int64"))
+
+    def series(sex: str) -> tuple[int, ...]:
+        return tuple(_int(sums.get((c, sex), 0)) for c in categories)
+
+    chart = ParticipantsChart(tuple(str(c) for c in categories), series("female"),
+                              series("male"), series("unspecified"), horizontal=annual)
+    return Figure("participants", caption, chart)
+
+
+# --- section II: indicators ------------------------------------------------------------------
+
+
+def _indicator_label(code: str, scope: str, scope_code: str) -> tuple[str, str]:
+    """(code cell, content cell) of an indicator reading: CT1's audiences are sub-rows."""
+    if scope == "district":
+        return code, INDICATOR_SHORT_VI[code]
+    group = CT1_AUDIENCE_VI.get(scope_code, scope_code)
+    return "", f"Trong đó: {group} (số cuộc)"
+
+
+def _main_readings(indicators: pd.DataFrame) -> pd.DataFrame:
+    """District readings, each CT1 district row followed by CT1's audience rows."""
+    main = indicators[indicators["scope"].isin(["district", "audience"])].copy()
+    main["order"] = main["scope"].map({"district": 0, "audience": 1})
+    return main.sort_values(["indicator_code", "order", "scope_code"])
+
+
+def _milestone_text(value: object) -> str:
+    return "–" if _missing(value) else str(int(value))  # type: ignore[call-overload]
+
+
+def _next_milestone(figures: PeriodFigures, year: int) -> int | None:
+    progress = figures.marts.get("indicator_progress")
+    if progress is None or progress.empty:
+        return None
+    later = sorted(int(m) for m in progress["milestone_year"].unique() if int(m) > year)
+    return later[0] if later else None
+
+
+def _progress_rows(figures: PeriodFigures, year: int, milestone: int) -> pd.DataFrame:
+    progress = figures.marts.get("indicator_progress")
+    if progress is None or progress.empty:
+        return pd.DataFrame()
+    return progress[(progress["year"] == year) & (progress["scope"] == "district")
+                    & (progress["milestone_year"] == milestone)]
+
+
+def _annual_indicator_section(figures: PeriodFigures, year: int) -> list[Block]:
+    indicators = figures.mart("indicator_values", [year])
+    blocks: list[Block] = [Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", 1)]
+    if indicators.empty:
+        return [*blocks, Paragraph(f"Chưa có số liệu chỉ tiêu năm {year}.")]
+    blocks.append(Paragraph(
+        f"Kết quả các chỉ tiêu của Kế hoạch năm {year}, so với mục tiêu của mốc đánh giá gần "
+        f"nhất (năm 2025 hoặc năm 2030):"))
+    milestone = _next_milestone(figures, year)
+    progress = _progress_rows(figures, year, milestone) if milestone else pd.DataFrame()
+    progress_by_code = {r.indicator_code: r.status for r in progress.itertuples()}
+    headers = ["Chỉ tiêu", "Nội dung", f"Kết quả năm {year}", "Mục tiêu", "Mốc", "Đánh giá"]
+    widths = [14, 62, 22, 20, 13, 27]
+    if progress_by_code:
+        headers.append(f"Tiến độ đến năm {milestone}")
+        widths = [13, 50, 20, 18, 12, 24, 26]
+    rows: list[tuple[str, ...]] = []
+    for row in _main_readings(indicators).itertuples():
+        code, content = _indicator_label(row.indicator_code, row.scope, row.scope_code)
+        cells = [code, content, indicator_value_text(row.indicator_code, row.scope, row.value),
+                 indicator_value_text(row.indicator_code, row.scope, row.target),
+                 _milestone_text(row.milestone_year), INDICATOR_STATUS_VI[row.status]]
+        if progress_by_code:
+            status = progress_by_code.get(row.indicator_code) if row.scope == "district" else None
+            cells.append(PROGRESS_STATUS_VI[status] if status else "")
+        rows.append(tuple(cells))
+    blocks.append(Table("indicators", tuple(headers), tuple(rows), tuple(widths),
+                        ("center", "left", *["center"] * (len(headers) - 2))))
+    blocks += _indicator_notes(indicators)
+    blocks += _ward_table(figures, indicators)
+    blocks.append(_trend_figure(figures, [y for y in figures.years if y <= year]))
+    return blocks
+
+
+def _indicator_notes(indicators: pd.DataFrame) -> list[Block]:
+    notes: list[str] = []
+    district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
+    for row in district.itertuples():
+        if row.basis == "relative_to_baseline" and not _missing(row.baseline_year):
+            base = ("" if _missing(row.baseline_value) else
+                    f" (năm {int(row.baseline_year)}: {vn_percent(row.baseline_value)})")
+            notes.append(f"{row.indicator_code}: mục tiêu là mức tăng tương đối so với kết quả "
+                         f"năm {int(row.baseline_year)}{base}")
+        if row.qualifier == "pilot":
+            notes.append(f"{row.indicator_code}: tính các cơ quan áp dụng thí điểm hoặc "
+                         "chính thức")
+        elif row.qualifier == "official":
+            notes.append(f"{row.indicator_code}: chỉ tính các cơ quan áp dụng chính thức")
+    no_data = [r.indicator_code for r in district.itertuples() if r.status == "no_data"]
+    if no_data:
+        notes.append(f"chưa có số liệu: {', '.join(no_data)}")
+    if not notes:
+        return []
+    return [Paragraph("; ".join(notes) + ".", lead="Ghi chú: ", italic=True)]
+
+
+def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame) -> list[Block]:
+    wards = indicators[indicators["scope"] == "ward"]
+    if wards.empty:
+        return []
+    codes = figures.unit_order(wards["scope_code"])
+    rows = []
+    for ward in codes:
+        cells = [figures.unit_name(ward)]
+        for code in ("CT1", "CT5"):
+            found = wards[(wards["scope_code"] == ward) & (wards["indicator_code"] == code)]
+            if found.empty:
+                cells += ["–", INDICATOR_STATUS_VI["no_data"]]
+            else:
+                r = found.iloc[0]
+                cells += [indicator_value_text(code, "ward", r["value"]),
+                          INDICATOR_STATUS_VI[r["status"]]]
+        rows.append(tuple(cells))
+    return [
+        Paragraph("Chỉ tiêu theo phường (CT1: số cuộc phổ biến pháp luật cho người dân, mục "
+                  "tiêu ít nhất 02 cuộc/năm; CT5: tỷ lệ hương ước, quy ước không phân biệt đối "
+                  "xử về giới):"),
+        Table("indicators-wards",
+              ("Phường", "CT1 (số cuộc)", "Đánh giá CT1", "CT5 (tỷ lệ)", "Đánh giá CT5"),
+              tuple(rows), (50, 22, 34, 22, 34), ("left", "center", "center", "center", "center")),
+    ]
+
+
+def _trend_figure(figures: PeriodFigures, years: Sequence[int]) -> Figure:
+    indicators = figures.mart("indicator_values", years)
+    district = indicators[indicators["scope"] == "district"]
+    series = []
+    for code in sorted(district["indicator_code"].unique()):
+        rows = district[district["indicator_code"] == code].set_index("year")
+
+        def pick(column: str, rows: pd.DataFrame = rows) -> tuple[float | None, ...]:
+            return tuple(None if y not in rows.index or _missing(rows.at[y, column])
+                         else float(rows.at[y, column]) for y in years)
+
+        series.append(IndicatorSeries(code, INDICATOR_SHORT_VI.get(code, code), tuple(years),
+                                      pick("value"), pick("target"),
+                                      is_rate=code in RATE_INDICATORS or code == "CT1"))
+    period = _period_text(years[0], years[-1])
+    return Figure("indicator-trend", f"Diễn biến các chỉ tiêu {period} so với mục tiêu",
+                  IndicatorTrendChart(tuple(series)))
+
+
+def _review_indicator_section(figures: PeriodFigures) -> list[Block]:
+    years = figures.years
+    first, last = years[0], years[-1]
+    indicators = figures.mart("indicator_values", years)
+    blocks: list[Block] = [
+        Heading(f"II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU {_period_text(first, last).upper()}", 1),
+        Heading("1. Diễn biến các chỉ tiêu qua các năm", 2),
+    ]
+    readings = list(dict.fromkeys(
+        (r.indicator_code, r.scope, r.scope_code) for r in _main_readings(indicators).itertuples()))
+    values = {(r.indicator_code, r.scope, r.scope_code, int(r.year)): r.value
+              for r in indicators.itertuples()}
+    legend = "; ".join(f"{code}: {INDICATOR_SHORT_VI[code]}"
+                       for code, scope, _ in readings if scope == "district")
+    blocks.append(Paragraph(f"{legend}.", lead="Các chỉ tiêu: "))
+    rows = tuple(
+        (str(year), *[indicator_value_text(code, scope, values.get((code, scope, scope_code, year)))
+                      for code, scope, scope_code in readings])
+        for year in years)
+    headers = tuple(code if scope == "district" else
+                    f"{code}: {CT1_AUDIENCE_VI.get(scope_code, scope_code)} (số cuộc)"
+                    for code, scope, scope_code in readings)
+    blocks.append(Table("indicator-trend", ("Năm", *headers), rows,
+                        (13, *[19] * len(headers)), ("center",) * (1 + len(headers))))
+    blocks += _indicator_notes(figures.mart("indicator_values", [last]))
+    blocks.append(_trend_figure(figures, years))
+    blocks.append(Heading("2. Đánh giá mức độ đạt mục tiêu theo các mốc của Kế hoạch", 2))
+    blocks += _milestone_judgement(figures, last)
+    return blocks
+
+
+def _judged_milestones(figures: PeriodFigures, year: int) -> list[int]:
+    progress = figures.marts.get("indicator_progress")
+    source = progress if progress is not None and len(progress) else figures.mart(
+        "indicator_values")
+    milestones = sorted({int(m) for m in source["milestone_year"].dropna().unique()})
+    ahead = [m for m in milestones if m >= year]
+    return ahead or milestones[-1:]
+
+
+def _milestone_judgement(figures: PeriodFigures, year: int) -> list[Block]:
+    progress = figures.marts.get("indicator_progress")
+    if progress is None or progress.empty or progress[progress["year"] == year].empty:
+        return _judgement_from_values(figures, year)
+    rows: list[tuple[str, ...]] = []
+    for milestone in _judged_milestones(figures, year):
+        found = _progress_rows(figures, year, milestone).sort_values("indicator_code")
+        for r in found.itertuples():
+            base = ("–" if _missing(r.base_year) else
+                    f"{int(r.base_year)}: "
+                    f"{indicator_value_text(r.indicator_code, 'district', r.base_value)}")
+            rows.append((r.indicator_code, str(milestone), base,
+                         indicator_value_text(r.indicator_code, "district", r.current_value),
+                         indicator_value_text(r.indicator_code, "district", r.target),
+                         PROGRESS_STATUS_VI[r.status]))
+    blocks: list[Block] = [
+        Paragraph(f"Kết quả năm {year} so với mục tiêu của từng mốc. Với các chỉ tiêu tỷ lệ, "
+                  "khi chưa đến mốc, tiến độ được đánh giá theo phương pháp Open SDG: so sánh "
+                  "tốc độ tăng bình quân năm thực tế từ năm gốc với tốc độ cần có để đạt mục "
+                  "tiêu (tỷ số từ 0,95 trở lên: đúng tiến độ; từ 0,60 đến dưới 0,95: cần đẩy "
+                  "nhanh tiến độ; từ 0 đến dưới 0,60: tiến bộ hạn chế; dưới 0: diễn biến xấu "
+                  "đi)."),
+        Table("indicator-milestones",
+              ("Chỉ tiêu", "Mốc", "Năm gốc: giá trị", f"Kết quả năm {year}", "Mục tiêu",
+               "Đánh giá"),
+              tuple(rows), (16, 14, 32, 26, 24, 53),
+              ("center", "center", "center", "center", "center", "left")),
+    ]
+    return blocks + _ward_summary(figures, year)
+
+
+def _judgement_from_values(figures: PeriodFigures, year: int) -> list[Block]:
+    indicators = figures.mart("indicator_values", [year])
+    district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
+    rows = tuple((r.indicator_code, _milestone_text(r.milestone_year),
+                  indicator_value_text(r.indicator_code, r.scope, r.value),
+                  indicator_value_text(r.indicator_code, r.scope, r.target),
+                  INDICATOR_STATUS_VI[r.status]) for r in district.itertuples())
+    return [Table("indicator-milestones",
+                  ("Chỉ tiêu", "Mốc", f"Kết quả năm {year}", "Mục tiêu", "Đánh giá"),
+                  rows, (18, 18, 34, 34, 61), ("center", "center", "center", "center", "left")),
+            *_ward_summary(figures, year)]
+
+
+def _ward_summary(figures: PeriodFigures, year: int) -> list[Block]:
+    wards = figures.mart("indicator_values", [year])
+    wards = wards[wards["scope"] == "ward"] if len(wards) else wards
+    if wards.empty:
+        return []
+    parts = []
+    for code in sorted(wards["indicator_code"].unique()):
+        mine = wards[wards["indicator_code"] == code]
+        achieved = int((mine["status"] == "achieved").sum())
+        parts.append(f"{code}: {achieved}/{len(mine)} phường đạt mục tiêu")
+    return [Paragraph("; ".join(parts) + ".", lead=f"Theo phường, năm {year}: ")]
+
+
+# --- section III: the units' reports ---------------------------------------------------------
+
+
+def _submission_chart(figures: PeriodFigures, years: Sequence[int]) -> Figure:
+    status = figures.mart("submission_status", years)
+    units = figures.unit_order(status["unit_code"])
+    state = {}
+    for r in status.itertuples():
+        if r.status == "received":
+            state[(r.unit_code, r.year)] = "late" if r.is_on_time is False else "on_time"
+        else:
+            state[(r.unit_code, r.year)] = r.status
+    chart = SubmissionChart(
+        tuple(figures.unit_name(u) for u in units), tuple(years),
+        tuple(tuple(state.get((u, y), "not_expected") for y in years) for u in units))
+    return Figure("submissions", f"Tình hình gửi báo cáo của các đơn vị, "
+                                 f"{_period_text(years[0], years[-1])}", chart)
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    return (f"Số đơn vị phải báo cáo: {counts['expected']}; đã nộp: {counts['received']} "
+            f"(trong đó nộp muộn sau ngày 10/12: {counts['late']}); bản nháp chưa hoàn thành: "
+            f"{counts['draft']}; không hợp lệ: {counts['invalid']}; chưa nộp: "
+            f"{counts['missing']}.")
+
+
+def _on_time_text(value: object) -> str:
+    if value is True:
+        return "Có"
+    if value is False:
+        return "Không"
+    return "–"
+
+
+def _annual_submission_section(figures: PeriodFigures, year: int) -> list[Block]:
+    status = figures.mart("submission_status", [year])
+    rows = tuple(
+        (str(i), figures.unit_name(r.unit_code), STATUS_VI[r.status], vn_date(r.completed_on),
+         _on_time_text(r.is_on_time), str(_int(r.error_count)))
+        for i, r in enumerate(status.itertuples(), start=1))
+    return [
+        Heading("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", 1),
+        Paragraph(_counts_text(submission_counts(status))),
+        Table("submissions", ("STT", "Đơn vị", "Tình trạng", "Ngày hoàn thành", "Đúng hạn",
+                              "Số lỗi"),
+              rows, (13, 60, 32, 26, 18, 16),
+              ("center", "left", "left", "center", "center", "center")),
+        _submission_chart(figures, [y for y in figures.years if y <= year]),
+    ]
+
+
+def _review_submission_section(figures: PeriodFigures) -> list[Block]:
+    years = figures.years
+    status = figures.mart("submission_status", years)
+    by_year = []
+    for year in years:
+        c = submission_counts(status[status["year"] == year])
+        by_year.append((str(year), str(c["expected"]), str(c["received"]),
+                        str(c["received"] - c["late"]), str(c["late"]), str(c["draft"]),
+                        str(c["invalid"]), str(c["missing"])))
+    units = figures.unit_order(status["unit_code"])
+    by_unit, never_missed, missed = [], [], []
+    for i, unit in enumerate(units, start=1):
+        mine = status[status["unit_code"] == unit].sort_values("year")
+        received = mine[mine["status"] == "received"]
+        on_time = int(received["is_on_time"].eq(True).sum())
+        gaps = [f"{int(r.year)} ({MISSED_VI[r.status]})" for r in mine.itertuples()
+                if r.status != "received"]
+        (missed if gaps else never_missed).append(unit)
+        by_unit.append((str(i), figures.unit_name(unit), str(len(mine)), str(len(received)),
+                        str(on_time), "; ".join(gaps) if gaps else "–"))
+    first, last = years[0], years[-1]
+    return [
+        Heading("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", 1),
+        Table("submissions-by-year",
+              ("Năm", "Phải báo cáo", "Đã nộp", "Đúng hạn", "Muộn", "Bản nháp",
+               "Không hợp lệ", "Chưa nộp"),
+              tuple(by_year), (16, 22, 20, 22, 18, 22, 24, 21), ("center",) * 8),
+        Paragraph(f"{figures.unit_list(never_missed)}." if never_missed else "không có.",
+                  lead=f"Đơn vị nộp báo cáo đầy đủ {_every_year_text(first, last)} "
+                       f"({len(never_missed)} đơn vị): "),
+        Paragraph(f"{figures.unit_list(missed)}." if missed else "không có.",
+                  lead=f"Đơn vị có năm chưa nộp hoặc báo cáo chưa đạt yêu cầu "
+                       f"({len(missed)} đơn vị): "),
+        Table("submissions-by-unit",
+              ("STT", "Đơn vị", "Số năm phải báo cáo", "Đã nộp", "Trong đó đúng hạn",
+               "Năm chưa nộp hoặc chưa đạt yêu cầu"),
+              tuple(by_unit), (13, 54, 20, 16, 20, 42),
+              ("center", "left", "center", "center", "center", "left")),
+        _submission_chart(figures, years),
+    ]
+
+
+# --- section IV: budget ----------------------------------------------------------------------
+
+
+def _budget_pivot(budget: pd.DataFrame, index: str) -> pd.DataFrame:
+    pivot = budget.pivot_table(index=index, columns="source", values="amount_vnd",
+                               aggfunc="sum", fill_value=0)
+    for source in SOURCE_VI:
+        if source not in pivot.columns:
+            pivot[source] = 0
+    return pivot
+
+
+def _budget_section(figures: PeriodFigures, years: Sequence[int], annual: bool) -> list[Block]:
+    budget = figures.mart("budget", years)
+    period = _period_text(years[0], years[-1])
+    blocks: list[Block] = [Heading("IV. KINH PHÍ THỰC HIỆN", 1)]
+    if budget.empty:
+        return [*blocks, Paragraph(f"Các đơn vị chưa báo cáo kinh phí trong {period}.")]
+    index = "unit_code" if annual else "year"
+    pivot = _budget_pivot(budget, index)
+    state, other = float(pivot["state"].sum()), float(pivot["other"].sum())
+    blocks.append(Paragraph(
+        f"Tổng kinh phí thực hiện {period}: {vn_number(state + other)} đồng, trong đó "
+        f"{SOURCE_VI['state'].lower()} {vn_number(state)} đồng ({_share(state, state + other)});"
+        f" {SOURCE_VI['other'].lower()} {vn_number(other)} đồng "
+        f"({_share(other, state + other)})."))
+    if annual:
+        pivot = pivot.loc[figures.unit_order(pivot.index)]
+    rows = [(figures.unit_name(str(k)) if annual else str(k), vn_number(r["state"]),
+             vn_number(r["other"]), vn_number(r["state"] + r["other"]))
+            for k, r in pivot.iterrows()]
+    rows.append(("Tổng cộng", vn_number(state), vn_number(other), vn_number(state + other)))
+    blocks.append(Table(
+        "budget", ("Đơn vị" if annual else "Năm", f"{SOURCE_VI['state']} (đồng)",
+                   f"{SOURCE_VI['other']} (đồng)", "Tổng (đồng)"),
+        tuple(rows), (60, 37, 37, 31), ("left" if annual else "center", "right", "right",
+                                        "right"), bold_last_rows=1))
+    return blocks
+
+
+# --- section V: difficulties and proposals ---------------------------------------------------
+
+
+def _proposals_section(kind: str, last_year: int) -> list[Block]:
+    parts = ["Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+    if kind != "annual":
+        parts.insert(1, "Bài học kinh nghiệm")
+    if kind == "midterm" and last_year < PLAN_END_YEAR:
+        parts.append(f"Đề xuất điều chỉnh, bổ sung Kế hoạch giai đoạn {last_year + 1}-"
+                     f"{PLAN_END_YEAR}")
+    if kind == "final":
+        parts.append("Đề xuất khen thưởng tập thể, cá nhân có thành tích xuất sắc")
+    title = ("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ" if kind == "annual"
+             else "V. KHÓ KHĂN, VƯỚNG MẮC, BÀI HỌC KINH NGHIỆM VÀ ĐỀ XUẤT, KIẾN NGHỊ")
+    blocks: list[Block] = [Heading(title, 1)]
+    for number, part in enumerate(parts, start=1):
+        blocks += [Heading(f"{number}. {part}", 2), WritingSpace(4)]
+    return blocks
+
+
+# --- the reports -----------------------------------------------------------------------------
+
+
+def _intro(figures: PeriodFigures, kind: str, first: int, last: int) -> Paragraph:
+    fetched = [t for y, t in figures.as_of.items() if (kind != "annual" or y == last)
+               and isinstance(t, date | datetime)]
+    as_of = f", số liệu cập nhật đến ngày {vn_date(max(fetched))}" if fetched else ""
+    basis = (f"Thực hiện {PLAN_NAME}; trên cơ sở báo cáo của các phòng, ban, ngành, đoàn thể "
+             f"quận và Ủy ban nhân dân các phường{as_of}, {ISSUER_NAME} ")
+    if kind == "annual":
+        return Paragraph(basis + f"báo cáo kết quả thực hiện năm {last} như sau:")
+    return Paragraph(basis + f"báo cáo {REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} "
+                             "như sau:")
+
+
+def _closing(kind: str, first: int, last: int) -> Paragraph:
+    if kind == "annual":
+        what = f"kết quả thực hiện {PLAN_NAME}, năm {last}"
+    else:
+        what = f"{REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} thực hiện {PLAN_NAME}"
+    return Paragraph(f"Trên đây là báo cáo {what} của {ISSUER_NAME}./.")
+
+
+def _missing_years_note(figures: PeriodFigures) -> list[Block]:
+    wanted = range(figures.first_year, figures.last_year + 1)
+    absent = [y for y in wanted if y not in figures.years]
+    if not absent:
+        return []
+    return [Paragraph(f"chưa có số liệu tổng hợp các năm {_years_text(absent)}.", lead="Lưu ý: ",
+                      italic=True)]
+
+
+def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) -> Report:
+    """The annual report of `year` (trend charts cover the period's years up to `year`)."""
+    if year not in figures.years:
+        raise ValueError(f"chưa có số liệu năm {year} trong kho dữ liệu")
+    blocks: list[Block] = [_intro(figures, "annual", year, year)]
+    blocks += _task_section(figures, [year], annual=True)
+    blocks += _annual_indicator_section(figures, year)
+    blocks += _annual_submission_section(figures, year)
+    blocks += _budget_section(figures, [year], annual=True)
+    blocks += _proposals_section("annual", year)
+    blocks.append(_closing("annual", year, year))
+    summary = summary_lines(year, figures.mart("submission_status", [year]),
+                            figures.mart("indicator_values", [year]))
+    return Report("annual", year, year, subject_line("annual", year, year), tuple(blocks),
+                  settings, tuple(summary))
+
+
+def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) -> Report:
+    """The mid-term or final review of the period's years."""
+    if kind not in REVIEW_END_YEAR:
+        raise ValueError(f"loại báo cáo không hợp lệ: {kind}")
+    years = figures.years
+    if not years:
+        raise ValueError(f"chưa có số liệu giai đoạn {figures.first_year}-{figures.last_year}")
+    first, last = figures.first_year, figures.last_year
+    blocks: list[Block] = [_intro(figures, kind, first, last), *_missing_years_note(figures)]
+    blocks += _task_section(figures, years, annual=False)
+    blocks += _review_indicator_section(figures)
+    blocks += _review_submission_section(figures)
+    blocks += _budget_section(figures, years, annual=False)
+    blocks += _proposals_section(kind, last)
+    blocks.append(_closing(kind, first, last))
+    return Report(kind, first, last, subject_line(kind, first, last), tuple(blocks), settings,
+                  tuple(_review_summary(figures, kind)))
+
+
+def _review_summary(figures: PeriodFigures, kind: str) -> list[str]:
+    years = figures.years
+    lines = [f"{REVIEW_WORD[kind]} giai đoạn {figures.first_year}-{figures.last_year}: "
+             f"số liệu các năm {_years_text(years)}."]
+    last = years[-1]
+    progress = figures.marts.get("indicator_progress")
+    if progress is not None and len(progress) and not progress[progress["year"] == last].empty:
+        for milestone in _judged_milestones(figures, last):
+            found = _progress_rows(figures, last, milestone).sort_values("indicator_code")
+            parts = [f"{r.indicator_code} {PROGRESS_STATUS_VI[r.status].lower()}"
+                     for r in found.itertuples()]
+            lines.append(f"  Mốc {milestone}: " + "; ".join(parts) + ".")
+    else:
+        lines += summary_lines(last, figures.mart("submission_status", [last]),
+                               figures.mart("indicator_values", [last]))[1:]
+    return lines
+
+
+def build_report(figures: PeriodFigures, kind: str, settings: DocumentSettings) -> Report:
+    """The annual report of the period's last year, or the period's review."""
+    if kind == "annual":
+        return build_annual(figures, figures.last_year, settings)
+    return build_review(figures, kind, settings)

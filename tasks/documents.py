@@ -1,0 +1,134 @@
+"""Documents: the formal report of a year, or the review of a period, as .docx and HTML,
+read from the warehouse's marts and attached to the flow run as artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+
+from core.registry import read_registry
+from core.settings import RunSettings
+from reports.charts import render_png
+from reports.content import (
+    DOCUMENT_TYPE,
+    KINDS,
+    PLAN_START_YEAR,
+    DocumentSettings,
+    PeriodFigures,
+    Report,
+    build_report,
+    document_settings,
+)
+from reports.document import render_docx
+from reports.html import render_html
+from warehouse import db
+
+# The marts the documents read; one missing from an older warehouse is left out (the
+# milestone judgement then comes from indicator_values)
+DOCUMENT_MARTS = ("submission_status", "indicator_values", "indicator_progress",
+                  "participation", "budget", "activity_coverage")
+
+
+@dataclass(frozen=True)
+class PublishedDocuments:
+    folder: Path
+    docx: Path
+    html: Path
+    summary: tuple[str, ...]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute("select count(*) from information_schema.tables "
+                        "where table_schema = ? and table_name = ?", [schema, table]).fetchone()
+    return bool(found and found[0])
+
+
+def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int,
+                        seeds_dir: Path) -> PeriodFigures:
+    """The marts, counted activity rows and names of the years first_year…last_year."""
+    if not _has_table(con, "marts", "submission_status"):
+        raise ValueError("kho dữ liệu chưa có số liệu: hãy chạy quy trình tổng hợp năm trước")
+    period = [first_year, last_year]
+    names = [name for name in DOCUMENT_MARTS if _has_table(con, "marts", name)]
+    marts = {name: con.execute(f"select * from marts.{name} where year between ? and ?",
+                               period).df() for name in names}
+    activities = con.execute(
+        "select year, unit_code, activity_code, description, sessions, participants, "
+        "participants_female from intermediate.int_counted_activities "
+        "where year between ? and ? order by year, unit_code, sheet_row", period).df()
+    activity_names = con.execute(
+        "select activity_code, task_group, activity_name, years from ref.activities "
+        "order by activity_code").df()
+    as_of = con.execute("select year, max(fetched_at) from staging.stg_workbook__submissions "
+                        "where year between ? and ? group by year", period).fetchall()
+    status = marts["submission_status"]
+    unit_names = dict(zip(status["unit_code"], status["unit_name"], strict=True))
+    unit_names |= {u.code: u.name_vi for u in read_registry(seeds_dir).units}
+    return PeriodFigures(first_year, last_year, marts, activities, activity_names, unit_names,
+                         dict(as_of))
+
+
+def render_images(report: Report) -> dict[str, bytes]:
+    return {figure.key: render_png(figure.chart) for figure in report.figures()}
+
+
+def summary_markdown(report: Report, docx_path: Path, html_path: Path) -> str:
+    lines = [f"# {DOCUMENT_TYPE} {report.subject}", ""]
+    lines += [f"- {line.strip()}" for line in report.summary]
+    lines += ["", f"Tệp Word: `{docx_path}`", "", f"Tệp HTML: `{html_path}`"]
+    return "\n".join(lines) + "\n"
+
+
+def write_documents(folder: Path, report: Report) -> tuple[Path, Path]:
+    """Write <stem>.docx and <stem>.html into `folder`, each through a temporary file so
+    that a reader never opens half a file."""
+    images = render_images(report)
+    folder.mkdir(parents=True, exist_ok=True)
+    docx_path, html_path = folder / f"{report.file_stem}.docx", folder / f"{report.file_stem}.html"
+    for path, content in ((docx_path, render_docx(report, images)),
+                          (html_path, render_html(report, images).encode("utf-8"))):
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(content)
+        partial.replace(path)
+    return docx_path, html_path
+
+
+def period_of(kind: str, year: int, first_year: int | None) -> tuple[int, int]:
+    """The years a document covers: a review covers first_year…year; an annual report is
+    about `year`, its trend charts go back to first_year."""
+    if kind not in KINDS:
+        raise ValueError(f"loại báo cáo không hợp lệ: {kind} (annual, midterm hoặc final)")
+    first = PLAN_START_YEAR if first_year is None else first_year
+    first = min(first, year)
+    return first, year
+
+
+@task(name="publish_documents")
+def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
+                      first_year: int | None = None,
+                      document: DocumentSettings | None = None) -> PublishedDocuments:
+    """Write the formal report (.docx and .html) to output/<year>/ and attach it to the run."""
+    first, last = period_of(kind, year, first_year)
+    if not settings.warehouse.is_file():  # connecting would create an empty warehouse
+        raise FileNotFoundError(f"không có kho dữ liệu {settings.warehouse}: hãy chạy quy trình "
+                                "tổng hợp năm trước")
+    with db.connect(settings.warehouse) as con:
+        figures = read_period_figures(con, first, last, settings.seeds_dir)
+    report = build_report(figures, kind, document or document_settings())
+    folder = settings.output_dir / str(last)
+    docx_path, html_path = write_documents(folder, report)
+    key = f"document-{report.file_stem}"
+    create_markdown_artifact(summary_markdown(report, docx_path, html_path), key=key,
+                             description=f"{DOCUMENT_TYPE} {report.subject}")
+    for path, suffix in ((docx_path, "docx"), (html_path, "html")):
+        create_link_artifact(path.resolve().as_uri(), link_text=path.name,
+                             key=f"{key}-{suffix}", description=f"{path.name} ({suffix})")
+    logger = get_run_logger()
+    for line in report.summary:
+        logger.info(line)
+    logger.info("Báo cáo: %s, %s", docx_path, html_path)
+    return PublishedDocuments(folder, docx_path, html_path, report.summary)
