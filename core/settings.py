@@ -1,10 +1,20 @@
-"""Run settings: command-line options, each also an environment variable, with defaults for
-the embedded default (demo workbooks in a folder, a DuckDB file, no Prefect server)."""
+"""Run settings: command-line options, each also an environment variable or a key of a
+settings file, with defaults for the embedded default (demo workbooks in a folder, a DuckDB
+file, no Prefect server).
+
+Precedence: an explicit value (command line, flow parameter), then the environment variable,
+then the settings file named by HB_SETTINGS_FILE (TOML: the keys of `ENV`, or a `[gsheets]`
+table whose keys drop the `gsheets_` prefix), then the default. Settings hold where things
+are, never a secret: the service-account key is read only when a client is opened
+(`sources.gsheets.load_service_account`), from a file path or a Prefect Secret block.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,24 +27,63 @@ ENV = {
     "warehouse": "HB_WAREHOUSE",
     "output_dir": "HB_OUTPUT_DIR",
     "seeds_dir": "HB_SEEDS_DIR",
+    "source": "HB_SOURCE",
+    "gsheets_register": "HB_GSHEETS_REGISTER",
+    "gsheets_credentials": "HB_GSHEETS_CREDENTIALS",
+    "gsheets_credentials_block": "HB_GSHEETS_CREDENTIALS_BLOCK",
+    "gsheets_api_base_url": "HB_GSHEETS_API_BASE_URL",
+    "gsheets_folder_id": "HB_GSHEETS_FOLDER_ID",
+    "gsheets_requests_per_minute": "HB_GSHEETS_REQUESTS_PER_MINUTE",
+    "gsheets_timeout_seconds": "HB_GSHEETS_TIMEOUT_SECONDS",
+    "gsheets_max_retries": "HB_GSHEETS_MAX_RETRIES",
+    "gsheets_workers": "HB_GSHEETS_WORKERS",
+    "gsheets_feedback": "HB_GSHEETS_FEEDBACK",
 }
+SETTINGS_FILE_ENV = "HB_SETTINGS_FILE"
 DEFAULTS = {
     "reports_dir": PROJECT_DIR / "data" / "reports",
     "warehouse": PROJECT_DIR / "data" / "warehouse.duckdb",
     "output_dir": PROJECT_DIR / "output",
     "seeds_dir": DEFAULT_SEEDS_DIR,
 }
+SOURCES = ("local", "gsheets")
+ANONYMOUS = "anonymous"  # HB_GSHEETS_CREDENTIALS value for an emulator that checks no key
 COLLECTION_OPENS = (11, 15)  # the Action Month and the collection window open on 15/11
+_TRUE, _FALSE = ("1", "true", "yes", "on", "có"), ("0", "false", "no", "off", "không")
+
+
+class SettingError(ValueError):
+    """A setting has a value the pipeline cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class GSheetsSettings:
+    """How to reach the units' Google Sheets. References only (a path, a block name), so
+    that Prefect can hash and persist them: the key itself is never held here."""
+
+    register: str = ""  # register spreadsheet URL or key, or a .csv path
+    credentials: str = ""  # path of the service-account JSON, or "anonymous" (emulator)
+    credentials_block: str = ""  # name of a Prefect Secret block holding that JSON
+    api_base_url: str = ""  # "" = Google; an emulator or a corporate proxy otherwise
+    folder_id: str = ""  # limit the Drive listing (and new spreadsheets) to this folder
+    requests_per_minute: int = 60  # Google: 60 reads per minute per user; 0 = no limit
+    timeout_seconds: float = 30.0
+    max_retries: int = 5  # per request, on 429, 5xx, timeouts and cut-off answers
+    workers: int = 4  # spreadsheets fetched at once
+    feedback: bool = True  # write each unit's result into its own spreadsheet
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Where a run reads and writes. Paths only, so that Prefect can hash and persist them."""
+    """Where a run reads and writes. Paths and plain values only, so that Prefect can hash
+    and persist them."""
 
     reports_dir: Path
     warehouse: Path
     output_dir: Path
     seeds_dir: Path
+    source: str = "local"  # "local" (a folder of .xlsx) or "gsheets" (Google Sheets)
+    gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
 
 
 def reporting_year(today: date) -> int:
@@ -44,15 +93,110 @@ def reporting_year(today: date) -> int:
     return today.year if opened else today.year - 1
 
 
-def settings_from(**given: str | Path | None) -> RunSettings:
-    """Settings from explicit values, else environment variables, else defaults."""
-    def pick(name: str) -> Path:
-        value = given.get(name) or os.environ.get(ENV[name]) or DEFAULTS[name]
-        return Path(value).expanduser()
+def read_settings_file(path: Path) -> dict[str, object]:
+    """The keys of a TOML settings file, `[gsheets]` keys prefixed with `gsheets_`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingError(f"{SETTINGS_FILE_ENV}: không đọc được tệp cấu hình {path} "
+                           f"({type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingError(f"{SETTINGS_FILE_ENV}: tệp cấu hình {path} không đúng cú pháp "
+                           f"TOML ({exc})") from None
+    flat: dict[str, object] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat.update({f"{key}_{inner}": v for inner, v in value.items()})
+        else:
+            flat[key] = value
+    unknown = sorted(set(flat) - set(ENV))
+    if unknown:
+        raise SettingError(f"{SETTINGS_FILE_ENV}: khóa không hợp lệ trong {path}: "
+                           f"{', '.join(unknown)}")
+    return flat
 
+
+def _int(name: str, value: object, minimum: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise SettingError(f"{ENV[name]}: «{value}» không phải số nguyên") from None
+    if number < minimum:
+        raise SettingError(f"{ENV[name]}: phải từ {minimum} trở lên (đang là {number})")
+    return number
+
+
+def _float(name: str, value: object) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise SettingError(f"{ENV[name]}: «{value}» không phải số") from None
+    if number <= 0:
+        raise SettingError(f"{ENV[name]}: phải lớn hơn 0 (đang là {number})")
+    return number
+
+
+def _bool(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise SettingError(f"{ENV[name]}: «{value}» không hợp lệ; dùng true hoặc false")
+
+
+def settings_from(settings_file: str | Path | None = None,
+                  **given: str | Path | int | float | bool | None) -> RunSettings:
+    """Settings from explicit values, else environment variables, else the settings file,
+    else defaults. Raises `SettingError` naming the setting when a value is unusable."""
+    file_name = settings_file or os.environ.get(SETTINGS_FILE_ENV)
+    from_file = read_settings_file(Path(file_name).expanduser()) if file_name else {}
+
+    def raw(name: str) -> object | None:
+        for value in (given.get(name), os.environ.get(ENV[name]), from_file.get(name)):
+            if value is not None and value != "":
+                return value
+        return None
+
+    def pick(name: str) -> Path:
+        return Path(str(raw(name) or DEFAULTS[name])).expanduser()
+
+    def text(name: str) -> str:
+        value = raw(name)
+        return "" if value is None else str(value).strip()
+
+    source = text("source") or "local"
+    if source not in SOURCES:
+        raise SettingError(f"{ENV['source']}: «{source}» không hợp lệ; dùng "
+                           f"{' hoặc '.join(SOURCES)}")
+    def given_or(name: str, default: object) -> object:
+        value = raw(name)
+        return default if value is None else value
+
+    base = GSheetsSettings()
+    gsheets = GSheetsSettings(
+        register=text("gsheets_register"),
+        credentials=text("gsheets_credentials"),
+        credentials_block=text("gsheets_credentials_block"),
+        api_base_url=text("gsheets_api_base_url").rstrip("/"),
+        folder_id=text("gsheets_folder_id"),
+        requests_per_minute=_int("gsheets_requests_per_minute", given_or(
+            "gsheets_requests_per_minute", base.requests_per_minute), 0),
+        timeout_seconds=_float("gsheets_timeout_seconds", given_or(
+            "gsheets_timeout_seconds", base.timeout_seconds)),
+        max_retries=_int("gsheets_max_retries", given_or(
+            "gsheets_max_retries", base.max_retries), 0),
+        workers=_int("gsheets_workers", given_or("gsheets_workers", base.workers), 1),
+        feedback=_bool("gsheets_feedback", given_or("gsheets_feedback", base.feedback)),
+    )
+    if source == "gsheets" and not gsheets.register:
+        raise SettingError(f"{ENV['gsheets_register']}: chưa đặt sổ đăng ký bảng tính (đường "
+                           "dẫn bảng tính Google Sheets, mã bảng tính, hoặc tệp .csv)")
     return RunSettings(
         reports_dir=pick("reports_dir"),
         warehouse=pick("warehouse"),
         output_dir=pick("output_dir"),
         seeds_dir=pick("seeds_dir"),
+        source=source,
+        gsheets=gsheets,
     )

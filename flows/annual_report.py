@@ -12,12 +12,16 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
+from pydantic import Field
 
 from core.report import submission_counts, summary_lines
-from core.settings import ENV, RunSettings, reporting_year, settings_from
+from core.settings import ENV, RunSettings, SettingError, reporting_year, settings_from
+from tasks.documents import publish_documents
+from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
 from tasks.operations import flow_run_row, publish_for_analysts, record_run
@@ -27,6 +31,11 @@ from tasks.validate import validate_submissions
 from warehouse.lock import warehouse_lock
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Parameters are validated here and described in each flow's docstring (the Prefect UI
+# shows the "Args:" section beside each field).
+Year = Annotated[int | None, Field(ge=2022, le=2100)]
+
 
 
 @dataclass(frozen=True)
@@ -54,19 +63,34 @@ def _record_failure(flow, run, state) -> None:
 
 @flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[_record_failure])
 def annual_report(
-    year: int | None = None,
+    year: Year = None,
     reports_dir: str | None = None,
     warehouse: str | None = None,
     output_dir: str | None = None,
     seeds_dir: str | None = None,
     freeze: bool = False,
+    source: str | None = None,
+    gsheets_register: str | None = None,
 ) -> RunSummary:
     """Collect, check, load and report one year of the units' report workbooks.
 
-    `freeze` (the deadline cut-off) freezes the year's snapshots after this pull: later
-    changes are kept as late revisions and never replace what was counted."""
+    Args:
+        year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại (từ 15/11 là năm nay).
+        reports_dir: Thư mục tệp báo cáo <năm>/<mã đơn vị>.xlsx (mặc định HB_REPORTS_DIR
+            hoặc data/reports).
+        warehouse: Tệp DuckDB (mặc định HB_WAREHOUSE hoặc data/warehouse.duckdb).
+        output_dir: Thư mục kết quả (mặc định HB_OUTPUT_DIR hoặc output).
+        seeds_dir: Thư mục danh mục đơn vị, hoạt động, chỉ tiêu (mặc định warehouse/seeds).
+        freeze: Chốt số liệu năm sau lần kéo này (hạn chốt 11/12): nội dung sửa sau đó được
+            lưu lại nhưng không được tính.
+        source: Nguồn báo cáo: local (thư mục tệp .xlsx) hoặc gsheets (Google Sheets)
+            (mặc định HB_SOURCE hoặc local).
+        gsheets_register: Sổ đăng ký bảng tính của các đơn vị: đường dẫn hoặc mã bảng tính
+            Google Sheets, hoặc tệp .csv (mặc định HB_GSHEETS_REGISTER).
+    """
     settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
-                             output_dir=output_dir, seeds_dir=seeds_dir)
+                             output_dir=output_dir, seeds_dir=seeds_dir, source=source,
+                             gsheets_register=gsheets_register)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
     with warehouse_lock(settings.warehouse):
         return _run_year(settings, year, freeze)
@@ -78,9 +102,11 @@ def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
     if freeze:
         freeze_snapshots(settings, year)
     checked = validate_submissions(settings, year)
+    write_feedback(settings, checked)
     load_year(settings, checked)
     figures = compute_indicators(settings, year)
     published = publish_report(settings, figures)
+    publish_documents(settings, year, "annual")
     counts = submission_counts(figures.marts["submission_status"])
     record_run(settings, flow_run_row("COMPLETED", year, counts, started_at=started_at))
     publish_for_analysts(settings)
@@ -113,6 +139,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warehouse", help=f"tệp DuckDB ({ENV['warehouse']})")
     parser.add_argument("--output-dir", help=f"thư mục kết quả ({ENV['output_dir']})")
     parser.add_argument("--seeds-dir", help=f"thư mục danh mục đơn vị ({ENV['seeds_dir']})")
+    parser.add_argument("--source", choices=("local", "gsheets"),
+                        help=f"nguồn báo cáo: local hoặc gsheets ({ENV['source']})")
+    parser.add_argument("--register", help="sổ đăng ký bảng tính Google Sheets: đường dẫn, mã "
+                        f"bảng tính hoặc tệp .csv ({ENV['gsheets_register']})")
     parser.add_argument("--demo", action="store_true",
                         help="tạo tệp báo cáo mẫu 2022-2025 nếu thư mục báo cáo còn trống")
     return parser.parse_args(argv)
@@ -131,8 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     args = _arguments(argv)
-    settings = settings_from(reports_dir=args.reports_dir, warehouse=args.warehouse,
-                             output_dir=args.output_dir, seeds_dir=args.seeds_dir)
+    try:
+        settings = settings_from(reports_dir=args.reports_dir, warehouse=args.warehouse,
+                                 output_dir=args.output_dir, seeds_dir=args.seeds_dir,
+                                 source=args.source, gsheets_register=args.register)
+    except SettingError as exc:
+        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
+        return 2
     env_year = os.environ.get(ENV["year"])
     years = args.year or (parse_years(env_year) if env_year else
                           [reporting_year(datetime.now(LOCAL_TZ).date())])
@@ -144,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             summary = annual_report(year=year, reports_dir=str(settings.reports_dir),
                                     warehouse=str(settings.warehouse),
                                     output_dir=str(settings.output_dir),
-                                    seeds_dir=str(settings.seeds_dir))
+                                    seeds_dir=str(settings.seeds_dir),
+                                    source=settings.source,
+                                    gsheets_register=settings.gsheets.register or None)
         except Exception as exc:  # the run itself failed: say so plainly, exit non-zero
             print(f"Năm {year}: không hoàn thành được lần chạy: {type(exc).__name__}: {exc}",
                   file=sys.stderr)

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 from prefect import task
 
+from core.parse import Workbook
 from core.registry import expected_units, read_registry
 from core.settings import RunSettings
 from core.snapshot import cells_of, content_sha256, snapshot_id
 from sources.local import Fetched, fetch_local, unexpected_files
+from sources.workbook_json import SOURCE_KIND as GSHEETS_KIND
+from sources.workbook_json import read_workbook_json
 from sources.xlsx import UnreadableWorkbook, read_xlsx
 from tasks import report_progress
 from warehouse import db
@@ -27,16 +30,26 @@ class PullSummary:
     new_snapshots: int
     not_found: tuple[str, ...]
     unexpected_files: tuple[str, ...] = field(default_factory=tuple)
+    errors: tuple[str, ...] = field(default_factory=tuple)  # units whose fetch failed
+    unchanged: int = 0  # Google Sheets: spreadsheets skipped, modifiedTime unchanged
+    requests: int = 0  # Google Sheets: HTTP requests sent (retries included)
 
 
-def store_fetched(con, fetched: Fetched) -> bool:
-    """Keep one fetched workbook as a raw snapshot; False when that content was already kept."""
+def read_content(source_kind: str, content: bytes) -> Workbook:
+    """A snapshot's content as tabs of cells, decoded by the source that fetched it."""
+    if source_kind == GSHEETS_KIND:
+        return read_workbook_json(content)
+    return read_xlsx(content)
+
+
+def keep_snapshot(con, fetched: Fetched) -> tuple[str, bool]:
+    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new)."""
     sha = content_sha256(fetched.content)
     sid = snapshot_id(fetched.year, fetched.unit_code, sha)
     is_new = not db.snapshot_exists(con, sid)
     if is_new:
         try:
-            workbook = read_xlsx(fetched.content)
+            workbook = read_content(fetched.source_kind, fetched.content)
             tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
         except UnreadableWorkbook as exc:
             tab_names, cells, read_error = None, [], exc.detail_vi
@@ -46,6 +59,12 @@ def store_fetched(con, fetched: Fetched) -> bool:
             content=fetched.content, tab_names=tab_names, read_error=read_error,
             fetched_at=fetched.fetched_at, cells=cells,
         )
+    return sid, is_new
+
+
+def store_fetched(con, fetched: Fetched) -> bool:
+    """Keep one fetched workbook as a raw snapshot; False when that content was already kept."""
+    sid, is_new = keep_snapshot(con, fetched)
     db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code, outcome="snapshot",
                     snapshot_id=sid, detail=None, fetched_at=fetched.fetched_at)
     return is_new
@@ -53,7 +72,12 @@ def store_fetched(con, fetched: Fetched) -> bool:
 
 @task(name="pull_workbooks")
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
-    """Read every expected unit's workbook from the reports folder into raw snapshots."""
+    """Read every expected unit's workbook (from the reports folder, or from Google Sheets
+    when the settings say so) into raw snapshots."""
+    if settings.source == GSHEETS_KIND:
+        from tasks.pull_gsheets import pull_gsheets
+
+        return pull_gsheets(settings, year)
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
     fetched_count, new_count, not_found = 0, 0, []

@@ -20,6 +20,7 @@ from core.registry import assigned_pairs, expected_units, read_registry
 from core.settings import RunSettings
 from core.snapshot import workbook_of
 from tasks import report_progress
+from tasks.pull_gsheets import fetch_issues
 from warehouse import db
 
 
@@ -53,6 +54,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     with db.connect(settings.warehouse) as con:
         late = db.late_revisions(con, year)
         parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
+        parse_issues += fetch_issues(con, year, codes)  # failed Google Sheets fetches
         for snap in db.current_snapshots(con, year):
             unit = snap["unit_code"]
             if unit not in codes:
