@@ -14,7 +14,7 @@ export PYTHONPATH := $(CURDIR)
 YEARS ?= 2022-2025
 N ?=
 
-.PHONY: run test lint template bench bench-1000 clean
+.PHONY: run test lint template bench bench-1000 clean serve stop
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,3 +45,9 @@ bench-1000: $(VENV)/.synced
 
 clean:
 	rm -rf data output .prefect bench/results
+
+serve: $(VENV)/.synced
+	$(PY) -m flows.serve start
+
+stop: $(VENV)/.synced
+	$(PY) -m flows.serve stop

@@ -17,6 +17,9 @@ DEFAULTS = {
     "PREFECT_LOGGING_SETTINGS_PATH": str(PROJECT_DIR / "flows" / "logging.yml"),
     "PREFECT_UI_ENABLED": "false",
     "TQDM_DISABLE": "1",
+    # Completed tasks keep their results, so a flow run retried from the UI resumes
+    # where it failed instead of redoing every stage.
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
 }
 
 

@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
-from flows.annual_report import LOCAL_TZ
+from flows.annual_report import LOCAL_TZ, Year
 from tasks import report_progress
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
@@ -39,10 +39,18 @@ def publish_status(settings: RunSettings, year: int) -> str:
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}")
-def collection_window(year: int | None = None, reports_dir: str | None = None,
+def collection_window(year: Year = None, reports_dir: str | None = None,
                       warehouse: str | None = None, output_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:
-    """Daily during 15/11–10/12: pull and check the year's reports, publish their status."""
+    """Daily during 15/11–10/12: pull and check the year's reports, publish their status.
+
+    Args:
+        year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại.
+        reports_dir: Thư mục tệp báo cáo (mặc định HB_REPORTS_DIR hoặc data/reports).
+        warehouse: Tệp DuckDB (mặc định HB_WAREHOUSE hoặc data/warehouse.duckdb).
+        output_dir: Thư mục kết quả (mặc định HB_OUTPUT_DIR hoặc output).
+        seeds_dir: Thư mục danh mục (mặc định warehouse/seeds).
+    """
     settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
                              output_dir=output_dir, seeds_dir=seeds_dir)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
@@ -78,11 +86,23 @@ def send_notification(block_name: str, subject: str, body: str) -> None:
 
 
 @flow(name="reminders", flow_run_name="reminders-{year}")
-def send_reminders(year: int | None = None, on_date: date | None = None,
-                   notification_block: str | None = None, warehouse: str | None = None,
-                   seeds_dir: str | None = None) -> str:
-    """Remind the units still missing or invalid of what is outstanding, through a Prefect
-    notification block ("type-slug/name", none by default); kept as an artifact."""
+def send_reminders(
+    year: Year = None,
+    on_date: date | None = None,
+    notification_block: str | None = None,
+    warehouse: str | None = None,
+    seeds_dir: str | None = None,
+) -> str:
+    """Remind the units still missing or invalid of what is outstanding; kept as an artifact.
+
+    Args:
+        year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại.
+        on_date: Ngày nhắc (mặc định hôm nay, giờ Việt Nam).
+        notification_block: Khối thông báo Prefect «loại/tên», ví dụ
+            custom-webhook/nhac-bao-cao hoặc email/lien-he; để trống: chỉ lưu artifact.
+        warehouse: Tệp DuckDB (mặc định HB_WAREHOUSE hoặc data/warehouse.duckdb).
+        seeds_dir: Thư mục danh mục (mặc định warehouse/seeds).
+    """
     settings = settings_from(warehouse=warehouse, seeds_dir=seeds_dir)
     today = on_date or datetime.now(LOCAL_TZ).date()
     year = year or reporting_year(today)

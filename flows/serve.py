@@ -1,0 +1,146 @@
+"""A real Prefect service on this machine: server on 127.0.0.1, the process work pool,
+every deployment of prefect.yaml, and a worker running in the project folder.
+
+    python -m flows.serve start [--port 4200]    (make serve)
+    python -m flows.serve stop                   (make stop)
+
+Basic auth: set PREFECT_SERVER_API_AUTH_STRING="user:password" before `start`; the same
+value is given to the deploy step and the worker as PREFECT_API_AUTH_STRING (do not set
+PREFECT_API_KEY: it overrides the auth string and gives 401s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.runtime import PROJECT_DIR, configure_environment
+
+WORK_POOL = "hongbang"
+
+
+@dataclass(frozen=True)
+class Service:
+    api_url: str
+    server_pid: int
+    worker_pid: int
+    home: Path
+
+
+def _env(home: Path, api_url: str | None = None) -> dict[str, str]:
+    configure_environment()
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(home)
+    env["PYTHONPATH"] = str(PROJECT_DIR)
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    if auth := env.get("PREFECT_SERVER_API_AUTH_STRING"):
+        env["PREFECT_API_AUTH_STRING"] = auth
+    return env
+
+
+def _prefect(*args: str) -> list[str]:
+    return [sys.executable, "-m", "prefect", *args]
+
+
+def wait_healthy(api_url: str, timeout: float = 180.0) -> None:
+    """Wait until the server answers its health check."""
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(f"{api_url}/health")
+    if auth := os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
+        import base64
+
+        token = base64.b64encode(auth.encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"Prefect server at {api_url} not healthy after {timeout:.0f} s")
+
+
+def start(home: Path, port: int, logs: Path) -> Service:
+    """Start the server, create the pool, deploy prefect.yaml, start a worker."""
+    home.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
+    api_url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        _prefect("server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"),
+        env=_env(home), cwd=PROJECT_DIR, stdout=(logs / "server.log").open("w"),
+        stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_healthy(api_url)
+        env = _env(home, api_url)
+        for command in (
+            _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"),
+            _prefect("--no-prompt", "deploy", "--all"),
+        ):
+            subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True,
+                           stdout=(logs / "deploy.log").open("a"), stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            _prefect("worker", "start", "--pool", WORK_POOL, "--type", "process"),
+            env=env, cwd=PROJECT_DIR, stdout=(logs / "worker.log").open("w"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+    except BaseException:
+        os.killpg(server.pid, signal.SIGTERM)
+        raise
+    return Service(api_url, server.pid, worker.pid, home)
+
+
+def stop(service: Service) -> None:
+    """Stop the worker, then the server (their whole process groups)."""
+    for pid in (service.worker_pid, service.server_pid):
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    for pid in (service.worker_pid, service.server_pid):
+        for _ in range(30):
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
+        else:
+            os.killpg(pid, signal.SIGKILL)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=("start", "stop"))
+    parser.add_argument("--port", type=int, default=4200)
+    parser.add_argument("--home", type=Path, default=PROJECT_DIR / ".prefect" / "service")
+    args = parser.parse_args(argv)
+    state_file = args.home / "service.json"
+    if args.action == "start":
+        service = start(args.home, args.port, args.home / "logs")
+        state_file.write_text(json.dumps({**service.__dict__, "home": str(service.home)}))
+        print(f"Máy chủ Prefect: {service.api_url.removesuffix('/api')} — worker đang chạy "
+              f"(nhật ký: {args.home / 'logs'}). Dừng: make stop")
+        return 0
+    if not state_file.exists():
+        print("Không có dịch vụ nào đang chạy.")
+        return 0
+    saved = json.loads(state_file.read_text())
+    stop(Service(saved["api_url"], saved["server_pid"], saved["worker_pid"],
+                 Path(saved["home"])))
+    state_file.unlink()
+    print("Đã dừng máy chủ và worker Prefect.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

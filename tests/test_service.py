@@ -1,0 +1,133 @@
+"""A real Prefect server and worker on 127.0.0.1, deployed from prefect.yaml (flows.serve):
+the deployments and their schedules, a deployment run, and a failed run retried through
+the API the way the UI's Retry does, resuming without redoing completed work."""
+
+import socket
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from tests.workbooks import report_workbook
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
+            "audience": "Người dân, cộng đồng", "sessions": 2}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    from flows.serve import start, stop
+
+    home = tmp_path_factory.mktemp("prefect-service")
+    running = start(home, _free_port(), home / "logs")
+    try:
+        yield running
+    finally:
+        stop(running)
+
+
+@pytest.fixture(scope="module")
+def client(service):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: service.api_url}):
+        with get_client(sync_client=True) as sync_client:
+            yield sync_client
+
+
+def _wait_final(client, run_id, timeout=600):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = client.read_flow_run(run_id)
+        if run.state.is_final():
+            return run
+        time.sleep(2)
+    raise TimeoutError(run_id)
+
+
+def test_every_deployment_is_there_with_its_calendar(client):
+    """Six deployments; every schedule in Asia/Ho_Chi_Minh with its slug; the scheduled
+    collection-window runs fall at 07:00 local time between 15/11 and 10/12; the reviews
+    fall once, on 20/12/2025 and 20/12/2030."""
+    deployments = {d.name: d for d in client.read_deployments()}
+    assert {"collection-window", "reminders", "deadline-cut-off", "annual-report",
+            "midterm-review", "final-review"} == set(deployments)
+    schedules = {(d.name, s.slug, getattr(s.schedule, "cron", None) or s.schedule.rrule,
+                  s.schedule.timezone)
+                 for d in deployments.values() for s in d.schedules}
+    assert {
+        ("collection-window", "collection-window-november", "0 7 15-30 11 *",
+         "Asia/Ho_Chi_Minh"),
+        ("collection-window", "collection-window-december", "0 7 1-10 12 *",
+         "Asia/Ho_Chi_Minh"),
+        ("reminders", "reminders-december", "0 8 3,7,9,11 12 *", "Asia/Ho_Chi_Minh"),
+        ("deadline-cut-off", "deadline-cut-off", "0 6 11 12 *", "Asia/Ho_Chi_Minh"),
+        ("midterm-review", "midterm-review-2025",
+         "DTSTART:20251220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
+        ("final-review", "final-review-2030",
+         "DTSTART:20301220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
+    } == schedules
+    assert {"kind": "midterm", "start_year": 2022, "end_year": 2025} == \
+        deployments["midterm-review"].parameters
+    assert {"freeze": True} == deployments["deadline-cut-off"].parameters
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+
+    runs = client.read_flow_runs(deployment_filter=DeploymentFilter(
+        name=DeploymentFilterName(any_=["collection-window"])))
+    local = [r.expected_start_time.astimezone(LOCAL) for r in runs]
+    assert local, "the scheduler created no collection-window run"
+    assert all((t.hour, t.minute) == (7, 0) for t in local)
+    assert all((11, 15) <= (t.month, t.day) or (t.month, t.day) <= (12, 10) for t in local)
+    assert all(t.month in (11, 12) for t in local)
+
+
+def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp_path,
+                                                                      small_registry):
+    """A deployment run fails at publishing (the output folder is a file); once fixed, the
+    run is put back to AwaitingRetry (what the UI's Retry does) and completes: pull,
+    validate, load and indicators come back Cached, and no workbook is fetched again."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.deployments import run_deployment
+    from prefect.states import AwaitingRetry
+
+    for unit in ("LDTBXH", "VHTT"):
+        report_workbook(tmp_path / "reports" / "2024" / f"{unit}.xlsx", unit, 2024,
+                        activities=[ACTIVITY])
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    warehouse = tmp_path / "w.duckdb"
+    params = {"year": 2024, "reports_dir": str(tmp_path / "reports"),
+              "warehouse": str(warehouse), "output_dir": str(blocker),
+              "seeds_dir": str(small_registry)}
+    run = run_deployment("annual-report/annual-report", parameters=params, timeout=0)
+    first = _wait_final(client, run.id)
+    assert "FAILED" == first.state.type.value
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        fetches = con.execute("select count(*) from raw.fetches").fetchall()
+    blocker.unlink()
+    client.set_flow_run_state(run.id, AwaitingRetry(), force=True)
+    second = _wait_final(client, run.id)
+    assert "COMPLETED" == second.state.type.value
+    task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+        id=FlowRunFilterId(any_=[run.id])))
+    latest = {}
+    for task_run in sorted(task_runs, key=lambda t: t.expected_start_time):
+        latest[task_run.name.rsplit("-", 1)[0]] = task_run.state.name
+    assert {"pull_workbooks": "Cached", "validate_submissions": "Cached",
+            "load_year": "Cached", "compute_indicators": "Cached",
+            "publish_report": "Completed"} == {k: latest[k] for k in (
+                "pull_workbooks", "validate_submissions", "load_year", "compute_indicators",
+                "publish_report")}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert fetches == con.execute("select count(*) from raw.fetches").fetchall()
+    assert Path(tmp_path / "out" / "2024" / "bao-cao-2024.md").exists()
