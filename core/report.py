@@ -19,6 +19,18 @@ INDICATOR_STATUS_VI = {
     "not_yet_due": "Chưa đến mốc đánh giá",
     "no_data": "Chưa có số liệu",
 }
+# marts.indicator_progress: the assessment against a milestone (DOMAIN.md, Open SDG method)
+PROGRESS_STATUS_VI = {
+    "achieved": "Đạt",
+    "not_achieved": "Không đạt",
+    "on_track": "Đúng tiến độ",
+    "acceleration_needed": "Cần đẩy nhanh tiến độ",
+    "limited_progress": "Tiến bộ hạn chế",
+    "deterioration": "Diễn biến xấu đi",
+    "cannot_assess": "Chưa đủ số liệu để đánh giá",
+    "no_data": "Chưa có số liệu",
+}
+SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning": "Cảnh báo"}
 SEX_VI = {"female": "Nữ", "male": "Nam", "unspecified": "Không rõ"}
 SOURCE_VI = {"state": "Ngân sách nhà nước", "other": "Xã hội hóa, tài trợ"}
 SCOPE_VI = {"district": "Toàn quận", "audience": "Nhóm đối tượng", "ward": "Phường"}
@@ -204,8 +216,7 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
     if len(issues):
         out += _table(
             ["Đơn vị", "Mức độ", "Nội dung"],
-            [[r.unit_code, {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng",
-                            "warning": "Cảnh báo"}[r.severity], r.message_vi]
+            [[r.unit_code, SEVERITY_VI[r.severity], r.message_vi]
              for r in issues.itertuples()],
         )
     else:

@@ -33,7 +33,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.report import INDICATOR_STATUS_VI, SCOPE_VI, SEX_VI, SOURCE_VI, STATUS_VI
+from core.report import (
+    INDICATOR_STATUS_VI,
+    PROGRESS_STATUS_VI,
+    SCOPE_VI,
+    SEVERITY_VI,
+    SEX_VI,
+    SOURCE_VI,
+    STATUS_VI,
+)
 from core.template import TEMPLATE
 
 SOURCE_SHEET = "Nguồn số liệu"
@@ -108,18 +116,10 @@ LINEAGE_COLUMNS: tuple[str, ...] = (
     "indicator_code", "year", "scope", "scope_code", "unit_code", "tab", "sheet_row",
     "column_key", "value", "counts_as", "source_ref", "snapshot_id", "fetched_at",
 )  # fmt: skip
-PROGRESS_STATUS_VI = {
-    "on_track": "Đúng tiến độ",
-    "acceleration_needed": "Có tiến bộ, cần đẩy nhanh",
-    "limited_progress": "Tiến bộ hạn chế",
-    "deterioration": "Giảm sút",
-    "cannot_assess": "Chưa đủ số liệu để đánh giá",
-}
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 UNIT_KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
-SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning": "Cảnh báo"}
 VALUES_VI: dict[str, dict[str, str]] = {
-    "status": {**STATUS_VI, **INDICATOR_STATUS_VI, **PROGRESS_STATUS_VI},
+    "status": {**STATUS_VI, **PROGRESS_STATUS_VI, **INDICATOR_STATUS_VI},
     "scope": SCOPE_VI,
     "sex": SEX_VI,
     "source": SOURCE_VI,

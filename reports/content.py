@@ -20,6 +20,7 @@ from core.report import (
     CT1_AUDIENCE_VI,
     INDICATOR_SHORT_VI,
     INDICATOR_STATUS_VI,
+    PROGRESS_STATUS_VI,
     RATE_INDICATORS,
     SOURCE_VI,
     STATUS_VI,
@@ -72,17 +73,6 @@ TASK_GROUP_VI = {
        "lệch về bình đẳng giới",
     7: "Tăng cường kiểm tra, giám sát; sơ kết, tổng kết Kế hoạch và nhân rộng các mô hình "
        "truyền thông có hiệu quả",
-}
-# marts.indicator_progress: the assessment against a milestone (DOMAIN.md, Open SDG method)
-PROGRESS_STATUS_VI = {
-    "achieved": "Đạt",
-    "not_achieved": "Không đạt",
-    "on_track": "Đúng tiến độ",
-    "acceleration_needed": "Cần đẩy nhanh tiến độ",
-    "limited_progress": "Tiến bộ hạn chế",
-    "deterioration": "Diễn biến xấu đi",
-    "cannot_assess": "Chưa đủ số liệu để đánh giá",
-    "no_data": "Chưa có số liệu",
 }
 MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
 DOCUMENT_ENV = {
