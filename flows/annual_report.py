@@ -24,7 +24,7 @@ from tasks.documents import publish_documents
 from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
-from tasks.operations import flow_run_row, publish_for_analysts, record_run
+from tasks.operations import flow_run_row, notify_failure, publish_for_analysts, record_run
 from tasks.publish import publish_report
 from tasks.pull import freeze_snapshots, pull_workbooks
 from tasks.validate import validate_submissions
@@ -46,22 +46,23 @@ class RunSummary:
     output_folder: Path
 
 
-def _record_failure(flow, run, state) -> None:
-    """Keep failed runs in the run history too (ops.flow_runs)."""
+def record_failure(flow, run, state) -> None:
+    """Keep failed runs in the run history (ops.flow_runs) and send the failure notice."""
     params = run.parameters or {}
-    settings = settings_from(reports_dir=params.get("reports_dir"),
-                             warehouse=params.get("warehouse"),
-                             output_dir=params.get("output_dir"),
-                             seeds_dir=params.get("seeds_dir"))
+    message = str(state.message)[:500]
     try:
-        record_run(settings, flow_run_row("FAILED", params.get("year"),
-                                          message=str(state.message)[:500],
+        settings = settings_from(reports_dir=params.get("reports_dir"),
+                                 warehouse=params.get("warehouse"),
+                                 output_dir=params.get("output_dir"),
+                                 seeds_dir=params.get("seeds_dir"))
+        record_run(settings, flow_run_row("FAILED", params.get("year"), message=message,
                                           started_at=run.start_time))
     except Exception:  # the warehouse itself may be what failed: the run is failed anyway
         pass
+    notify_failure(flow.name, run.name, message)
 
 
-@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[_record_failure])
+@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure])
 def annual_report(
     year: Year = None,
     reports_dir: str | None = None,

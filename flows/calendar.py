@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
-from flows.annual_report import LOCAL_TZ, Year
+from flows.annual_report import LOCAL_TZ, Year, record_failure
 from tasks import report_progress
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
@@ -38,7 +38,8 @@ def publish_status(settings: RunSettings, year: int) -> str:
     return markdown
 
 
-@flow(name="collection-window", flow_run_name="collection-window-{year}")
+@flow(name="collection-window", flow_run_name="collection-window-{year}",
+      on_failure=[record_failure])
 def collection_window(year: Year = None, reports_dir: str | None = None,
                       warehouse: str | None = None, output_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:

@@ -107,7 +107,7 @@ def period_of(kind: str, year: int, first_year: int | None) -> tuple[int, int]:
     return first, year
 
 
-@task(name="publish_documents")
+@task(name="publish_documents", task_run_name="documents {kind} {year}")
 def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
                       first_year: int | None = None,
                       document: DocumentSettings | None = None) -> PublishedDocuments:

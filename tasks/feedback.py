@@ -128,7 +128,7 @@ def plan_feedback(year: int, names: dict[str, str], checked: ValidationResult,
     return jobs, unchanged
 
 
-@task(name="write_feedback")
+@task(name="write_feedback", task_run_name="feedback {checked.year}")
 def write_feedback(settings: RunSettings, checked: ValidationResult,
                    api: SheetsApi | None = None) -> FeedbackSummary:
     """Write each unit's result into the tab «Kết quả kiểm tra» of its own spreadsheet."""

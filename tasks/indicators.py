@@ -38,7 +38,7 @@ def read_year_figures(con, year: int) -> YearFigures:
     return YearFigures(year, marts, issues, as_of)
 
 
-@task(name="compute_indicators")
+@task(name="compute_indicators", task_run_name="indicators {year}")
 def compute_indicators(settings: RunSettings, year: int) -> YearFigures:
     """The indicator values and the other marts of the year, as computed by the warehouse."""
     with db.connect(settings.warehouse) as con:

@@ -12,7 +12,7 @@ from tasks.validate import ValidationResult
 from warehouse import db
 
 
-@task(name="load_year")
+@task(name="load_year", task_run_name="load {checked.year}")
 def load_year(settings: RunSettings, checked: ValidationResult) -> dict[str, int]:
     """Write one year's typed rows, issues and quarantine in one transaction; rows per table."""
     units = expected_units(read_registry(settings.seeds_dir), checked.year)

@@ -18,6 +18,7 @@ from warehouse.analyst import publish_analyst_copy
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ANALYST_DIR_ENV = "HB_ANALYST_DIR"
+FAILURE_BLOCK_ENV = "HB_FAILURE_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
 
 
 def analyst_dir(settings: RunSettings) -> Path:
@@ -51,3 +52,18 @@ def publish_for_analysts(settings: RunSettings) -> dict[str, Path]:
     paths = publish_analyst_copy(settings.warehouse, analyst_dir(settings))
     report_progress("Bản sao cho phân tích: %s", paths["warehouse"])
     return paths
+
+
+def notify_failure(flow_name: str, run_name: str, message: str) -> bool:
+    """Tell the focal office a run failed, through the notification block named by
+    HB_FAILURE_NOTIFICATION_BLOCK (none by default); True when a notice was sent."""
+    block_name = os.environ.get(FAILURE_BLOCK_ENV)
+    if not block_name:
+        return False
+    from prefect.blocks.core import Block
+
+    Block.load(block_name).notify(
+        subject=f"Lần chạy {run_name} ({flow_name}) không thành công",
+        body=f"Lần chạy {run_name} của {flow_name} không hoàn thành: {message}. "
+             "Hãy xem nhật ký trên Prefect và chạy lại (Retry) sau khi sửa.")
+    return True

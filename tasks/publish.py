@@ -93,7 +93,7 @@ def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
             for row in frame.to_dict(orient="records")]
 
 
-@task(name="publish_report")
+@task(name="publish_report", task_run_name="publish {figures.year}")
 def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     """Write report-<year>.md and report-<year>.xlsx and attach them to the flow run."""
     registry = read_registry(settings.seeds_dir)

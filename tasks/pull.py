@@ -70,7 +70,7 @@ def store_fetched(con, fetched: Fetched) -> bool:
     return is_new
 
 
-@task(name="pull_workbooks")
+@task(name="pull_workbooks", task_run_name="pull {year}")
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
     """Read every expected unit's workbook (from the reports folder, or from Google Sheets
     when the settings say so) into raw snapshots."""
@@ -101,7 +101,7 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
                        tuple(p.stem for p in extra))
 
 
-@task(name="freeze_snapshots")
+@task(name="freeze_snapshots", task_run_name="freeze {year}")
 def freeze_snapshots(settings: RunSettings, year: int) -> datetime:
     """Freeze the year's snapshots now (the deadline cut-off); a re-run keeps the first time."""
     with db.connect(settings.warehouse) as con:

@@ -41,7 +41,7 @@ def _first_seen_complete(con, year: int, unit_code: str):
     return None
 
 
-@task(name="validate_submissions")
+@task(name="validate_submissions", task_run_name="validate {year}")
 def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     """Parse every current snapshot of the year and check it against the template's suites."""
     from expectations.validate import validate_year  # GX is slow to import: only here

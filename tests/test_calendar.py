@@ -115,3 +115,37 @@ def test_cut_off_freezes_and_late_changes_are_kept_but_not_counted(year_2025):
                                      "where unit_code = 'LDTBXH'").fetchall()
         assert [("late_revision", "warning")] == con.execute(
             "select rule, severity from quality.issues where unit_code = 'LDTBXH'").fetchall()
+
+
+def test_a_failed_run_is_recorded_and_announced(prefect_api, small_registry, tmp_path,
+                                                 monkeypatch):
+    """A run that cannot publish (its output folder is a file) fails: it is kept in
+    ops.flow_runs as FAILED, and the failure notice goes out through the block named by
+    HB_FAILURE_NOTIFICATION_BLOCK."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    from flows.annual_report import annual_report
+
+    report_workbook(tmp_path / "reports" / "2025" / "LDTBXH.xlsx", "LDTBXH", 2025,
+                    activities=[_activity(1)])
+    (tmp_path / "out").write_text("not a folder")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Sink.received.clear()
+    try:
+        CustomWebhookNotificationBlock(
+            name="failure-sink", url=f"http://127.0.0.1:{server.server_port}/hook",
+            json_data={"subject": "{{subject}}", "text": "{{body}}"},
+        ).save("failure-sink", overwrite=True)
+        monkeypatch.setenv("HB_FAILURE_NOTIFICATION_BLOCK", "custom-webhook/failure-sink")
+        with pytest.raises(NotADirectoryError):
+            annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
+                          warehouse=str(tmp_path / "w.duckdb"),
+                          output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))
+    finally:
+        server.shutdown()
+    [notice] = _Sink.received
+    assert "Lần chạy annual-report-2025 (annual-report) không thành công" == notice["subject"]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert [("annual-report", 2025, "FAILED")] == con.execute(
+            "select flow_name, year, state from ops.flow_runs").fetchall()

@@ -94,8 +94,9 @@ def test_every_deployment_is_there_with_its_calendar(client):
 def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp_path,
                                                                       small_registry):
     """A deployment run fails at publishing (the output folder is a file); once fixed, the
-    run is put back to AwaitingRetry (what the UI's Retry does) and completes: pull,
-    validate, load and indicators come back Cached, and no workbook is fetched again."""
+    run is put back to AwaitingRetry (what the UI's Retry does) and completes: the task runs
+    "pull 2024", "validate 2024", "load 2024" and "indicators 2024" come back Cached, and no
+    workbook is fetched again."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.deployments import run_deployment
     from prefect.states import AwaitingRetry
@@ -122,12 +123,11 @@ def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp
         id=FlowRunFilterId(any_=[run.id])))
     latest = {}
     for task_run in sorted(task_runs, key=lambda t: t.expected_start_time):
-        latest[task_run.name.rsplit("-", 1)[0]] = task_run.state.name
-    assert {"pull_workbooks": "Cached", "validate_submissions": "Cached",
-            "load_year": "Cached", "compute_indicators": "Cached",
-            "publish_report": "Completed"} == {k: latest[k] for k in (
-                "pull_workbooks", "validate_submissions", "load_year", "compute_indicators",
-                "publish_report")}
+        latest[task_run.name] = task_run.state.name
+    assert {"pull 2024": "Cached", "validate 2024": "Cached", "load 2024": "Cached",
+            "indicators 2024": "Cached", "publish 2024": "Completed"} == {
+                k: latest[k] for k in ("pull 2024", "validate 2024", "load 2024",
+                                       "indicators 2024", "publish 2024")}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert fetches == con.execute("select count(*) from raw.fetches").fetchall()
     assert Path(tmp_path / "out" / "2024" / "bao-cao-2024.md").exists()
