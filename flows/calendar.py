@@ -14,6 +14,7 @@ from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
 from flows.annual_report import LOCAL_TZ, Year, record_failure
+from sources.register import is_csv
 from tasks import report_progress
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
@@ -35,7 +36,26 @@ def publish_status(settings: RunSettings, year: int) -> str:
                              description=f"Tình hình nộp báo cáo năm {year}")
     create_table_artifact(artifact_rows(figures.marts["submission_status"]),
                           key=f"collection-status-table-{year}")
+    if settings.source == "gsheets" and not is_csv(settings.gsheets.register):
+        write_status_to_register(settings, year, figures)
     return markdown
+
+
+def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
+    """The same status, into a tab of the focal office's register spreadsheet."""
+    from sources.gsheets import SCOPES_FEEDBACK, SheetsApi, spreadsheet_id_of
+    from sources.status_sheet import status_grid, write_status
+
+    issues = figures.issues
+    first_fix = {}
+    for unit, message in zip(issues.get("unit_code", []), issues.get("message_vi", []),
+                             strict=True):
+        first_fix.setdefault(unit, message)
+    grid = status_grid(year, figures.marts["submission_status"].to_dict(orient="records"),
+                       first_fix, datetime.now(LOCAL_TZ))
+    api = SheetsApi.open(settings.gsheets, SCOPES_FEEDBACK)
+    write_status(api, spreadsheet_id_of(settings.gsheets.register), year, grid)
+    report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}",

@@ -1,0 +1,56 @@
+"""The collection status in the focal office's register spreadsheet: a tab «Tình hình nộp
+báo cáo <year>» rewritten after each collection run, so LĐTBXH sees who has submitted, who
+is late and who must fix what without opening Prefect. Pure builders plus one write."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from core.report import STATUS_VI, vn_date
+from sources.gsheets import SheetsApi, quote_tab
+
+WIDTH = 7
+HEADERS = ("Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ngày hoàn thành", "Đúng hạn", "Số lỗi",
+           "Việc cần làm")
+
+
+def status_tab(year: int) -> str:
+    return f"Tình hình nộp báo cáo {year}"
+
+
+def status_grid(year: int, rows: Sequence[dict[str, Any]], first_fix: dict[str, str],
+                checked_at: datetime) -> list[list[Any]]:
+    """Title, time checked, header, then one row per expected unit (all cells as text)."""
+    grid: list[list[Any]] = [
+        [f"Tình hình nộp báo cáo năm {year} (hạn 10/12/{year})"],
+        [f"Cập nhật lúc {checked_at:%d/%m/%Y %H:%M}"],
+        list(HEADERS),
+    ]
+    for row in rows:
+        on_time = {True: "Có", False: "Không"}.get(row["is_on_time"], "")
+        todo = first_fix.get(row["unit_code"], "")
+        if row["status"] == "missing":
+            todo = "Nộp báo cáo"
+        grid.append([row["unit_code"], row["unit_name"], STATUS_VI[row["status"]],
+                     vn_date(row["completed_on"]), on_time, str(row["error_count"]), todo])
+    return grid
+
+
+def write_status(api: SheetsApi, spreadsheet_id: str, year: int, grid: list[list[Any]],
+                 previous_rows: int = 200) -> int:
+    """Rewrite the status tab (added if missing): the requests sent."""
+    tab = status_tab(year)
+    sent = 0
+    if tab not in {t["title"] for t in api.tab_titles(spreadsheet_id)}:
+        api.batch_update(spreadsheet_id, [{"addSheet": {"properties": {
+            "title": tab, "gridProperties": {"frozenRowCount": 3}}}}])
+        sent += 1
+    height = max(len(grid), previous_rows)
+    values = [[*map(str, r), *([""] * (WIDTH - len(r)))] for r in grid]
+    values += [[""] * WIDTH for _ in range(height - len(values))]
+    api.values_batch_update(spreadsheet_id, [{
+        "range": f"{quote_tab(tab)}!A1:G{height}", "majorDimension": "ROWS",
+        "values": values}])
+    return sent + 2

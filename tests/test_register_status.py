@@ -1,0 +1,50 @@
+"""With the Google Sheets source, the collection window also writes the status into the
+focal office's register spreadsheet (the emulator; small registry of four units: LDTBXH
+and VHTT send reports, P-MINHKHAI and P-HALY do not)."""
+
+from openpyxl import Workbook, load_workbook
+
+from tests.emulator import running_emulator
+from tests.workbooks import report_workbook
+
+ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
+            "audience": "Người dân, cộng đồng", "sessions": 1, "started_on": "20/11/2025"}
+
+
+def test_collection_status_lands_in_the_register_spreadsheet(prefect_api, small_registry,
+                                                             tmp_path, monkeypatch):
+    """The register gets a tab «Tình hình nộp báo cáo 2025»: title, time, header, then one
+    row per expected unit with its status and what it must do."""
+    from flows.calendar import collection_window
+
+    register = Workbook()
+    register.active.title = "Sổ đăng ký"
+    register.active.append(["Năm", "Mã đơn vị", "Bảng tính"])
+    with running_emulator(tmp_path / "drive") as emu:
+        for unit in ("LDTBXH", "VHTT"):
+            path = report_workbook(tmp_path / "src" / f"{unit}.xlsx", unit, 2025,
+                                   completed_on="01/12/2025", activities=[ACTIVITY])
+            emu.add_spreadsheet(f"bc-2025-{unit}", path)
+            register.active.append([2025, unit, f"bc-2025-{unit}"])
+        emu.add_spreadsheet("so-dang-ky", register)
+        for name, value in {"HB_SOURCE": "gsheets", "HB_GSHEETS_REGISTER": "so-dang-ky",
+                            "HB_GSHEETS_CREDENTIALS": "anonymous",
+                            "HB_GSHEETS_API_BASE_URL": emu.base_url,
+                            "HB_GSHEETS_REQUESTS_PER_MINUTE": "0"}.items():
+            monkeypatch.setenv(name, value)
+        collection_window(year=2025, warehouse=str(tmp_path / "w.duckdb"),
+                          output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))
+        tab = load_workbook(emu.path("so-dang-ky"))["Tình hình nộp báo cáo 2025"]
+        rows = [[c.value for c in row][:7] for row in tab.iter_rows(max_row=7)]
+    assert "Tình hình nộp báo cáo năm 2025 (hạn 10/12/2025)" == rows[0][0]
+    assert rows[1][0].startswith("Cập nhật lúc ")
+    assert ["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ngày hoàn thành", "Đúng hạn", "Số lỗi",
+            "Việc cần làm"] == rows[2]
+    assert [
+        ["LDTBXH", "Phòng Lao động - Thương binh và Xã hội", "Đã nộp", "01/12/2025", "Có",
+         "0", None],
+        ["VHTT", "Phòng Văn hóa - Thông tin", "Đã nộp", "01/12/2025", "Có", "0", None],
+        ["P-HALY", "UBND phường Hạ Lý", "Chưa nộp", "–", "Không", "0", "Nộp báo cáo"],
+        ["P-MINHKHAI", "UBND phường Minh Khai", "Chưa nộp", "–", "Không", "0",
+         "Nộp báo cáo"],
+    ] == rows[3:7]
