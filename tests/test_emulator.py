@@ -426,12 +426,12 @@ def test_command_line_serves_a_folder(tmp_path: Path) -> None:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         health = _get_when_up(f"http://127.0.0.1:{port}/_emulator/health",
-                              time.monotonic() + 15)
+                              time.monotonic() + 90)
         listing = requests.get(f"http://127.0.0.1:{port}/drive/v3/files", timeout=5, params={
             "q": f"'{FOLDER}' in parents"}).json()
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        out, err = process.communicate(timeout=60)
 
     assert {"ok": True, "folder": str(tmp_path)} == health
     assert [{"kind": "drive#file", "id": "unit-9", "name": "unit-9",

@@ -28,7 +28,9 @@ def service(tmp_path_factory):
     from flows.serve import start, stop
 
     home = tmp_path_factory.mktemp("prefect-service")
-    running = start(home, _free_port(), home / "logs")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")  # schedule soon
+        running = start(home, _free_port(), home / "logs")
     try:
         yield running
     finally:
@@ -82,8 +84,13 @@ def test_every_deployment_is_there_with_its_calendar(client):
     assert {"freeze": True} == deployments["deadline-cut-off"].parameters
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 
-    runs = client.read_flow_runs(deployment_filter=DeploymentFilter(
-        name=DeploymentFilterName(any_=["collection-window"])))
+    deadline = time.monotonic() + 120
+    while True:  # the scheduler service creates the runs on its next loop
+        runs = client.read_flow_runs(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["collection-window"])))
+        if runs or time.monotonic() > deadline:
+            break
+        time.sleep(3)
     local = [r.expected_start_time.astimezone(LOCAL) for r in runs]
     assert local, "the scheduler created no collection-window run"
     assert all((t.hour, t.minute) == (7, 0) for t in local)
