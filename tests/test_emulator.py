@@ -423,7 +423,10 @@ def test_command_line_serves_a_folder(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.emulator", "--data", str(tmp_path), "--port", str(port),
          "--folder-id", FOLDER, "--quiet"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a background shell (as CI may be) starts children with SIGINT ignored, and Python
+        # then never raises KeyboardInterrupt: give the command the default Ctrl-C back
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         health = _get_when_up(f"http://127.0.0.1:{port}/_emulator/health",
                               time.monotonic() + 90)
