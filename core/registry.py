@@ -10,9 +10,11 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "seeds"
 DEADLINE_MONTH, DEADLINE_DAY = 12, 10  # section V of the plan: "trước ngày 10/12"
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the deadline and every "today" are local time
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 from pydantic import Field
 
+from core.registry import LOCAL_TZ
 from core.report import submission_counts, summary_lines
 from core.settings import ENV, RunSettings, SettingError, reporting_year, settings_from
 from tasks.documents import publish_documents
@@ -29,8 +29,6 @@ from tasks.publish import publish_report
 from tasks.pull import freeze_snapshots, pull_workbooks
 from tasks.validate import validate_submissions
 from warehouse.lock import warehouse_lock
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Parameters are validated here and described in each flow's docstring (the Prefect UI
 # shows the "Args:" section beside each field).

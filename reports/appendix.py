@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.registry import LOCAL_TZ
 from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
@@ -46,7 +47,6 @@ from core.template import TEMPLATE
 
 SOURCE_SHEET = "Nguồn số liệu"
 TOTAL_LABEL = "Tổng cộng"
-LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
 WORKBOOK_LANGUAGE = "vi-VN"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -268,10 +268,10 @@ def _plain(value: object) -> object:
         pass
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is not None:
-            value = value.tz_convert(LOCAL_TIME_ZONE).tz_localize(None)
+            value = value.tz_convert(LOCAL_TZ).tz_localize(None)
         return value.to_pydatetime()
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return pd.Timestamp(value).tz_convert(LOCAL_TIME_ZONE).tz_localize(None).to_pydatetime()
+        return pd.Timestamp(value).tz_convert(LOCAL_TZ).tz_localize(None).to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return value.item()  # type: ignore[union-attr]
     return value

@@ -12,10 +12,10 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from core.registry import LOCAL_TZ
 from core.report import (
     CT1_AUDIENCE_VI,
     INDICATOR_SHORT_VI,
@@ -39,7 +39,6 @@ from reports.charts import (
     SubmissionChart,
 )
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KINDS = ("annual", "midterm", "final")
 REVIEW_END_YEAR = {"midterm": 2025, "final": 2030}  # task 7c of the plan
 REVIEW_WORD = {"midterm": "Sơ kết", "final": "Tổng kết"}

@@ -6,17 +6,16 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from prefect import task
 from prefect.runtime import flow_run
 
+from core.registry import LOCAL_TZ
 from core.settings import RunSettings
 from tasks import report_progress
 from warehouse import db
 from warehouse.analyst import publish_analyst_copy
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ANALYST_DIR_ENV = "HB_ANALYST_DIR"
 FAILURE_BLOCK_ENV = "HB_FAILURE_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
 

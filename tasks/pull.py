@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from prefect import task
 
 from core.parse import Workbook
-from core.registry import expected_units, read_registry
+from core.registry import LOCAL_TZ, expected_units, read_registry
 from core.settings import RunSettings
 from core.snapshot import cells_of, content_sha256, snapshot_id
 from sources.local import Fetched, fetch_local, unexpected_files
@@ -18,8 +17,6 @@ from sources.workbook_json import read_workbook_json
 from sources.xlsx import UnreadableWorkbook, read_xlsx
 from tasks import report_progress
 from warehouse import db
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
