@@ -207,7 +207,7 @@ def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
         if label_at is not None:
             row[label_at] = TOTAL_LABEL
         for column in total_columns:
-            row[columns.index(column)] = _plain(pd.to_numeric(frame[column]).sum(skipna=True))
+            row[columns.index(column)] = excel_value(pd.to_numeric(frame[column]).sum(skipna=True))
         sheet.append(row)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
@@ -247,7 +247,7 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _display(column: str, value: object, tab: object) -> object:
-    value = _plain(value)
+    value = excel_value(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -259,7 +259,7 @@ def _display(column: str, value: object, tab: object) -> object:
     return value
 
 
-def _plain(value: object) -> object:
+def excel_value(value: object) -> object:
     """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones."""
     try:
         if pd.isna(value):  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.registry import read_registry
 from core.report import render_markdown
 from core.settings import RunSettings
-from reports.appendix import write_appendix
+from reports.appendix import excel_value, write_appendix
 from tasks.indicators import YearFigures
 
 # The appendix: one sheet per detail table (title → columns shown), totals where they add up.
@@ -59,7 +59,7 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in frame.itertuples(index=False):
-            sheet.append([None if _missing(v) else _plain(v) for v in row])
+            sheet.append([excel_value(v) for v in row])
         for row in sheet.iter_rows():
             for cell in row:
                 protect_text(cell)  # "=…", "+…", "-…", "@…", tab, CR: a string, never <f>
@@ -71,25 +71,9 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     book.save(path)
 
 
-def _missing(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        value = value.replace(tzinfo=None)
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
-
-
 def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{k: (None if _missing(v) else str(_plain(v))) for k, v in row.items()}
+    return [{k: (None if (plain := excel_value(v)) is None else str(plain))
+             for k, v in row.items()}
             for row in frame.to_dict(orient="records")]
 
 
