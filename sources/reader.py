@@ -42,6 +42,7 @@ class IsolatedReader:
         self.limits = limits
         self._process: subprocess.Popen[bytes] | None = None
         self.restarts = 0  # children replaced after a timeout or a death
+        self.peak_rss_bytes = 0  # the largest peak resident size a child reported
 
     def __enter__(self) -> IsolatedReader:
         return self
@@ -98,7 +99,7 @@ class IsolatedReader:
         try:
             process.stdin.write(_HEADER.pack(len(request)) + request)
             process.stdin.flush()
-            kind, payload = pickle.loads(_receive(process, deadline))
+            kind, payload, peak = pickle.loads(_receive(process, deadline))
         except TimeoutError:
             self._kill()
             raise UnreadableWorkbook(
@@ -112,6 +113,7 @@ class IsolatedReader:
                 + (f" với mã {code}" if code is not None else "")
                 + f", giới hạn bộ nhớ {megabytes(self.limits.memory_bytes)}); hãy xóa các "
                 "dòng, cột, hình ảnh thừa, lưu lại dưới dạng .xlsx rồi nộp lại") from None
+        self.peak_rss_bytes = max(self.peak_rss_bytes, peak)
         if kind == "ok":
             return payload
         raise UnreadableWorkbook(payload)
@@ -144,6 +146,19 @@ def _receive(process: subprocess.Popen[bytes], deadline: float) -> bytes:
 def _read_exactly(stream, size: int) -> bytes | None:
     data = stream.read(size)
     return data if len(data) == size else None
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident size since it started its program (VmHWM; unlike
+    getrusage, it does not carry the parent's size over from before exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _limit_self(memory_bytes: int) -> None:
@@ -190,7 +205,7 @@ def serve(memory_bytes: int) -> None:
             answer = ("error", f"tệp bị hỏng, không đọc được ({type(exc).__name__}); hãy mở "
                       "tệp bằng Excel, lưu lại dưới dạng .xlsx rồi nộp lại")
         del content
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((*answer, peak_rss_bytes()), protocol=pickle.HIGHEST_PROTOCOL)
         answers.write(_HEADER.pack(len(data)) + data)
         answers.flush()
 

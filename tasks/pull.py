@@ -33,6 +33,7 @@ class PullSummary:
     errors: tuple[str, ...] = field(default_factory=tuple)  # units whose fetch failed
     unchanged: int = 0  # Google Sheets: spreadsheets skipped, modifiedTime unchanged
     requests: int = 0  # Google Sheets: HTTP requests sent (retries included)
+    reader_peak_mb: float = 0.0  # local files: the reader process's peak resident size
 
 
 def read_content(source_kind: str, content: bytes, reader: IsolatedReader | None = None
@@ -128,7 +129,8 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
     return PullSummary(year, len(unit_codes), len(read_units & set(unit_codes)), new_count,
                        tuple(not_found),
                        tuple(name.rpartition(".")[0] for name in plan.unexpected),
-                       tuple(sorted(errors)))
+                       tuple(sorted(errors)),
+                       reader_peak_mb=round(reader.peak_rss_bytes / 2**20, 1))
 
 
 @task(name="pull_workbooks", task_run_name="pull {year}")
