@@ -62,7 +62,8 @@ def runs(prefect_api, tmp_path_factory):
             (root / "register.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
             env.setenv("HB_GSHEETS_CREDENTIALS", str(root / "key.json"))
             env.setenv("HB_GSHEETS_API_BASE_URL", emu.base_url)
-            env.setenv("HB_GSHEETS_REQUESTS_PER_MINUTE", "0")
+            env.setenv("HB_GSHEETS_READS_PER_MINUTE", "0")
+            env.setenv("HB_GSHEETS_WRITES_PER_MINUTE", "0")
             kwargs = dict(year=YEAR, warehouse=str(root / "gs.duckdb"),
                           output_dir=str(root / "out-gs"), source="gsheets",
                           gsheets_register=str(root / "register.csv"))

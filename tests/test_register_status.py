@@ -30,7 +30,8 @@ def test_collection_status_lands_in_the_register_spreadsheet(prefect_api, small_
         for name, value in {"HB_SOURCE": "gsheets", "HB_GSHEETS_REGISTER": "so-dang-ky",
                             "HB_GSHEETS_CREDENTIALS": "anonymous",
                             "HB_GSHEETS_API_BASE_URL": emu.base_url,
-                            "HB_GSHEETS_REQUESTS_PER_MINUTE": "0"}.items():
+                            "HB_GSHEETS_READS_PER_MINUTE": "0",
+                            "HB_GSHEETS_WRITES_PER_MINUTE": "0"}.items():
             monkeypatch.setenv(name, value)
         collection_window(year=2025, warehouse=str(tmp_path / "w.duckdb"),
                           output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))

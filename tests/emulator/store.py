@@ -68,6 +68,8 @@ class FileInfo:
     parents: list[str]
     created_time: str
     modified_time: str
+    version: int = 1
+    trashed: bool = False
 
     def resource(self) -> dict[str, Any]:
         """The full Drive v3 file resource."""
@@ -79,7 +81,8 @@ class FileInfo:
             "parents": self.parents,
             "createdTime": self.created_time,
             "modifiedTime": self.modified_time,
-            "trashed": False,
+            "version": str(self.version),  # Drive sends int64 as a string
+            "trashed": self.trashed,
         }
 
 
@@ -155,6 +158,8 @@ class WorkbookStore:
                 parents=list(entry.get("parents", self.default_parents)),
                 created_time=created,
                 modified_time=rfc3339(mtime_ns),
+                version=int(entry.get("version", 1)),
+                trashed=bool(entry.get("trashed", False)),
             )
 
     def title(self, spreadsheet_id: str) -> str:
@@ -189,6 +194,8 @@ class WorkbookStore:
             if modified_time is not None:
                 stamp = parse_time(modified_time)
                 os.utime(target, ns=(stamp, stamp))
+                entry["version"] = int(entry.get("version", 0)) + 1
+                self._save_manifest()
             else:
                 self._bump_mtime(target, after=previous)
             return self.info(spreadsheet_id)
@@ -230,14 +237,18 @@ class WorkbookStore:
         name: str | None = None,
         add_parents: Sequence[str] = (),
         remove_parents: Sequence[str] = (),
+        trashed: bool | None = None,
     ) -> None:
-        """Rename (a modification, as in Drive) and/or move between folders (not one)."""
+        """Rename (a modification, as in Drive) and/or move between folders (not one),
+        and/or move to or out of the trash (neither moves modifiedTime)."""
         with self.lock:
             path = self.require(spreadsheet_id, drive=True)
             current = self.info(spreadsheet_id).parents
             entry = self._manifest.setdefault(spreadsheet_id, {})
             kept = [p for p in current if p not in remove_parents]
             entry["parents"] = kept + [p for p in add_parents if p not in kept]
+            if trashed is not None:
+                entry["trashed"] = bool(trashed)
             if name is not None and name != entry.get("name", spreadsheet_id):
                 entry["name"] = name
                 self._bump_mtime(path)
@@ -337,10 +348,14 @@ class WorkbookStore:
     # ------------------------------------------------------------ helpers
 
     def _bump_mtime(self, path: Path, after: int | None = None) -> None:
-        """Set the file's mtime to now, strictly later (by 1 ms) than before."""
+        """A change: the file's mtime set to now, strictly later (by 1 ms) than before, and
+        its Drive version one more (Drive's version moves on with every change)."""
         previous = path.stat().st_mtime_ns if after is None else after
         stamp = max(time_ns_ms(), (previous // _MS + 1) * _MS)
         os.utime(path, ns=(stamp, stamp))
+        entry = self._manifest.setdefault(path.stem, {})
+        entry["version"] = int(entry.get("version", 0)) + 1
+        self._save_manifest()
 
     def _read_manifest(self) -> dict[str, dict[str, Any]]:
         if not self._manifest_path.is_file():
