@@ -236,6 +236,12 @@ def load_service_account(settings: GSheetsSettings) -> ServiceAccount | None:
     return _parse_key(text, file_setting)
 
 
+def check_credentials(settings: GSheetsSettings) -> None:
+    """Read the key and build credentials from it, without calling Google: a run that
+    cannot sign in stops before it starts, with the `CredentialError` alone."""
+    credentials_for(load_service_account(settings), SCOPES_READ, settings.api_base_url)
+
+
 def route(url: str, base_url: str) -> str:
     """Google's URL with its prefix swapped for `base_url` (unchanged when it is empty)."""
     if not base_url:

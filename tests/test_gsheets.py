@@ -42,7 +42,7 @@ from sources.workbook_json import read_workbook_json
 from tasks.feedback import write_feedback
 from tasks.pull_gsheets import fetch_issues, pull_gsheets
 from tasks.validate import validate_submissions
-from tests.emulator import DRIVE_LISTING, Emulator, Fault, running_emulator
+from tests.emulator import ANY, DRIVE_LISTING, Emulator, Fault, running_emulator
 from tests.workbooks import general_rows, report_workbook, table_rows, write_grid
 
 YEAR = 2024
@@ -314,11 +314,35 @@ def test_no_credential_setting_is_an_error_naming_both_settings():
         str(caught.value).split(":")[0]
 
 
+def test_a_bad_key_stops_the_command_with_one_line(tmp_path):
+    """`python -m flows.annual_report --source gsheets` with a key file that is not there
+    (before: two Prefect tracebacks, ~80 lines): exit code 2, and the person reads one
+    Vietnamese line naming the setting, no traceback, nothing on stdout; no run starts.
+    (Every malformed key gives the same `CredentialError`, tested above.)"""
+    import os
+    import subprocess
+    import sys
+
+    key_file = tmp_path / "key.json"
+    (tmp_path / "register.csv").write_text("year,unit_code,spreadsheet\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "HB_GSHEETS_CREDENTIALS": str(key_file)}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.annual_report", "--year", "2024", "--source", "gsheets",
+         "--register", str(tmp_path / "register.csv"), "--warehouse", str(tmp_path / "w.duckdb"),
+         "--output-dir", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=120)
+    reason = f"không đọc được tệp khóa {key_file} (FileNotFoundError)."
+    assert (2, "", f"Không dùng được khóa Google: HB_GSHEETS_CREDENTIALS: {reason}\n") == \
+        (done.returncode, done.stdout, done.stderr)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_registry, caplog):
     """A whole pull with a real service-account key (the emulator requires its token),
     including a 403 for one unit and retried 503s: no fragment of the key and not the
     access token appears in any log record, in raw.fetches, or in an error's text; the
-    pull asked for read-only scopes."""
+    403's reason names the service account's address (public: the unit must share the
+    sheet with it); the pull asked for read-only scopes."""
     caplog.set_level(logging.DEBUG)
     with running_emulator(tmp_path / "drive", require_token=True) as emu:
         info = service_account(emu.token_uri)
@@ -338,9 +362,15 @@ def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_regi
         authorized = {r.authorized for r in emu.requests() if r.kind != "oauth.token"}
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         stored = json.dumps(con.execute("select * from raw.fetches").fetchall(), default=str)
+        errors = con.execute("select unit_code, detail from raw.fetches "
+                             "where outcome = 'error'").fetchall()
     seen = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records) + stored
     secrets = [*key_fragments(info), "emulator-token"]
     assert ("VHTT",) == summary.errors
+    assert [("VHTT", "Bảng tính chưa được chia sẻ với tài khoản của hệ thống: hãy chia sẻ bảng "
+             "tính (quyền chỉnh sửa) cho địa chỉ pipeline@hongbang.iam.gserviceaccount.com. | "
+             "The spreadsheet is not shared with the service account "
+             "pipeline@hongbang.iam.gserviceaccount.com (HTTP 403).")] == errors
     assert {True} == authorized
     assert 200 == token_request.status
     assert [] == [s for s in secrets if s in seen]
@@ -707,6 +737,71 @@ def test_one_truncated_answer_is_retried(emu, settings):
     assert ((), 4) == (summary.errors, summary.fetched)
 
 
+def test_a_spreadsheet_in_the_trash_is_not_read(emu, tmp_path, settings):
+    """P-HALY edits its spreadsheet, then moves it to the trash: the listing asks Drive for
+    spreadsheets not in the trash, P-HALY is not among them, one Drive files.get finds it in
+    the trash, and no Sheets request touches it; its fetch fails with the reason in
+    Vietnamese and its last snapshot stands (a warning)."""
+    pull_gsheets(settings, YEAR, api=api_for(settings))
+    before = current(settings)
+    change(emu, tmp_path, "P-HALY", sessions=5)
+    emu.trash(sid("P-HALY"))
+    emu.reset_log()
+    summary = pull_gsheets(settings, YEAR, api=api_for(settings))
+    listing = emu.requests(LISTING)[0].query["q"][0]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        issues = fetch_issues(con, YEAR, set(UNITS))
+    assert "mimeType = 'application/vnd.google-apps.spreadsheet' and trashed = false" == listing
+    assert {"P-HALY": [("drive.files.get", 200)]} == by_spreadsheet(emu)
+    assert (("P-HALY",), before["P-HALY"]) == (summary.errors, current(settings)["P-HALY"])
+    assert [("P-HALY", "warning")] == [(i.unit_code, str(i.severity)) for i in issues]
+    assert "Bảng tính đã bị chuyển vào thùng rác: hãy khôi phục bảng tính, hoặc ghi bảng " \
+        "tính mới vào sổ đăng ký." in issues[0].message_vi
+
+
+def test_the_token_endpoint_out_of_reach_is_a_network_failure(tmp_path, small_registry):
+    """The connection to the token endpoint drops twice, then works: the pull goes on (two
+    waits recorded). Dropped every time: every unit fails with "could not reach Google's
+    sign-in server, a network failure" after 1 + 3 attempts, not "check the key". A key
+    Google refuses (400 invalid_grant) is said as such, at once, without retries."""
+    with running_emulator(tmp_path / "drive", require_token=True) as emu:
+        info = service_account(emu.token_uri)
+        key_file = tmp_path / "key.json"
+        key_file.write_text(json.dumps(info), encoding="utf-8")
+        lines = ["year,unit_code,spreadsheet"]
+        for unit in UNITS:
+            emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
+            lines.append(f"{YEAR},{unit},{url(unit)}")
+        (tmp_path / "register.csv").write_text("\n".join(lines), encoding="utf-8")
+        settings = make_settings(emu, tmp_path, small_registry,
+                                 gsheets_credentials=str(key_file))
+        emu.inject(ANY, *[Fault.dropped(only="oauth.token")] * 2)
+        sleeps = Sleeps()
+        recovered = pull_gsheets(settings, YEAR, api=api_for(settings, sleeps))
+        emu.reset_log()
+        emu.inject(ANY, *[Fault.dropped(only="oauth.token")] * 4)
+        cut = pull_gsheets(settings, YEAR, api=api_for(settings))
+        cut_requests = [(r.kind, r.status) for r in emu.requests()]
+        emu.reset_log()
+        emu.inject(ANY, Fault.error(400, only="oauth.token"))
+        refused = pull_gsheets(settings, YEAR, api=api_for(settings))
+        refused_requests = [(r.kind, r.status) for r in emu.requests()]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        details = [d for (d,) in con.execute(
+            "select distinct detail from raw.fetches where outcome = 'error' "
+            "order by fetch_id desc").fetchall()]
+    assert ((), 2) == (recovered.errors, len(sleeps))
+    assert tuple(sorted(UNITS)) == cut.errors == refused.errors
+    assert [("oauth.token", 0)] * 4 == cut_requests
+    assert [("oauth.token", 400)] == refused_requests
+    assert ["Google từ chối khóa tài khoản dịch vụ của hệ thống: hãy kiểm tra khóa (có thể đã "
+            "bị xóa hoặc thu hồi). | Google rejected the service-account key: check it (it may "
+            "have been deleted or revoked).",
+            "Không kết nối được tới máy chủ đăng nhập của Google (đã thử 4 lần): lỗi mạng, "
+            "không phải lỗi khóa tài khoản dịch vụ. | Could not reach Google's token endpoint "
+            "(4 attempts): a network failure, not a bad key."] == details
+
+
 def test_a_unit_never_read_is_blocking_when_unshared(emu, settings):
     """P-HALY's spreadsheet was never shared: it is not listed, its batchGet gets 403, it
     has no snapshot, so its issue is blocking (and it stays missing)."""
@@ -807,6 +902,36 @@ def test_an_edit_made_while_the_feedback_is_written_is_read(emu, tmp_path, setti
     summary = pull_gsheets(settings, YEAR, api=api_for(settings))
     assert {"VHTT": [(BATCH_GET, 200)]} == by_spreadsheet(emu)
     assert (1, 3) == (summary.new_snapshots, summary.unchanged)
+
+
+def test_a_quarantined_sheets_row_keeps_the_date_the_person_saw(emu, tmp_path, settings):
+    """P-MINHKHAI's row 4 (90 women of 80 participants) starts on a date cell, 20/11/2024:
+    the API gives its serial number, 45616 (days since 30/12/1899), which quality.quarantine
+    keeps in row_values, and beside it row_shown holds 20/11/2024, as the sheet showed it
+    and as the same row read from the .xlsx file gives it."""
+    from datetime import datetime
+
+    from core.parse import RAW_KEY, parse_workbook
+    from sources.xlsx import read_xlsx
+    from tasks.load import load_year
+
+    bad = {**ACTIVITY, "participants": 80, "participants_female": 90,
+           "started_on": datetime(2024, 11, 20)}
+    path = workbook_file(tmp_path / "bad", "P-MINHKHAI", activities=[bad])
+    emu.add_spreadsheet(sid("P-MINHKHAI"), path)
+    pull_gsheets(settings, YEAR, api=api_for(settings))
+    load_year.fn(settings, validate_submissions.fn(settings, YEAR))
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        [(values, shown)] = con.execute(
+            "select row_values, row_shown from quality.quarantine where unit_code = "
+            "'P-MINHKHAI' and sheet_row = 4").fetchall()
+    values, shown = json.loads(values), json.loads(shown)
+    from_file = parse_workbook(read_xlsx(path.read_bytes()), "P-MINHKHAI", YEAR)
+    assert ("45616", "20/11/2024") == (values["Từ ngày"], shown["Từ ngày"])
+    assert "20/11/2024" == from_file.records["activities"][0][RAW_KEY]["Từ ngày"]
+    assert {k: v for k, v in values.items() if k != "Từ ngày"} == \
+        {k: v for k, v in shown.items() if k != "Từ ngày"}
+    assert ("90", "Mít tinh") == (shown["Trong đó nữ"], shown["Nội dung"])
 
 
 def test_feedback_off_writes_nothing(emu, tmp_path, small_registry):
