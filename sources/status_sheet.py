@@ -32,7 +32,7 @@ def status_grid(year: int, rows: Sequence[dict[str, Any]], first_fix: dict[str, 
     ]
     for row in rows:
         on_time = {True: "Có", False: "Không"}.get(row["is_on_time"], "")
-        todo = first_fix.get(row["unit_code"], "")
+        todo = first_fix.get(row["unit_code"], "").split(" (English: ")[0]
         if row["status"] == "missing":  # the reason when one is known (no register row, …)
             todo = todo or "Nộp báo cáo"
         grid.append([row["unit_code"], row["unit_name"], STATUS_VI[row["status"]],

@@ -118,17 +118,51 @@ def _snapshot_content(con: Any, sid: str) -> bytes:
 # --- the register ------------------------------------------------------------------------
 
 
-def _cached_register(con: Any, spreadsheet_id: str) -> tuple[str, list[list[Cell]]] | None:
+@dataclass(frozen=True)
+class _CachedRegister:
+    modified_time: str
+    rows: list[list[Cell]]
+    drive_version: int | None
+    expected_version: int | None
+
+
+def _cached_register(con: Any, spreadsheet_id: str) -> _CachedRegister | None:
     row = con.execute(
-        "select modified_time, tab_rows from raw.register_reads where spreadsheet_id = ? "
-        "order by read_at desc limit 1", [spreadsheet_id]).fetchone()
-    return (row[0], json.loads(row[1])) if row else None
+        "select modified_time, tab_rows, drive_version, expected_version "
+        "from raw.register_reads where spreadsheet_id = ? order by read_at desc limit 1",
+        [spreadsheet_id]).fetchone()
+    return _CachedRegister(row[0], json.loads(row[1]), row[2], row[3]) if row else None
+
+
+def _keep_register(con: Any, spreadsheet_id: str, state: FileState | None,
+                   rows: list[list[Cell]], now: datetime) -> None:
+    if state is not None:
+        con.execute("insert into raw.register_reads (spreadsheet_id, modified_time, tab_rows, "
+                    "read_at, drive_version) values (?, ?, ?, ?, ?)",
+                    [spreadsheet_id, state.modified_time, json.dumps(rows, ensure_ascii=False),
+                     now, state.version])
+
+
+def note_own_register_write(con: Any, spreadsheet_id: str, now: datetime) -> None:
+    """After the pipeline wrote into the register spreadsheet (the status tab): the
+    version that write should leave, so that the next pull does not read the register
+    again for our own change (a person's edit meanwhile moves the version further)."""
+    cached = _cached_register(con, spreadsheet_id)
+    base = None if cached is None else (cached.expected_version or cached.drive_version)
+    if cached is None or base is None:
+        return
+    con.execute("insert into raw.register_reads (spreadsheet_id, modified_time, tab_rows, "
+                "read_at, drive_version, expected_version) values (?, ?, ?, ?, ?, ?)",
+                [spreadsheet_id, cached.modified_time, json.dumps(cached.rows,
+                                                                  ensure_ascii=False),
+                 now, cached.drive_version, base + 1])
 
 
 def read_register(api: SheetsApi, reference: str, listed: dict[str, FileState] | None,
                   con: Any, now: datetime) -> RegisterRead:
     """The register's cells: from the CSV, from the cache while the register spreadsheet's
-    modifiedTime has not moved, else from one batchGet (and cached)."""
+    modifiedTime has not moved (or moved by our own status write only), else from one
+    batchGet (and cached)."""
     if is_csv(reference):
         path = Path(reference).expanduser()
         if not path.is_file():
@@ -142,9 +176,12 @@ def read_register(api: SheetsApi, reference: str, listed: dict[str, FileState] |
                           "setting is neither a spreadsheet nor a .csv file.") from None
     cached = _cached_register(con, spreadsheet_id)
     state = (listed or {}).get(spreadsheet_id)
-    modified = state.modified_time if state else None
-    if cached and modified and cached[0] == modified:
-        return RegisterRead(cached[1])
+    if cached and state and cached.modified_time == state.modified_time:
+        return RegisterRead(cached.rows)
+    if cached and state and cached.expected_version is not None \
+            and state.version == cached.expected_version:
+        _keep_register(con, spreadsheet_id, state, cached.rows, now)  # as it now is
+        return RegisterRead(cached.rows)
     try:
         rows = fetch_register_rows(api, spreadsheet_id)
     except SheetsError as exc:
@@ -154,10 +191,8 @@ def read_register(api: SheetsApi, reference: str, listed: dict[str, FileState] |
                                 f"Không đọc được sổ đăng ký ({exc.reason_vi}); dùng bản đọc "
                                 "lần trước.", f"Register unreadable ({exc.reason_en}); the "
                                 "previous read is used.")
-        return RegisterRead(cached[1], (stale,))
-    if modified:
-        con.execute("insert into raw.register_reads values (?, ?, ?, ?)",
-                    [spreadsheet_id, modified, json.dumps(rows, ensure_ascii=False), now])
+        return RegisterRead(cached.rows, (stale,))
+    _keep_register(con, spreadsheet_id, state, rows, now)
     return RegisterRead(rows)
 
 
