@@ -555,8 +555,8 @@ def _drive_literal(text: str) -> str:
 
 
 class SheetsApi:
-    """The calls the pipeline makes, over one rate limiter and retry policy. Thread-safe:
-    each thread gets its own gspread client (a requests session is not shared)."""
+    """The calls the pipeline makes, over the read and write limiters and one retry policy.
+    Thread-safe: each thread gets its own gspread client (a requests session is not shared)."""
 
     def __init__(self, settings: GSheetsSettings, scopes: Sequence[str], *,
                  account: ServiceAccount | None = None, policy: RetryPolicy | None = None,

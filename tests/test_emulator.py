@@ -187,10 +187,19 @@ def test_drive_version_trash_and_update_cells(emu: Emulator, gc: gspread.Client)
     which writes values: stringValue as text even when it starts with "=", numberValue,
     a CellData without value clearing the cell), never with a read or a move to the
     trash; a trashed file is listed unless the query says `trashed = false`, and
-    files.get says it is trashed."""
-    def state() -> dict[str, Any]:
-        return gc.http_client.request("get", f"{DRIVE_FILES}/unit-1", params={
+    files.get says it is trashed. A file put in the folder by hand starts at version 1."""
+    def state(file_id: str = "unit-1") -> dict[str, Any]:
+        return gc.http_client.request("get", f"{DRIVE_FILES}/{file_id}", params={
             "fields": "version,trashed,modifiedTime"}).json()
+
+    import shutil
+
+    shutil.copyfile(emu.path("unit-1"), emu.folder / "by-hand.xlsx")
+    by_hand = state("by-hand")["version"]
+    gc.http_client.batch_update("by-hand", {"requests": [{"updateCells": {
+        "start": {"sheetId": 0}, "rows": [], "fields": "userEnteredValue"}}]})
+    by_hand_written = state("by-hand")["version"]
+    emu.store.delete("by-hand")
 
     def listed(query: str) -> list[str]:
         body = gc.http_client.request("get", DRIVE_FILES, params={
@@ -212,6 +221,7 @@ def test_drive_version_trash_and_update_cells(emu: Emulator, gc: gspread.Client)
     sheet = load_workbook(emu.path("unit-1"))[INFO_TAB]
 
     assert ("1", "2", "2") == (first["version"], written["version"], trashed["version"])
+    assert ("1", "2") == (by_hand, by_hand_written)
     assert (False, True) == (written["trashed"], trashed["trashed"])
     assert written["modifiedTime"] == trashed["modifiedTime"] > first["modifiedTime"]
     assert ("=1+1", "s", 7, None) == (sheet["B1"].value, sheet["B1"].data_type,

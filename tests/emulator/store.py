@@ -184,6 +184,8 @@ class WorkbookStore:
             previous = target.stat().st_mtime_ns if target.is_file() else 0
             _write_atomically(target, _workbook_bytes(content))
             entry = self._manifest.setdefault(spreadsheet_id, {})
+            if not previous:
+                entry["version"] = 0  # a new file: version 1 once added
             entry["name"] = title or entry.get("name") or spreadsheet_id
             if parents is not None:
                 entry["parents"] = list(parents)
@@ -194,7 +196,7 @@ class WorkbookStore:
             if modified_time is not None:
                 stamp = parse_time(modified_time)
                 os.utime(target, ns=(stamp, stamp))
-                entry["version"] = int(entry.get("version", 0)) + 1
+                entry["version"] = int(entry.get("version", 1)) + 1
                 self._save_manifest()
             else:
                 self._bump_mtime(target, after=previous)
@@ -225,6 +227,7 @@ class WorkbookStore:
                 "parents": list(parents if parents is not None else
                                 entry.get("parents", self.default_parents)),
                 "createdTime": rfc3339(time_ns_ms()),
+                "version": 0,
             }
             self._bump_mtime(self.path(copy_id))
             self._save_manifest()
@@ -354,7 +357,7 @@ class WorkbookStore:
         stamp = max(time_ns_ms(), (previous // _MS + 1) * _MS)
         os.utime(path, ns=(stamp, stamp))
         entry = self._manifest.setdefault(path.stem, {})
-        entry["version"] = int(entry.get("version", 0)) + 1
+        entry["version"] = int(entry.get("version", 1)) + 1  # a file found in the folder: 1
         self._save_manifest()
 
     def _read_manifest(self) -> dict[str, dict[str, Any]]:
