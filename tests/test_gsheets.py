@@ -889,6 +889,42 @@ def test_feedback_is_written_once_per_changed_result(emu, tmp_path, small_regist
     assert ((0, 4), {LISTING: 2}) == ((fourth.written, fourth.unchanged), counts(emu))
 
 
+def test_a_feedback_tab_deleted_by_hand_or_already_there(emu, tmp_path, small_registry):
+    """P-MINHKHAI deletes the tab «Kết quả kiểm tra» and fixes its rows: the write to the
+    recorded sheetId answers 400, one metadata read finds no tab, and one more write adds
+    it back with the new result. A spreadsheet that already has the tab (provisioned)
+    is written on that tab, not given a second one."""
+    from tasks.feedback import find_tab
+
+    bad = {**ACTIVITY, "participants": 80, "participants_female": 90}
+    emu.add_spreadsheet(sid("P-MINHKHAI"), workbook_file(tmp_path / "bad", "P-MINHKHAI",
+                                                         activities=[bad]))
+    settings = make_settings(emu, tmp_path, small_registry)
+
+    def run() -> object:
+        pull_gsheets(settings, YEAR, api=api_for(settings))
+        checked = validate_submissions.fn(settings, YEAR)
+        return write_feedback.fn(settings, checked, api=api_for(settings, scopes=()))
+
+    run()
+    book = load_workbook(emu.path(sid("P-MINHKHAI")))
+    book.remove(book[FEEDBACK_TAB])
+    book["Hoạt động"]["H4"] = 50
+    emu.add_spreadsheet(sid("P-MINHKHAI"), book)
+    emu.reset_log()
+    summary = run()
+    tab = load_workbook(emu.path(sid("P-MINHKHAI")))[FEEDBACK_TAB]
+    provisioned = Workbook()
+    provisioned.active.title = "Thông tin chung"
+    provisioned.create_sheet(FEEDBACK_TAB)
+    emu.add_spreadsheet("provisioned", provisioned)
+    assert (1, ()) == (summary.written, summary.failed)
+    assert [(BATCH_GET, 200), ("sheets.batchUpdate", 400), (METADATA, 200),
+            ("sheets.batchUpdate", 200)] == by_spreadsheet(emu)["P-MINHKHAI"]
+    assert STATUS_RECEIVED == tab["B3"].value
+    assert (1, False) == find_tab(api_for(settings), "provisioned")
+
+
 def test_an_edit_made_while_the_feedback_is_written_is_read(emu, tmp_path, settings):
     """VHTT edits its spreadsheet between the pull and the feedback write: the Drive
     version then moved by two (its edit and our write), not by the one our write accounts
