@@ -167,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as exc:
         print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
         return 2
+    if settings.source == "gsheets":  # a key that cannot work: one line, not a failed run
+        from sources.gsheets import CredentialError, check_credentials
+
+        try:
+            check_credentials(settings.gsheets)
+        except CredentialError as exc:
+            print(f"Không dùng được khóa Google: {exc}", file=sys.stderr)
+            return 2
     env_year = os.environ.get(ENV["year"])
     years = args.year or (parse_years(env_year) if env_year else
                           [reporting_year(datetime.now(LOCAL_TZ).date())])

@@ -45,6 +45,7 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
     """The same status, into a tab of the focal office's register spreadsheet."""
     from sources.gsheets import SCOPES_FEEDBACK, SheetsApi, spreadsheet_id_of
     from sources.status_sheet import status_grid, write_status
+    from tasks.pull_gsheets import note_own_register_write
 
     issues = figures.issues
     first_fix = {}
@@ -54,7 +55,10 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
     grid = status_grid(year, figures.marts["submission_status"].to_dict(orient="records"),
                        first_fix, datetime.now(LOCAL_TZ))
     api = SheetsApi.open(settings.gsheets, SCOPES_FEEDBACK)
-    write_status(api, spreadsheet_id_of(settings.gsheets.register), year, grid)
+    spreadsheet_id = spreadsheet_id_of(settings.gsheets.register)
+    write_status(api, spreadsheet_id, year, grid)
+    with db.connect(settings.warehouse) as con:  # our own write: not a change to re-read
+        note_own_register_write(con, spreadsheet_id, datetime.now(LOCAL_TZ))
     report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
 
 
