@@ -948,7 +948,7 @@ def test_a_quarantined_sheets_row_keeps_the_date_the_person_saw(emu, tmp_path, s
     from datetime import datetime
 
     from core.parse import RAW_KEY, parse_workbook
-    from sources.xlsx import read_xlsx
+    from sources.xlsx import read_workbook
     from tasks.load import load_year
 
     bad = {**ACTIVITY, "participants": 80, "participants_female": 90,
@@ -962,7 +962,7 @@ def test_a_quarantined_sheets_row_keeps_the_date_the_person_saw(emu, tmp_path, s
             "select row_values, row_shown from quality.quarantine where unit_code = "
             "'P-MINHKHAI' and sheet_row = 4").fetchall()
     values, shown = json.loads(values), json.loads(shown)
-    from_file = parse_workbook(read_xlsx(path.read_bytes()), "P-MINHKHAI", YEAR)
+    from_file = parse_workbook(read_workbook(path.read_bytes()), "P-MINHKHAI", YEAR)
     assert ("45616", "20/11/2024") == (values["Từ ngày"], shown["Từ ngày"])
     assert "20/11/2024" == from_file.records["activities"][0][RAW_KEY]["Từ ngày"]
     assert {k: v for k, v in values.items() if k != "Từ ngày"} == \
