@@ -25,6 +25,7 @@ from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
 from tasks.operations import flow_run_row, notify_failure, publish_for_analysts, record_run
+from tasks.portal import publish_portal
 from tasks.publish import publish_report
 from tasks.pull import freeze_snapshots, pull_workbooks
 from tasks.validate import validate_submissions
@@ -109,6 +110,7 @@ def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
     counts = submission_counts(figures.marts["submission_status"])
     record_run(settings, flow_run_row("COMPLETED", year, counts, started_at=started_at))
     publish_for_analysts(settings)
+    publish_portal(settings, year)
     lines = summary_lines(year, figures.marts["submission_status"],
                           figures.marts["indicator_values"])
     for line in lines:

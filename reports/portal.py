@@ -1,0 +1,931 @@
+"""The programme's indicator portal: a static site (plain HTML and CSS, relative links, no
+script, no external resource) built from the marts and the registry.
+
+Pure: `build_site(data)` turns the frames read by `tasks.portal` into a mapping of relative
+path → file bytes; the task writes them. Every text that reaches HTML is escaped (names and
+file names come from the registry and the units' workbooks).
+
+Pages: `index.html` (CT1–CT5 tiles), `chi-tieu/<code>.html` (series 2022–2030 as SVG and
+table, milestones, ward readings, definition, source), `don-vi/<code>.html` (submissions,
+led activities, predecessors' history), `nguon/<key>.html` (the cells behind one figure),
+`tai-ve/` (each page's tables as CSV and XLSX).
+
+Across a reorganisation the registry says which ward succeeds which (`successor_codes`): a
+current ward's series adds up the readings of itself and its predecessors, counting each
+unit only in the years it was active on that year's deadline (10/12), so no unit is counted
+twice and a closed unit never reappears.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date
+from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
+
+import pandas as pd
+
+from core.registry import deadline
+from core.report import (
+    PROGRESS_STATUS_VI,
+    INDICATOR_STATUS_VI,
+    STATUS_VI,
+    indicator_value_text,
+    vn_date,
+    vn_number,
+    vn_percent,
+)
+
+FIRST_YEAR, LAST_YEAR = 2022, 2030
+MILESTONES = (2025, 2030)
+SITE_TITLE = "Chỉ tiêu bình đẳng giới quận Hồng Bàng 2022–2030"
+KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
+COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
+YES_NO = {True: "Có", False: "Không"}
+MEASURE_VI = {"rate": "Tỷ lệ (%)", "sessions": "Số cuộc"}
+
+
+@dataclass(frozen=True)
+class PortalData:
+    """What the portal reads: ref tables (labels, registry, targets) and marts, all years."""
+
+    indicators: pd.DataFrame  # ref.indicators
+    targets: pd.DataFrame  # ref.indicator_targets
+    audiences: pd.DataFrame  # ref.ct1_audiences
+    units: pd.DataFrame  # ref.units
+    activities: pd.DataFrame  # ref.activities
+    values: pd.DataFrame  # marts.indicator_values
+    progress: pd.DataFrame  # marts.indicator_progress
+    submissions: pd.DataFrame  # marts.submission_status
+    coverage: pd.DataFrame  # marts.activity_coverage
+    lineage: pd.DataFrame  # marts.figure_lineage
+    updated_at: Mapping[int, object] = field(default_factory=dict)  # year → last fetch
+    plan_text: Mapping[str, str] = field(default_factory=dict)  # indicator → plan's words
+
+    @cached_property
+    def lineage_keys(self) -> frozenset[tuple[str, int, str, str]]:
+        """The readings that have cells in marts.figure_lineage (a link is shown for them)."""
+        keys = self.lineage[["indicator_code", "year", "scope", "scope_code"]].drop_duplicates()
+        return frozenset((str(c), int(y), str(s), str(sc))
+                         for c, y, s, sc in keys.itertuples(index=False))
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    raw: object = None  # the value in downloads (the text when None)
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the site's root, e.g. "chi-tieu/CT1.html"
+    title: str
+    body: str  # HTML of <main> after <h1>, tables included through {table:n}
+    tables: tuple[Table, ...] = ()
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def slug(text: str) -> str:
+    """A file-name-safe key: letters, digits, '-' and '_' only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text)
+
+
+def lineage_path(code: str, year: int, scope: str, scope_code: str) -> str:
+    return f"nguon/{slug(f'{code}-{year}-{scope}-{scope_code}')}.html"
+
+
+def unit_path(code: str) -> str:
+    return f"don-vi/{slug(code)}.html"
+
+
+def indicator_path(code: str) -> str:
+    return f"chi-tieu/{slug(code)}.html"
+
+
+def relative(from_page: str, target: str) -> str:
+    depth = from_page.count("/")
+    return "../" * depth + target
+
+
+# --- the registry across the reorganisation ------------------------------------------------
+
+def unit_names(data: PortalData) -> dict[str, str]:
+    names = dict(zip(data.submissions.get("unit_code", []), data.submissions.get("unit_name", []),
+                     strict=True))
+    return names | dict(zip(data.units["unit_code"], data.units["unit_name"], strict=True))
+
+
+def successors(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for code, text in zip(units["unit_code"], units["successor_codes"], strict=True):
+        if not missing(text):
+            out[code] = tuple(c.strip() for c in str(text).replace(";", ",").split(",")
+                              if c.strip())
+    return out
+
+
+def predecessors(units: pd.DataFrame, code: str) -> tuple[str, ...]:
+    """Every unit whose successors lead (directly or through others) to `code`, in registry
+    order."""
+    succ = successors(units)
+    found: list[str] = []
+    frontier = [code]
+    while frontier:
+        current = frontier.pop()
+        for unit in units["unit_code"]:
+            if current in succ.get(unit, ()) and unit not in found and unit != code:
+                found.append(unit)
+                frontier.append(unit)
+    order = list(units["unit_code"])
+    return tuple(sorted(found, key=order.index))
+
+
+def current_unit(units: pd.DataFrame, code: str) -> str:
+    """The unit that carries `code`'s series today: follow successors while there is one."""
+    succ = successors(units)
+    seen = {code}
+    while len(succ.get(code, ())) >= 1 and succ[code][0] not in seen:
+        code = succ[code][0]
+        seen.add(code)
+    return code
+
+
+def active_on(units: pd.DataFrame, code: str, day: date) -> bool:
+    row = units[units["unit_code"] == code]
+    if row.empty:
+        return False
+    start, end = _day(row.iloc[0]["valid_from"]), _day(row.iloc[0]["valid_to"])
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _day(value: object) -> date | None:
+    if missing(value):
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def successor_series(data: PortalData, code: str, ward: str) -> pd.DataFrame:
+    """One row per year: the ward readings of `ward` and its predecessors summed, each unit
+    counted only in the years it was active on the deadline. Columns year, numerator,
+    denominator, value, units (the codes added up)."""
+    members = (ward, *predecessors(data.units, ward))
+    readings = data.values[(data.values["indicator_code"] == code)
+                           & (data.values["scope"] == "ward")
+                           & (data.values["scope_code"].isin(members))]
+    rows = []
+    for year, group in readings.groupby("year", sort=True):
+        day = deadline(int(year))
+        group = group[[active_on(data.units, c, day) for c in group["scope_code"]]]
+        if group.empty:
+            continue
+        rows.append(_summed(code, data, int(year), group))
+    return pd.DataFrame(rows, columns=["year", "numerator", "denominator", "value", "units"])
+
+
+def _summed(code: str, data: PortalData, year: int, group: pd.DataFrame) -> dict[str, object]:
+    numerator = float(group["numerator"].fillna(0).sum())
+    has_denominator = group["denominator"].notna().any()
+    denominator = float(group["denominator"].fillna(0).sum()) if has_denominator else None
+    if is_rate(data, code):
+        value = numerator / denominator if denominator else None
+    else:
+        value = numerator
+    return {"year": year, "numerator": numerator, "denominator": denominator, "value": value,
+            "units": tuple(group["scope_code"])}
+
+
+def is_rate(data: PortalData, code: str) -> bool:
+    row = data.indicators[data.indicators["indicator_code"] == code]
+    return not row.empty and row.iloc[0]["measure"] == "rate"
+
+
+def current_wards(data: PortalData, year: int) -> list[str]:
+    """Wards active on `year`'s deadline, in registry order."""
+    day = deadline(year)
+    wards = data.units[data.units["unit_kind"] == "ward"]
+    return [c for c in wards["unit_code"] if active_on(data.units, c, day)]
+
+
+# --- numbers and labels --------------------------------------------------------------------
+
+def value_text(code: str, scope: str, value: object) -> str:
+    return indicator_value_text(code, scope, None if missing(value) else float(value))  # type: ignore[arg-type]
+
+
+def target_text(data: PortalData, code: str, row: Mapping[str, object]) -> str:
+    if row["basis"] == "relative_to_baseline":
+        base = "" if missing(row["baseline_year"]) else f" so với năm {int(row['baseline_year'])}"
+        return f"tăng {vn_percent(float(row['target_value']))}{base}"  # type: ignore[arg-type]
+    value = float(row["target_value"])  # type: ignore[arg-type]
+    if row["scope"] == "district" and (is_rate(data, code) or code == "CT1"):
+        text = vn_percent(value)
+    else:
+        text = f"≥ {vn_number(value)} cuộc"
+    qualifier = {"pilot": " (thí điểm trở lên)", "official": " (chính thức)"}
+    return text + qualifier.get(str(row["qualifier"]), "")
+
+
+def scope_label(data: PortalData, scope: str, scope_code: str, names: Mapping[str, str]) -> str:
+    if scope == "district":
+        return "Toàn quận"
+    if scope == "audience":
+        found = data.audiences[data.audiences["scope_code"] == scope_code]
+        return f"Nhóm {found.iloc[0]['audience_vi']}" if not found.empty else scope_code
+    return names.get(scope_code, scope_code)
+
+
+def indicator_name(data: PortalData, code: str) -> str:
+    row = data.indicators[data.indicators["indicator_code"] == code]
+    return str(row.iloc[0]["indicator_name"]) if not row.empty else code
+
+
+def updated_text(data: PortalData, year: int | None = None) -> str:
+    if not data.updated_at:
+        return "–"
+    year = year if year in data.updated_at else max(data.updated_at)
+    return vn_date(pd.Timestamp(data.updated_at[year]).to_pydatetime())  # type: ignore[arg-type]
+
+
+def latest_year(data: PortalData) -> int | None:
+    years = data.submissions["year"]
+    return int(years.max()) if len(years) else None
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+CSS = """
+:root { --ink: #1a1a1a; --muted: #4a4a4a; --link: #0b4f8a; --line: #c8c8c8;
+  --band: #f2f5f8; --ok: #1b5e20; --warn: #8a4b00; --bad: #a31515; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.5;
+  font-family: "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 1rem; }
+a { color: var(--link); }
+a:focus-visible, [tabindex]:focus-visible { outline: 3px solid #e8a200; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
+.skip:focus { left: .5rem; }
+header { background: #0b3a63; color: #fff; padding: .75rem 1rem; }
+header a { color: #fff; }
+header .site { margin: 0; font-weight: bold; }
+nav ul { list-style: none; margin: .5rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; line-height: 1.3; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem;
+  padding: 0; list-style: none; }
+.tile { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem; background: var(--band); }
+.tile h2 { margin: 0 0 .5rem; border: 0; font-size: 1.1rem; }
+.tile dl, .facts { display: grid; grid-template-columns: auto 1fr; gap: .1rem .75rem; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; font-weight: bold; }
+.table-wrap { overflow-x: auto; margin: .5rem 0; }
+table { border-collapse: collapse; min-width: 100%; font-size: .95rem; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: var(--band); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.downloads { font-size: .9rem; margin: 0 0 1rem; }
+figure { margin: 1rem 0; }
+svg { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: var(--muted); }
+blockquote { margin: .5rem 0; padding: .25rem 1rem; border-left: 4px solid var(--line); }
+footer { max-width: 60rem; margin: 2rem auto; padding: 1rem; color: var(--muted);
+  border-top: 1px solid var(--line); font-size: .9rem; }
+@media print { header nav, .skip, .downloads { display: none; } }
+"""
+
+
+def page_html(page: Page, indicator_codes: Sequence[str], footer: str) -> str:
+    root = relative(page.path, "")
+    nav = [f'<li><a href="{root}index.html">Trang chủ</a></li>']
+    nav += [f'<li><a href="{root}{esc(indicator_path(c))}">{esc(c)}</a></li>'
+            for c in indicator_codes]
+    nav.append(f'<li><a href="{root}don-vi/index.html">Đơn vị báo cáo</a></li>')
+    body = page.body
+    stem = download_stem(page.path)
+    for number, table in enumerate(page.tables, start=1):
+        body = body.replace(f"{{table:{number}}}", table_html(table, f"bang-{number}", root,
+                                                            f"{stem}-{number}", stem), 1)
+    return (
+        '<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(page.title)} – {esc(SITE_TITLE)}</title>\n"
+        '<link rel="icon" href="data:,">\n'
+        f'<link rel="stylesheet" href="{root}style.css">\n</head>\n<body>\n'
+        '<a class="skip" href="#noi-dung">Bỏ qua, đến nội dung chính</a>\n'
+        f'<header><p class="site"><a href="{root}index.html">{esc(SITE_TITLE)}</a></p>\n'
+        f'<nav aria-label="Điều hướng chính"><ul>{"".join(nav)}</ul></nav></header>\n'
+        f'<main id="noi-dung">\n<h1>{esc(page.title)}</h1>\n{body}\n</main>\n'
+        f"<footer>{footer}</footer>\n</body>\n</html>\n"
+    )
+
+
+def download_stem(page_path: str) -> str:
+    return "tai-ve/" + slug(page_path.removesuffix(".html").replace("/", "-"))
+
+
+def table_html(table: Table, table_id: str, root: str, csv_stem: str, xlsx_stem: str) -> str:
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers)
+    rows = []
+    for row in table.rows:
+        cells = []
+        for i, cell in enumerate(row):
+            text = esc(cell.text)
+            if cell.href:
+                text = f'<a href="{root}{esc(cell.href)}">{text}</a>'
+            numeric = isinstance(cell.raw, int | float) and not isinstance(cell.raw, bool)
+            if i == 0:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
+        f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>\n"
+        f'<p class="downloads">Tải bảng «{esc(table.caption)}»: '
+        f'<a href="{root}{esc(csv_stem)}.csv">CSV</a> · '
+        f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'
+    )
+
+
+def table_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_safe(c.text if c.raw is None else c.raw) for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def _csv_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value.replace(",", "."))
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def tables_xlsx(tables: Sequence[Table]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from reports.appendix import excel_value, protect_text
+
+    book = Workbook()
+    book.remove(book.active)
+    for number, table in enumerate(tables, start=1):
+        sheet = book.create_sheet(f"Bảng {number}")
+        sheet.append([table.caption])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(list(table.headers))
+        for row in table.rows:
+            sheet.append([excel_value(c.text if c.raw is None else c.raw) for c in row])
+        for row in sheet.iter_rows():
+            for cell in row:
+                protect_text(cell)
+        sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the chart -----------------------------------------------------------------------------
+
+def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
+               targets: Sequence[float | None], as_percent: bool, chart_id: str) -> str:
+    """The series as an inline SVG: values as a line with points, targets as a dashed step
+    line, the milestones 2025 and 2030 marked. `role="img"` with a title and a description
+    that says every value, so a screen reader gets the chart in words."""
+    width, height, left, right, top, bottom = 640, 300, 56, 16, 20, 40
+    known = [v for v in (*values, *targets) if v is not None]
+    top_value = 1.0 if as_percent else max([2.0, *known]) * 1.15
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(1, len(years) - 1)
+
+    def x(i: int) -> float:
+        return left + i * step
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - min(v, top_value) / top_value)
+
+    def label(v: float | None) -> str:
+        if v is None:
+            return "chưa có số liệu"
+        return vn_percent(v) if as_percent else vn_number(v, 1 if v % 1 else 0)
+
+    desc = "; ".join(f"{year}: {label(v)}" for year, v in zip(years, values, strict=True)
+                     if v is not None) or "chưa có số liệu"
+    parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, sans-serif" '
+             'font-size="12">',
+             f'<title id="{chart_id}-t">{esc(title)}</title>',
+             f'<desc id="{chart_id}-d">Giá trị theo năm: {esc(desc)}.</desc>']
+    for k in range(5):
+        v = top_value * k / 4
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                     'stroke="#d0d0d0"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" '
+                     f'fill="#333">{esc(label(v))}</text>')
+    for i, year in enumerate(years):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                     f'fill="#333">{year}</text>')
+        if year in MILESTONES:
+            parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" '
+                         f'y2="{height - bottom}" stroke="#6a1b9a" stroke-dasharray="2 3"/>')
+            parts.append(f'<text x="{x(i) - 4:.1f}" y="{top + 10}" text-anchor="end" '
+                         f'fill="#6a1b9a">Mốc {year}</text>')
+    target_points = [(x(i), y(t)) for i, t in enumerate(targets) if t is not None]
+    if target_points:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in target_points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#a31515" '
+                     'stroke-width="2" stroke-dasharray="6 4"/>')
+    points = [(x(i), y(v), v, years[i]) for i, v in enumerate(values) if v is not None]
+    if points:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#0b4f8a" stroke-width="3"/>')
+        for px, py, v, year in points:
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#0b4f8a"/>')
+            parts.append(f'<text x="{px:.1f}" y="{py - 8:.1f}" text-anchor="middle" '
+                         f'fill="#0b3a63">{esc(label(v))}</text>')
+    parts.append(f'<text x="{width - right}" y="{height - 4}" text-anchor="end" fill="#333">'
+                 'Đường liền: giá trị; đường đứt đỏ: chỉ tiêu</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def indicator_codes(data: PortalData) -> list[str]:
+    return sorted(str(c) for c in data.indicators["indicator_code"])
+
+
+def district_row(data: PortalData, code: str, year: int) -> pd.Series | None:
+    rows = data.values[(data.values["indicator_code"] == code) & (data.values["year"] == year)
+                       & (data.values["scope"] == "district")]
+    return rows.iloc[0] if not rows.empty else None
+
+
+def progress_status(data: PortalData, code: str, year: int, milestone: object) -> str | None:
+    if missing(milestone) or data.progress.empty:
+        return None
+    rows = data.progress[(data.progress["indicator_code"] == code)
+                         & (data.progress["year"] == year)
+                         & (data.progress["scope"] == "district")
+                         & (data.progress["milestone_year"] == int(milestone))]  # type: ignore[call-overload]
+    return None if rows.empty else str(rows.iloc[0]["status"])
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    name: str
+    year: int | None
+    value: str
+    target: str
+    milestone: str
+    status: str
+
+
+def home_tiles(data: PortalData) -> list[Tile]:
+    """Per indicator: the latest year with a district value (else the latest year), its
+    value, the target and milestone that apply, and the Open SDG progress status."""
+    tiles = []
+    for code in indicator_codes(data):
+        rows = data.values[(data.values["indicator_code"] == code)
+                           & (data.values["scope"] == "district")].sort_values("year")
+        with_value = rows[rows["value"].notna()]
+        row = (with_value if not with_value.empty else rows).iloc[-1] if not rows.empty else None
+        if row is None:
+            tiles.append(Tile(code, indicator_name(data, code), None, "–", "–", "–",
+                              PROGRESS_STATUS_VI["no_data"]))
+            continue
+        year = int(row["year"])
+        status = progress_status(data, code, year, row["milestone_year"])
+        status_text = (PROGRESS_STATUS_VI.get(status, status) if status
+                       else INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))
+        tiles.append(Tile(
+            code, indicator_name(data, code), year, value_text(code, "district", row["value"]),
+            value_text(code, "district", row["target"]),
+            "–" if missing(row["milestone_year"]) else str(int(row["milestone_year"])),
+            status_text))
+    return tiles
+
+
+def completeness(data: PortalData, year: int) -> tuple[int, int, int]:
+    """(received, expected, on time) of a year's reports."""
+    rows = data.submissions[data.submissions["year"] == year]
+    received = rows[rows["status"] == "received"]
+    return len(received), len(rows), int(received["is_on_time"].fillna(False).astype(bool).sum())
+
+
+def home_page(data: PortalData) -> Page:
+    year = latest_year(data)
+    items = []
+    for tile in home_tiles(data):
+        items.append(
+            f'<li class="tile" data-indicator="{esc(tile.code)}">'
+            f'<h2><a href="{esc(indicator_path(tile.code))}">{esc(tile.code)}</a></h2>'
+            f"<p>{esc(tile.name)}</p><dl>"
+            f'<dt>Giá trị mới nhất{"" if tile.year is None else f" ({tile.year})"}</dt>'
+            f'<dd class="value">{esc(tile.value)}</dd>'
+            f'<dt>Chỉ tiêu</dt><dd class="target">{esc(tile.target)}</dd>'
+            f'<dt>Mốc</dt><dd class="milestone">{esc(tile.milestone)}</dd>'
+            f'<dt>Tiến độ</dt><dd class="status">{esc(tile.status)}</dd></dl></li>')
+    body = [f'<p>Tình hình thực hiện các chỉ tiêu của Kế hoạch truyền thông về bình đẳng giới '
+            f'giai đoạn {FIRST_YEAR}–{LAST_YEAR}, từ báo cáo của các đơn vị. Đánh giá tiến độ '
+            'theo phương pháp Open SDG.</p>']
+    body.append(f'<ul class="tiles">{"".join(items)}</ul>')
+    if year is not None:
+        received, expected, on_time = completeness(data, year)
+        share = vn_percent(received / expected) if expected else "–"
+        body.append(
+            f'<h2 id="bao-cao-nam">Tình hình báo cáo năm {year}</h2>'
+            f'<p class="completeness" data-received="{received}" data-expected="{expected}">'
+            f"Đã nhận {received}/{expected} báo cáo ({esc(share)}), trong đó {on_time} "
+            f'báo cáo đúng hạn. <a href="don-vi/index.html">Xem từng đơn vị</a>.</p>')
+    return Page("index.html", "Các chỉ tiêu của Kế hoạch", "\n".join(body))
+
+
+def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
+    path = indicator_path(code)
+    ind = data.indicators[data.indicators["indicator_code"] == code].iloc[0]
+    rate = is_rate(data, code)
+    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    values, targets, series_rows = [], [], []
+    for year in years:
+        row = district_row(data, code, year)
+        value = None if row is None or missing(row["value"]) else float(row["value"])
+        target = None if row is None or missing(row["target"]) else float(row["target"])
+        values.append(value)
+        targets.append(target)
+        if row is None:
+            series_rows.append((Cell(str(year), year), Cell("–"), Cell("–"), Cell("–"),
+                                Cell("–"), Cell("Chưa có số liệu")))
+            continue
+        link = lineage_path(code, year, "district", str(row["scope_code"]))
+        has_cells = _has_lineage(data, code, year, "district", str(row["scope_code"]))
+        series_rows.append((
+            Cell(str(year), year),
+            Cell(value_text(code, "district", value), value, link if has_cells else None),
+            Cell(_count(row["numerator"]), _raw(row["numerator"])),
+            Cell(_count(row["denominator"]), _raw(row["denominator"])),
+            Cell(value_text(code, "district", target), target),
+            Cell(INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))))
+    as_percent = rate or code == "CT1"
+    chart = series_svg(f"{code}: giá trị toàn quận {FIRST_YEAR}–{LAST_YEAR} so với chỉ tiêu",
+                       years, values, targets, as_percent, f"bieu-do-{slug(code)}")
+    tables = [Table(f"{code}: giá trị toàn quận theo năm",
+                    ("Năm", "Giá trị", "Tử số", "Mẫu số", "Chỉ tiêu của năm", "Đánh giá"),
+                    tuple(series_rows))]
+    milestone_rows = []
+    for _, t in data.targets[(data.targets["indicator_code"] == code)].sort_values(
+            ["scope", "milestone_year"]).iterrows():
+        milestone_rows.append((Cell(str(int(t["milestone_year"])), int(t["milestone_year"])),
+                               Cell(scope_label(data, str(t["scope"]), "", names)
+                                    if t["scope"] != "audience" else "Mỗi nhóm đối tượng"),
+                               Cell(target_text(data, code, t))))
+    tables.append(Table(f"{code}: các mốc {MILESTONES[0]} và {MILESTONES[1]}",
+                        ("Mốc", "Phạm vi", "Chỉ tiêu"), tuple(milestone_rows)))
+    progress_rows = []
+    for _, p in data.progress[(data.progress["indicator_code"] == code)
+                              & (data.progress["scope"] == "district")].sort_values(
+                                  ["year", "milestone_year"]).iterrows():
+        progress_rows.append((Cell(str(int(p["year"])), int(p["year"])),
+                              Cell(str(int(p["milestone_year"])), int(p["milestone_year"])),
+                              Cell(value_text(code, "district", p["current_value"]),
+                                   _raw(p["current_value"])),
+                              Cell(value_text(code, "district", p["target"]), _raw(p["target"])),
+                              Cell(_ratio(p["progress_ratio"]), _raw(p["progress_ratio"])),
+                              Cell(PROGRESS_STATUS_VI.get(str(p["status"]), str(p["status"])))))
+    body = [f"<p>{esc(ind['indicator_name'])}</p>",
+            '<h2 id="dien-bien">Diễn biến 2022–2030</h2>',
+            f'<figure>{chart}<figcaption>Biểu đồ: giá trị toàn quận của {esc(code)} từng năm '
+            "(đường liền) và chỉ tiêu của năm (đường đứt); các số liệu có trong bảng dưới. "
+            "Bấm vào một giá trị để xem các ô số liệu tạo nên nó.</figcaption></figure>",
+            "{table:1}",
+            '<h2 id="moc">Mốc 2025 và 2030</h2>', "{table:2}"]
+    number = 3
+    if progress_rows:
+        tables.append(Table(f"{code}: tiến độ so với mốc (phương pháp Open SDG)",
+                            ("Năm", "Mốc", "Giá trị", "Chỉ tiêu", "Tỷ số tiến độ", "Đánh giá"),
+                            tuple(progress_rows)))
+        body += ['<h2 id="tien-do">Tiến độ so với mốc</h2>', f"{{table:{number}}}"]
+        number += 1
+    if code == "CT1":
+        audience_table = _audience_table(data, code, names)
+        if audience_table.rows:
+            tables.append(audience_table)
+            body += ['<h2 id="nhom">Theo nhóm đối tượng</h2>', f"{{table:{number}}}"]
+            number += 1
+    if bool(ind["has_ward_reading"]):
+        ward_tables = _ward_tables(data, code, names)
+        body += ['<h2 id="phuong">Theo phường</h2>',
+                 "<p>Số liệu từng phường như đã báo cáo, và theo phường hiện nay: mỗi phường "
+                 "hiện nay cộng số liệu của các phường tiền thân theo danh mục đơn vị, mỗi đơn "
+                 "vị chỉ được tính trong các năm nó còn hoạt động vào hạn báo cáo 10/12, nên "
+                 "không đơn vị nào bị tính hai lần.</p>"]
+        for table in ward_tables:
+            tables.append(table)
+            body.append(f"{{table:{number}}}")
+            number += 1
+    body += ['<h2 id="dinh-nghia">Định nghĩa và phương pháp</h2>',
+             f"<p>{esc(ind['description_vi'])}</p>",
+             f"<p>Đơn vị đo: {esc(MEASURE_VI.get(str(ind['measure']), str(ind['measure'])))}."
+             "</p>"]
+    if code in data.plan_text:
+        body.append(f"<p>Theo Kế hoạch (mục II. Mục tiêu):</p><blockquote><p>"
+                    f"{esc(data.plan_text[code])}</p></blockquote>")
+    body += ['<h2 id="nguon">Nguồn số liệu</h2>', f"<p>{esc(_source_text(data, code))}</p>",
+             f"<p>Cập nhật lần cuối: {esc(updated_text(data))}.</p>"]
+    return Page(path, f"{code}: {indicator_name(data, code)}", "\n".join(body), tuple(tables))
+
+
+def _audience_table(data: PortalData, code: str, names: Mapping[str, str]) -> Table:
+    rows = []
+    audience = data.values[(data.values["indicator_code"] == code)
+                           & (data.values["scope"] == "audience")].sort_values(
+                               ["year", "scope_code"])
+    for _, r in audience.iterrows():
+        year = int(r["year"])
+        rows.append((Cell(str(year), year),
+                     Cell(scope_label(data, "audience", str(r["scope_code"]), names)),
+                     Cell(value_text(code, "audience", r["value"]), _raw(r["value"]),
+                          lineage_path(code, year, "audience", str(r["scope_code"]))
+                          if _has_lineage(data, code, year, "audience", str(r["scope_code"]))
+                          else None),
+                     Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
+    return Table(f"{code}: số cuộc theo nhóm đối tượng", ("Năm", "Nhóm", "Số cuộc", "Đánh giá"),
+                 tuple(rows))
+
+
+def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[Table]:
+    wards = data.values[(data.values["indicator_code"] == code)
+                        & (data.values["scope"] == "ward")].sort_values(["year", "scope_code"])
+    reported = []
+    for _, r in wards.iterrows():
+        year, ward = int(r["year"]), str(r["scope_code"])
+        now = current_unit(data.units, ward)
+        reported.append((
+            Cell(str(year), year), Cell(names.get(ward, ward), ward, unit_path(ward)),
+            Cell(value_text(code, "ward", r["value"]), _raw(r["value"]),
+                 lineage_path(code, year, "ward", ward)
+                 if _has_lineage(data, code, year, "ward", ward) else None),
+            Cell(_count(r["numerator"]), _raw(r["numerator"])),
+            Cell(_count(r["denominator"]), _raw(r["denominator"])),
+            Cell("–" if now == ward else names.get(now, now), None if now == ward else now),
+            Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
+    tables = [Table(f"{code}: từng phường như đã báo cáo",
+                    ("Năm", "Phường", "Giá trị", "Tử số", "Mẫu số", "Nay thuộc phường",
+                     "Đánh giá"), tuple(reported))]
+    year = latest_year(data)
+    if year is None:
+        return tables
+    followed = []
+    for ward in current_wards(data, year):
+        for _, s in successor_series(data, code, ward).iterrows():
+            members = ", ".join(names.get(u, u) for u in s["units"])
+            followed.append((Cell(names.get(ward, ward), ward, unit_path(ward)),
+                             Cell(str(int(s["year"])), int(s["year"])),
+                             Cell(value_text(code, "ward", s["value"]), _raw(s["value"])),
+                             Cell(_count(s["numerator"]), _raw(s["numerator"])),
+                             Cell(_count(s["denominator"]), _raw(s["denominator"])),
+                             Cell(members, ", ".join(s["units"]))))
+    tables.append(Table(f"{code}: theo phường hiện nay (gồm các phường tiền thân)",
+                        ("Phường hiện nay", "Năm", "Giá trị", "Tử số", "Mẫu số",
+                         "Số liệu của"), tuple(followed)))
+    totals = []
+    for y in sorted(int(v) for v in wards["year"].unique()):
+        of_year = wards[wards["year"] == y]
+        active = of_year[[active_on(data.units, c, deadline(y)) for c in of_year["scope_code"]]]
+        s = _summed(code, data, y, active)
+        totals.append((Cell(str(y), y), Cell(str(len(active)), len(active)),
+                       Cell(value_text(code, "ward", s["value"]), _raw(s["value"])),
+                       Cell(_count(s["numerator"]), _raw(s["numerator"])),
+                       Cell(_count(s["denominator"]), _raw(s["denominator"]))))
+    tables.append(Table(f"{code}: tổng các phường hoạt động vào hạn báo cáo 10/12 của năm",
+                        ("Năm", "Số phường", "Giá trị", "Tử số", "Mẫu số"), tuple(totals)))
+    return tables
+
+
+def _has_lineage(data: PortalData, code: str, year: int, scope: str, scope_code: str) -> bool:
+    return (code, year, scope, scope_code) in data.lineage_keys
+
+
+def _source_text(data: PortalData, code: str) -> str:
+    cells = data.lineage[data.lineage["indicator_code"] == code]
+    tabs = sorted(str(t) for t in cells["tab"].unique())
+    units = cells["unit_code"].nunique()
+    years = sorted(int(y) for y in cells["year"].unique())
+    if not tabs:
+        return "Báo cáo năm của các đơn vị (chưa có ô số liệu nào được tính)."
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    return (f"Báo cáo năm của {units} đơn vị ({span}), trang tính: {', '.join(tabs)}; chỉ "
+            "tính các báo cáo hợp lệ, đã hoàn thành, của đơn vị phải báo cáo trong năm.")
+
+
+def _count(value: object) -> str:
+    if missing(value):
+        return "–"
+    number = float(value)  # type: ignore[arg-type]
+    return vn_number(number, 0 if number == int(number) else 2)
+
+
+def _raw(value: object) -> object:
+    if missing(value):
+        return ""
+    if isinstance(value, bool):
+        return value
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number == int(number) else round(number, 6)
+
+
+def _ratio(value: object) -> str:
+    return "–" if missing(value) else vn_number(float(value), 2)  # type: ignore[arg-type]
+
+
+def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
+    path = unit_path(code)
+    info = data.units[data.units["unit_code"] == code]
+    facts = []
+    if not info.empty:
+        u = info.iloc[0]
+        facts += [("Loại", KIND_VI.get(str(u["unit_kind"]), str(u["unit_kind"]))),
+                  ("Hoạt động từ", vn_date(u["valid_from"])),
+                  ("Đến", "nay" if missing(u["valid_to"]) else vn_date(u["valid_to"])),
+                  ("Phải báo cáo", YES_NO[bool(u["is_reporting"])])]
+    links = []
+    for label, codes in (("Đơn vị kế thừa", successors(data.units).get(code, ())),
+                         ("Đơn vị tiền thân", predecessors(data.units, code))):
+        if codes:
+            items = ", ".join(f'<a href="{esc(relative(path, unit_path(c)))}">'
+                              f"{esc(names.get(c, c))}</a>" for c in codes)
+            links.append(f"<dt>{esc(label)}</dt><dd>{items}</dd>")
+    body = ['<dl class="facts">'
+            + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+            + "".join(links) + "</dl>"]
+    subs = data.submissions[data.submissions["unit_code"] == code].sort_values("year")
+    sub_rows = tuple(
+        (Cell(str(int(s["year"])), int(s["year"])),
+         Cell(STATUS_VI.get(str(s["status"]), str(s["status"])), str(s["status"])),
+         Cell(vn_date(s["completed_on"])),
+         Cell("–" if missing(s["is_on_time"]) else YES_NO[bool(s["is_on_time"])]),
+         Cell(_count(s["days_late"]), _raw(s["days_late"])),
+         Cell(_count(s["error_count"]), _raw(s["error_count"])),
+         Cell(_count(s["warning_count"]), _raw(s["warning_count"])))
+        for _, s in subs.iterrows())
+    tables = [Table(f"{names.get(code, code)}: báo cáo từng năm",
+                    ("Năm", "Tình trạng", "Ngày hoàn thành", "Đúng hạn", "Số ngày muộn",
+                     "Số lỗi", "Số cảnh báo"), sub_rows)]
+    body += ['<h2 id="bao-cao">Báo cáo từng năm</h2>', "{table:1}"]
+    titles = dict(zip(data.activities["activity_code"], data.activities["activity_name"],
+                      strict=True))
+    led = data.coverage[data.coverage["unit_code"] == code].sort_values(["year", "activity_code"])
+    led_rows = tuple(
+        (Cell(str(int(a["year"])), int(a["year"])), Cell(str(a["activity_code"])),
+         Cell(titles.get(a["activity_code"], "")),
+         Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
+         Cell(_count(a["sessions"]), _raw(a["sessions"])))
+        for _, a in led.iterrows())
+    tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
+                        ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
+    body += ['<h2 id="hoat-dong">Hoạt động chủ trì</h2>', "{table:2}"]
+    history = _ward_history(data, (code, *predecessors(data.units, code)), names)
+    if history.rows:
+        tables.append(history)
+        body += ['<h2 id="lich-su">Chỉ tiêu theo phường, gồm các phường tiền thân</h2>',
+                 "<p>Số liệu của phường này và của các phường tiền thân (theo danh mục đơn "
+                 "vị), từng năm như đã báo cáo.</p>", "{table:3}"]
+    kind = "" if info.empty else KIND_VI.get(str(info.iloc[0]["unit_kind"]), "")
+    return Page(path, names.get(code, code) + (f" ({kind})" if kind else ""), "\n".join(body),
+                tuple(tables))
+
+
+def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, str]) -> Table:
+    rows = []
+    readings = data.values[(data.values["scope"] == "ward")
+                           & data.values["scope_code"].isin(list(members))]
+    for _, r in readings.sort_values(["indicator_code", "year", "scope_code"]).iterrows():
+        code, year, ward = str(r["indicator_code"]), int(r["year"]), str(r["scope_code"])
+        rows.append((Cell(str(year), year), Cell(code, code, indicator_path(code)),
+                     Cell(names.get(ward, ward), ward, unit_path(ward)),
+                     Cell(value_text(code, "ward", r["value"]), _raw(r["value"]),
+                          lineage_path(code, year, "ward", ward)
+                          if _has_lineage(data, code, year, "ward", ward) else None),
+                     Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
+    return Table("Chỉ tiêu theo phường từng năm (gồm các phường tiền thân)",
+                 ("Năm", "Chỉ tiêu", "Phường", "Giá trị", "Đánh giá"), tuple(rows))
+
+
+def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]) -> Page:
+    rows = []
+    for code in codes:
+        info = data.units[data.units["unit_code"] == code]
+        u = info.iloc[0] if not info.empty else None
+        rows.append((Cell(names.get(code, code), code, unit_path(code)),
+                     Cell("" if u is None else KIND_VI.get(str(u["unit_kind"]), "")),
+                     Cell("–" if u is None else vn_date(u["valid_from"])),
+                     Cell("–" if u is None or missing(u["valid_to"]) else vn_date(u["valid_to"])),
+                     Cell(", ".join(names.get(c, c) for c in successors(data.units).get(code, ())))))
+    table = Table("Các đơn vị trong danh mục", ("Đơn vị", "Loại", "Từ ngày", "Đến ngày",
+                                               "Đơn vị kế thừa"), tuple(rows))
+    return Page("don-vi/index.html", "Đơn vị báo cáo", "{table:1}", (table,))
+
+
+def lineage_page(data: PortalData, key: tuple[str, int, str, str], cells: pd.DataFrame,
+                 names: Mapping[str, str]) -> Page:
+    code, year, scope, scope_code = key
+    path = lineage_path(code, year, scope, scope_code)
+    where = scope_label(data, scope, scope_code, names)
+    value = data.values[(data.values["indicator_code"] == code) & (data.values["year"] == year)
+                        & (data.values["scope"] == scope)
+                        & (data.values["scope_code"] == scope_code)]
+    shown = value_text(code, scope, value.iloc[0]["value"]) if not value.empty else "–"
+    rows = tuple(
+        (Cell(names.get(str(c["unit_code"]), str(c["unit_code"])), str(c["unit_code"]),
+              unit_path(str(c["unit_code"]))),
+         Cell(str(c["tab"])),
+         Cell("–" if missing(c["sheet_row"]) else str(int(c["sheet_row"])), _raw(c["sheet_row"])),
+         Cell(str(c["column_key"])),
+         Cell(_count(c["value"]), _raw(c["value"])),
+         Cell(COUNTS_AS_VI.get(str(c["counts_as"]), str(c["counts_as"])), str(c["counts_as"])),
+         Cell(_file_name(c["source_ref"])))
+        for _, c in cells.sort_values(["unit_code", "tab", "sheet_row", "column_key"]).iterrows())
+    table = Table(f"Các ô số liệu tạo nên {code} năm {year}, {where}",
+                  ("Đơn vị", "Trang tính", "Dòng", "Cột", "Giá trị", "Vai trò", "Tệp"), rows)
+    body = (f'<p>Giá trị: <strong>{esc(shown)}</strong>. '
+            f'<a href="{esc(relative(path, indicator_path(code)))}">Về trang {esc(code)}</a>.</p>'
+            "<p>Tử số và mẫu số là tổng cột «Giá trị» của các dòng cùng vai trò; «Điều kiện» là "
+            "ô được so sánh chứ không cộng vào.</p>{table:1}")
+    return Page(path, f"Nguồn số liệu: {code} năm {year}, {where}", body, (table,))
+
+
+def _file_name(ref: object) -> str:
+    """Only the file's own name: a folder path of the machine is nobody's business."""
+    if missing(ref):
+        return "–"
+    return re.split(r"[\\/]", str(ref))[-1]
+
+
+def build_pages(data: PortalData) -> list[Page]:
+    names = unit_names(data)
+    pages = [home_page(data)]
+    pages += [indicator_page(data, code, names) for code in indicator_codes(data)]
+    unit_codes = list(dict.fromkeys([*data.units["unit_code"], *data.submissions["unit_code"]]))
+    pages.append(units_index(data, unit_codes, names))
+    pages += [unit_page(data, code, names) for code in unit_codes]
+    for key, cells in data.lineage.groupby(["indicator_code", "year", "scope", "scope_code"],
+                                           sort=True):
+        code, year, scope, scope_code = key  # type: ignore[misc]
+        pages.append(lineage_page(data, (str(code), int(year), str(scope), str(scope_code)),
+                                  cells, names))
+    return pages
+
+
+def build_site(data: PortalData) -> dict[str, bytes]:
+    """Every file of the site: relative path → bytes."""
+    codes = indicator_codes(data)
+    footer = (f"{esc(SITE_TITLE)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "
+              "Trang tĩnh, dùng được khi không có mạng.")
+    files: dict[str, bytes] = {"style.css": CSS.lstrip().encode("utf-8")}
+    for page in build_pages(data):
+        files[page.path] = page_html(page, codes, footer).encode("utf-8")
+        stem = download_stem(page.path)
+        for number, table in enumerate(page.tables, start=1):
+            files[f"{stem}-{number}.csv"] = table_csv(table)
+        if page.tables:
+            files[f"{stem}.xlsx"] = tables_xlsx(page.tables)
+    return files
+
+
+def plan_text_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    return {r["indicator_code"].strip(): r["plan_text_vi"].strip() for r in rows
+            if r.get("indicator_code") and r.get("plan_text_vi")}

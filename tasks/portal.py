@@ -1,0 +1,89 @@
+"""Portal: the programme's indicator site (reports.portal) written into output/portal/ after
+a successful run, and linked from the run's artifacts."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact
+
+from core.settings import RunSettings
+from reports.portal import PortalData, build_site, plan_text_from_rows
+from warehouse import db
+
+PORTAL_FOLDER = "portal"
+PLAN_TEXT_SEED = "indicator_plan_text.csv"  # optional: the plan's own words per indicator
+MAX_SEED_BYTES = 1_000_000
+
+
+def read_portal_data(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> PortalData:
+    """Every year of the marts and the ref tables the portal shows."""
+
+    def frame(sql: str):
+        return con.execute(sql).df()
+
+    updated = dict(con.execute("select year, max(fetched_at) from "
+                               "staging.stg_workbook__submissions group by year").fetchall())
+    return PortalData(
+        indicators=frame("select * from ref.indicators order by indicator_code"),
+        targets=frame("select * from ref.indicator_targets"),
+        audiences=frame("select * from ref.ct1_audiences"),
+        units=frame("select * from ref.units"),
+        activities=frame("select * from ref.activities order by activity_code"),
+        values=frame("select * from marts.indicator_values"),
+        progress=frame("select * from marts.indicator_progress"),
+        submissions=frame("select * from marts.submission_status order by year, unit_code"),
+        coverage=frame("select * from marts.activity_coverage"),
+        lineage=frame("select * from marts.figure_lineage"),
+        updated_at=updated,
+        plan_text=read_plan_text(seeds_dir / PLAN_TEXT_SEED),
+    )
+
+
+def read_plan_text(path: Path) -> dict[str, str]:
+    """The plan's words for each indicator; none when the seed is absent or unreadable."""
+    try:
+        if path.stat().st_size > MAX_SEED_BYTES:
+            return {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            return plan_text_from_rows(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError):
+        return {}
+
+
+def write_site(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file through a temporary name and a rename (a reader never sees half a
+    page), then remove the files of an earlier build that this one no longer has."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(content)
+        os.replace(partial, path)
+    keep = {(folder / name).resolve() for name in files}
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+@task(name="publish_portal", task_run_name="portal {year}")
+def publish_portal(settings: RunSettings, year: int) -> Path:
+    """Rebuild output/portal/ from the warehouse (every year) and link it from the run."""
+    with db.connect(settings.warehouse) as con:
+        data = read_portal_data(con, settings.seeds_dir)
+    files = build_site(data)
+    folder = settings.output_dir / PORTAL_FOLDER
+    write_site(folder, files)
+    index = folder / "index.html"
+    create_link_artifact(index.resolve().as_uri(), link_text="Cổng thông tin chỉ tiêu",
+                         key=f"portal-{year}",
+                         description=f"Cổng thông tin chỉ tiêu 2022–2030 (sau năm {year})")
+    get_run_logger().info("Cổng thông tin chỉ tiêu: %s (%d tệp)", index, len(files))
+    return index
