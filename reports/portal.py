@@ -23,16 +23,16 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
 
 import pandas as pd
 
 from core.registry import deadline
 from core.report import (
-    PROGRESS_STATUS_VI,
     INDICATOR_STATUS_VI,
+    PROGRESS_STATUS_VI,
     STATUS_VI,
     indicator_value_text,
     vn_date,
@@ -46,6 +46,8 @@ SITE_TITLE = "Chỉ tiêu bình đẳng giới quận Hồng Bàng 2022–2030"
 KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
+SCOPE_EACH_VI = {"district": "Toàn quận", "audience": "Mỗi nhóm đối tượng",
+                 "ward": "Mỗi phường"}
 MEASURE_VI = {"rate": "Tỷ lệ (%)", "sessions": "Số cuộc"}
 
 
@@ -288,13 +290,15 @@ a:focus-visible, [tabindex]:focus-visible { outline: 3px solid #e8a200; outline-
 header { background: #0b3a63; color: #fff; padding: .75rem 1rem; }
 header a { color: #fff; }
 header .site { margin: 0; font-weight: bold; }
-nav ul { list-style: none; margin: .5rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+nav ul { list-style: none; margin: .5rem 0 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: .25rem 1rem; }
 main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; line-height: 1.3; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem;
   padding: 0; list-style: none; }
-.tile { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem; background: var(--band); }
+.tile { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem;
+  background: var(--band); }
 .tile h2 { margin: 0 0 .5rem; border: 0; font-size: 1.1rem; }
 .tile dl, .facts { display: grid; grid-template-columns: auto 1fr; gap: .1rem .75rem; margin: 0; }
 dt { color: var(--muted); }
@@ -302,7 +306,8 @@ dd { margin: 0; font-weight: bold; }
 .table-wrap { overflow-x: auto; margin: .5rem 0; }
 table { border-collapse: collapse; min-width: 100%; font-size: .95rem; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
+  vertical-align: top; }
 thead th { background: var(--band); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .downloads { font-size: .9rem; margin: 0 0 1rem; }
@@ -375,8 +380,15 @@ def table_csv(table: Table) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow([_csv_safe(c.text if c.raw is None else c.raw) for c in row])
+        writer.writerow([_csv_safe(download_value(c)) for c in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def download_value(cell: Cell) -> object:
+    """The number itself where there is one; a dash shown for "no value" is left empty."""
+    if cell.raw is not None:
+        return cell.raw
+    return "" if cell.text == "–" else cell.text
 
 
 def _csv_safe(value: object) -> object:
@@ -404,7 +416,7 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
         sheet["A1"].font = Font(bold=True)
         sheet.append(list(table.headers))
         for row in table.rows:
-            sheet.append([excel_value(c.text if c.raw is None else c.raw) for c in row])
+            sheet.append([excel_value(download_value(c)) for c in row])
         for row in sheet.iter_rows():
             for cell in row:
                 protect_text(cell)
@@ -458,8 +470,8 @@ def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
         if year in MILESTONES:
             parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" '
                          f'y2="{height - bottom}" stroke="#6a1b9a" stroke-dasharray="2 3"/>')
-            parts.append(f'<text x="{x(i) - 4:.1f}" y="{top + 10}" text-anchor="end" '
-                         f'fill="#6a1b9a">Mốc {year}</text>')
+            parts.append(f'<text x="{x(i) - 4:.1f}" y="{height - bottom - 6}" '
+                         f'text-anchor="end" fill="#6a1b9a">Mốc {year}</text>')
     target_points = [(x(i), y(t)) for i, t in enumerate(targets) if t is not None]
     if target_points:
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in target_points)
@@ -469,7 +481,7 @@ def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
     if points:
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#0b4f8a" stroke-width="3"/>')
-        for px, py, v, year in points:
+        for px, py, v, _ in points:
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#0b4f8a"/>')
             parts.append(f'<text x="{px:.1f}" y="{py - 8:.1f}" text-anchor="middle" '
                          f'fill="#0b3a63">{esc(label(v))}</text>')
@@ -483,6 +495,17 @@ def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
 
 def indicator_codes(data: PortalData) -> list[str]:
     return sorted(str(c) for c in data.indicators["indicator_code"])
+
+
+def milestone_target(data: PortalData, code: str, year: int) -> float | None:
+    """The district target of the first milestone at or after `year`, for the years not
+    collected yet (a target relative to a baseline not known yet gives none)."""
+    rows = data.targets[(data.targets["indicator_code"] == code)
+                        & (data.targets["scope"] == "district")
+                        & (data.targets["milestone_year"] >= year)].sort_values("milestone_year")
+    if rows.empty or rows.iloc[0]["basis"] != "absolute":
+        return None
+    return float(rows.iloc[0]["target_value"])
 
 
 def district_row(data: PortalData, code: str, year: int) -> pd.Series | None:
@@ -583,7 +606,7 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
         value = None if row is None or missing(row["value"]) else float(row["value"])
         target = None if row is None or missing(row["target"]) else float(row["target"])
         values.append(value)
-        targets.append(target)
+        targets.append(target if row is not None else milestone_target(data, code, year))
         if row is None:
             series_rows.append((Cell(str(year), year), Cell("–"), Cell("–"), Cell("–"),
                                 Cell("–"), Cell("Chưa có số liệu")))
@@ -607,8 +630,7 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
     for _, t in data.targets[(data.targets["indicator_code"] == code)].sort_values(
             ["scope", "milestone_year"]).iterrows():
         milestone_rows.append((Cell(str(int(t["milestone_year"])), int(t["milestone_year"])),
-                               Cell(scope_label(data, str(t["scope"]), "", names)
-                                    if t["scope"] != "audience" else "Mỗi nhóm đối tượng"),
+                               Cell(SCOPE_EACH_VI.get(str(t["scope"]), str(t["scope"]))),
                                Cell(target_text(data, code, t))))
     tables.append(Table(f"{code}: các mốc {MILESTONES[0]} và {MILESTONES[1]}",
                         ("Mốc", "Phạm vi", "Chỉ tiêu"), tuple(milestone_rows)))
@@ -623,8 +645,7 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
                               Cell(value_text(code, "district", p["target"]), _raw(p["target"])),
                               Cell(_ratio(p["progress_ratio"]), _raw(p["progress_ratio"])),
                               Cell(PROGRESS_STATUS_VI.get(str(p["status"]), str(p["status"])))))
-    body = [f"<p>{esc(ind['indicator_name'])}</p>",
-            '<h2 id="dien-bien">Diễn biến 2022–2030</h2>',
+    body = ['<h2 id="dien-bien">Diễn biến 2022–2030</h2>',
             f'<figure>{chart}<figcaption>Biểu đồ: giá trị toàn quận của {esc(code)} từng năm '
             "(đường liền) và chỉ tiêu của năm (đường đứt); các số liệu có trong bảng dưới. "
             "Bấm vào một giá trị để xem các ô số liệu tạo nên nó.</figcaption></figure>",
@@ -847,6 +868,7 @@ def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, 
 
 def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]) -> Page:
     rows = []
+    following = successors(data.units)
     for code in codes:
         info = data.units[data.units["unit_code"] == code]
         u = info.iloc[0] if not info.empty else None
@@ -854,7 +876,7 @@ def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]
                      Cell("" if u is None else KIND_VI.get(str(u["unit_kind"]), "")),
                      Cell("–" if u is None else vn_date(u["valid_from"])),
                      Cell("–" if u is None or missing(u["valid_to"]) else vn_date(u["valid_to"])),
-                     Cell(", ".join(names.get(c, c) for c in successors(data.units).get(code, ())))))
+                     Cell(", ".join(names.get(c, c) for c in following.get(code, ())))))
     table = Table("Các đơn vị trong danh mục", ("Đơn vị", "Loại", "Từ ngày", "Đến ngày",
                                                "Đơn vị kế thừa"), tuple(rows))
     return Page("don-vi/index.html", "Đơn vị báo cáo", "{table:1}", (table,))

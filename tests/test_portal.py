@@ -20,6 +20,7 @@ from core.report import PROGRESS_STATUS_VI, indicator_value_text
 from reports.portal import Cell, Table, table_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ALTERNATIVE = DEFAULT_SEEDS_DIR.parent / "seeds_alternatives" / "units_reorganised_2025.csv"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent.parent / "test-results" / "portal"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -41,7 +42,7 @@ def demo_portal(prefect_api, tmp_path_factory):
     root = tmp_path_factory.mktemp("portal")
     seeds = root / "seeds"
     shutil.copytree(DEFAULT_SEEDS_DIR, seeds)
-    shutil.copy(FIXTURES / "units_reorganised_2025.csv", seeds / "units.csv")
+    shutil.copy(ALTERNATIVE, seeds / "units.csv")
     generate(root / "reports", range(2022, 2026), read_registry(seeds))
     for year in range(2022, 2026):
         annual_report(year=year, reports_dir=str(root / "reports"),
@@ -91,6 +92,11 @@ def table_rows(driver, caption_start: str) -> list[list[str]]:
 def screenshot(driver, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_shipped_alternative_registry_is_the_tested_fixture():
+    """The documented 2025 registry (warehouse/seeds_alternatives) is the tests' fixture."""
+    assert (FIXTURES / "units_reorganised_2025.csv").read_bytes() == ALTERNATIVE.read_bytes()
 
 
 def test_table_cells_are_escaped():
@@ -195,6 +201,12 @@ def test_indicator_page_chart_has_alt_text_and_its_table_is_the_mart(demo_portal
     assert {y: (v, str(n), str(d)) for y, (v, n, d) in mart.items()} == {
         int(r[0]): (r[1], r[2], r[3]) for r in rows if r[1] != "–"}
     assert ["2024", "94,7%", "89", "94"] == rows[2][:4]
+    download = (portal / "tai-ve" / "chi-tieu-CT5-1.csv").read_text(encoding="utf-8-sig")
+    lines = download.splitlines()
+    assert "Năm,Giá trị,Tử số,Mẫu số,Chỉ tiêu của năm,Đánh giá" == lines[0]
+    assert lines[3].startswith("2024,0.946808")
+    assert lines[3].endswith(",89,94,0.95,Chưa đến mốc đánh giá")
+    assert "2030,,,,,Chưa có số liệu" == lines[9]
 
 
 @needs_browser
