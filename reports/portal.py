@@ -34,15 +34,13 @@ from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
     STATUS_VI,
-    indicator_value_text,
     vn_date,
     vn_number,
     vn_percent,
 )
+from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
 
-FIRST_YEAR, LAST_YEAR = 2022, 2030
 MILESTONES = (2025, 2030)
-SITE_TITLE = "Chỉ tiêu bình đẳng giới quận Hồng Bàng 2022–2030"
 KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
@@ -232,8 +230,17 @@ def current_wards(data: PortalData, year: int) -> list[str]:
 
 # --- numbers and labels --------------------------------------------------------------------
 
-def value_text(code: str, scope: str, value: object) -> str:
-    return indicator_value_text(code, scope, None if missing(value) else float(value))  # type: ignore[arg-type]
+def is_share(data: PortalData, code: str, scope: str) -> bool:
+    """A reading is a share when the indicator is a rate, or at district level (CT1's
+    district reading is the share of audience groups that reached their target)."""
+    return scope == "district" or is_rate(data, code)
+
+
+def value_text(data: PortalData, code: str, scope: str, value: object) -> str:
+    if missing(value):
+        return "–"
+    number = float(value)  # type: ignore[arg-type]
+    return vn_percent(number) if is_share(data, code, scope) else vn_number(number)
 
 
 def target_text(data: PortalData, code: str, row: Mapping[str, object]) -> str:
@@ -241,7 +248,7 @@ def target_text(data: PortalData, code: str, row: Mapping[str, object]) -> str:
         base = "" if missing(row["baseline_year"]) else f" so với năm {int(row['baseline_year'])}"
         return f"tăng {vn_percent(float(row['target_value']))}{base}"  # type: ignore[arg-type]
     value = float(row["target_value"])  # type: ignore[arg-type]
-    if row["scope"] == "district" and (is_rate(data, code) or code == "CT1"):
+    if is_share(data, code, str(row["scope"])):
         text = vn_percent(value)
     else:
         text = f"≥ {vn_number(value)} cuộc"
@@ -268,6 +275,20 @@ def updated_text(data: PortalData, year: int | None = None) -> str:
         return "–"
     year = year if year in data.updated_at else max(data.updated_at)
     return vn_date(pd.Timestamp(data.updated_at[year]).to_pydatetime())  # type: ignore[arg-type]
+
+
+def plan_years(data: PortalData) -> tuple[int, int]:
+    """The plan's period: from its first year (or the first collected one) to its last
+    milestone (ref.indicator_targets)."""
+    collected = [int(y) for y in data.values["year"]]
+    milestones = [int(y) for y in data.targets["milestone_year"]]
+    first = min([PLAN_START_YEAR, *collected])
+    return first, max([first, *milestones]) if milestones else PLAN_END_YEAR
+
+
+def site_title(data: PortalData) -> str:
+    first, last = plan_years(data)
+    return f"Chỉ tiêu bình đẳng giới {first}–{last}"
 
 
 def latest_year(data: PortalData) -> int | None:
@@ -321,7 +342,7 @@ footer { max-width: 60rem; margin: 2rem auto; padding: 1rem; color: var(--muted)
 """
 
 
-def page_html(page: Page, indicator_codes: Sequence[str], footer: str) -> str:
+def page_html(page: Page, indicator_codes: Sequence[str], site_title: str, footer: str) -> str:
     root = relative(page.path, "")
     nav = [f'<li><a href="{root}index.html">Trang chủ</a></li>']
     nav += [f'<li><a href="{root}{esc(indicator_path(c))}">{esc(c)}</a></li>'
@@ -335,11 +356,11 @@ def page_html(page: Page, indicator_codes: Sequence[str], footer: str) -> str:
     return (
         '<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(page.title)} – {esc(SITE_TITLE)}</title>\n"
+        f"<title>{esc(page.title)} – {esc(site_title)}</title>\n"
         '<link rel="icon" href="data:,">\n'
         f'<link rel="stylesheet" href="{root}style.css">\n</head>\n<body>\n'
         '<a class="skip" href="#noi-dung">Bỏ qua, đến nội dung chính</a>\n'
-        f'<header><p class="site"><a href="{root}index.html">{esc(SITE_TITLE)}</a></p>\n'
+        f'<header><p class="site"><a href="{root}index.html">{esc(site_title)}</a></p>\n'
         f'<nav aria-label="Điều hướng chính"><ul>{"".join(nav)}</ul></nav></header>\n'
         f'<main id="noi-dung">\n<h1>{esc(page.title)}</h1>\n{body}\n</main>\n'
         f"<footer>{footer}</footer>\n</body>\n</html>\n"
@@ -403,24 +424,33 @@ def _csv_safe(value: object) -> object:
 
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table: caption, header, rows; written in openpyxl's streaming mode (a
+    site has a workbook per page); formula-like text stays text."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    from reports.appendix import excel_value, protect_text
+    from reports.appendix import excel_value, is_formula_like, protect_text
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for number, table in enumerate(tables, start=1):
         sheet = book.create_sheet(f"Bảng {number}")
-        sheet.append([table.caption])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(list(table.headers))
-        for row in table.rows:
-            sheet.append([excel_value(download_value(c)) for c in row])
-        for row in sheet.iter_rows():
-            for cell in row:
-                protect_text(cell)
         sheet.freeze_panes = "A3"
+
+        def cell(value: object, font: Font | None = None):
+            if not (font or is_formula_like(value)):
+                return value
+            written = WriteOnlyCell(sheet, value=value)  # noqa: B023 (used at once)
+            protect_text(written)
+            if font:
+                written.font = font
+            return written
+
+        sheet.append([cell(table.caption, bold)])
+        sheet.append([cell(h, bold) for h in table.headers])
+        for row in table.rows:
+            sheet.append([cell(excel_value(download_value(c))) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -553,8 +583,9 @@ def home_tiles(data: PortalData) -> list[Tile]:
         status_text = (PROGRESS_STATUS_VI.get(status, status) if status
                        else INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))
         tiles.append(Tile(
-            code, indicator_name(data, code), year, value_text(code, "district", row["value"]),
-            value_text(code, "district", row["target"]),
+            code, indicator_name(data, code), year,
+            value_text(data, code, "district", row["value"]),
+            value_text(data, code, "district", row["target"]),
             "–" if missing(row["milestone_year"]) else str(int(row["milestone_year"])),
             status_text))
     return tiles
@@ -569,6 +600,7 @@ def completeness(data: PortalData, year: int) -> tuple[int, int, int]:
 
 def home_page(data: PortalData) -> Page:
     year = latest_year(data)
+    first, last = plan_years(data)
     items = []
     for tile in home_tiles(data):
         items.append(
@@ -581,7 +613,7 @@ def home_page(data: PortalData) -> Page:
             f'<dt>Mốc</dt><dd class="milestone">{esc(tile.milestone)}</dd>'
             f'<dt>Tiến độ</dt><dd class="status">{esc(tile.status)}</dd></dl></li>')
     body = [f'<p>Tình hình thực hiện các chỉ tiêu của Kế hoạch truyền thông về bình đẳng giới '
-            f'giai đoạn {FIRST_YEAR}–{LAST_YEAR}, từ báo cáo của các đơn vị. Đánh giá tiến độ '
+            f'giai đoạn {first}–{last}, từ báo cáo của các đơn vị. Đánh giá tiến độ '
             'theo phương pháp Open SDG.</p>']
     body.append(f'<ul class="tiles">{"".join(items)}</ul>')
     if year is not None:
@@ -598,8 +630,8 @@ def home_page(data: PortalData) -> Page:
 def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     path = indicator_path(code)
     ind = data.indicators[data.indicators["indicator_code"] == code].iloc[0]
-    rate = is_rate(data, code)
-    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    first, last = plan_years(data)
+    years = list(range(first, last + 1))
     values, targets, series_rows = [], [], []
     for year in years:
         row = district_row(data, code, year)
@@ -615,13 +647,13 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
         has_cells = _has_lineage(data, code, year, "district", str(row["scope_code"]))
         series_rows.append((
             Cell(str(year), year),
-            Cell(value_text(code, "district", value), value, link if has_cells else None),
+            Cell(value_text(data, code, "district", value), value, link if has_cells else None),
             Cell(_count(row["numerator"]), _raw(row["numerator"])),
             Cell(_count(row["denominator"]), _raw(row["denominator"])),
-            Cell(value_text(code, "district", target), target),
+            Cell(value_text(data, code, "district", target), target),
             Cell(INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))))
-    as_percent = rate or code == "CT1"
-    chart = series_svg(f"{code}: giá trị toàn quận {FIRST_YEAR}–{LAST_YEAR} so với chỉ tiêu",
+    as_percent = is_share(data, code, "district")
+    chart = series_svg(f"{code}: giá trị toàn quận {first}–{last} so với chỉ tiêu",
                        years, values, targets, as_percent, f"bieu-do-{slug(code)}")
     tables = [Table(f"{code}: giá trị toàn quận theo năm",
                     ("Năm", "Giá trị", "Tử số", "Mẫu số", "Chỉ tiêu của năm", "Đánh giá"),
@@ -640,9 +672,10 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
                                   ["year", "milestone_year"]).iterrows():
         progress_rows.append((Cell(str(int(p["year"])), int(p["year"])),
                               Cell(str(int(p["milestone_year"])), int(p["milestone_year"])),
-                              Cell(value_text(code, "district", p["current_value"]),
+                              Cell(value_text(data, code, "district", p["current_value"]),
                                    _raw(p["current_value"])),
-                              Cell(value_text(code, "district", p["target"]), _raw(p["target"])),
+                              Cell(value_text(data, code, "district", p["target"]),
+                                   _raw(p["target"])),
                               Cell(_ratio(p["progress_ratio"]), _raw(p["progress_ratio"])),
                               Cell(PROGRESS_STATUS_VI.get(str(p["status"]), str(p["status"])))))
     body = ['<h2 id="dien-bien">Diễn biến 2022–2030</h2>',
@@ -658,12 +691,11 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
                             tuple(progress_rows)))
         body += ['<h2 id="tien-do">Tiến độ so với mốc</h2>', f"{{table:{number}}}"]
         number += 1
-    if code == "CT1":
-        audience_table = _audience_table(data, code, names)
-        if audience_table.rows:
-            tables.append(audience_table)
-            body += ['<h2 id="nhom">Theo nhóm đối tượng</h2>', f"{{table:{number}}}"]
-            number += 1
+    audience_table = _audience_table(data, code, names)
+    if audience_table.rows:
+        tables.append(audience_table)
+        body += ['<h2 id="nhom">Theo nhóm đối tượng</h2>', f"{{table:{number}}}"]
+        number += 1
     if bool(ind["has_ward_reading"]):
         ward_tables = _ward_tables(data, code, names)
         body += ['<h2 id="phuong">Theo phường</h2>',
@@ -696,7 +728,7 @@ def _audience_table(data: PortalData, code: str, names: Mapping[str, str]) -> Ta
         year = int(r["year"])
         rows.append((Cell(str(year), year),
                      Cell(scope_label(data, "audience", str(r["scope_code"]), names)),
-                     Cell(value_text(code, "audience", r["value"]), _raw(r["value"]),
+                     Cell(value_text(data, code, "audience", r["value"]), _raw(r["value"]),
                           lineage_path(code, year, "audience", str(r["scope_code"]))
                           if _has_lineage(data, code, year, "audience", str(r["scope_code"]))
                           else None),
@@ -714,7 +746,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
         now = current_unit(data.units, ward)
         reported.append((
             Cell(str(year), year), Cell(names.get(ward, ward), ward, unit_path(ward)),
-            Cell(value_text(code, "ward", r["value"]), _raw(r["value"]),
+            Cell(value_text(data, code, "ward", r["value"]), _raw(r["value"]),
                  lineage_path(code, year, "ward", ward)
                  if _has_lineage(data, code, year, "ward", ward) else None),
             Cell(_count(r["numerator"]), _raw(r["numerator"])),
@@ -733,7 +765,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
             members = ", ".join(names.get(u, u) for u in s["units"])
             followed.append((Cell(names.get(ward, ward), ward, unit_path(ward)),
                              Cell(str(int(s["year"])), int(s["year"])),
-                             Cell(value_text(code, "ward", s["value"]), _raw(s["value"])),
+                             Cell(value_text(data, code, "ward", s["value"]), _raw(s["value"])),
                              Cell(_count(s["numerator"]), _raw(s["numerator"])),
                              Cell(_count(s["denominator"]), _raw(s["denominator"])),
                              Cell(members, ", ".join(s["units"]))))
@@ -746,7 +778,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
         active = of_year[[active_on(data.units, c, deadline(y)) for c in of_year["scope_code"]]]
         s = _summed(code, data, y, active)
         totals.append((Cell(str(y), y), Cell(str(len(active)), len(active)),
-                       Cell(value_text(code, "ward", s["value"]), _raw(s["value"])),
+                       Cell(value_text(data, code, "ward", s["value"]), _raw(s["value"])),
                        Cell(_count(s["numerator"]), _raw(s["numerator"])),
                        Cell(_count(s["denominator"]), _raw(s["denominator"]))))
     tables.append(Table(f"{code}: tổng các phường hoạt động vào hạn báo cáo 10/12 của năm",
@@ -839,15 +871,35 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
     body += ['<h2 id="hoat-dong">Hoạt động chủ trì</h2>', "{table:2}"]
-    history = _ward_history(data, (code, *predecessors(data.units, code)), names)
+    earlier = predecessors(data.units, code)
+    history = _ward_history(data, (code, *earlier), names)
     if history.rows:
         tables.append(history)
         body += ['<h2 id="lich-su">Chỉ tiêu theo phường, gồm các phường tiền thân</h2>',
                  "<p>Số liệu của phường này và của các phường tiền thân (theo danh mục đơn "
-                 "vị), từng năm như đã báo cáo.</p>", "{table:3}"]
+                 "vị), từng năm như đã báo cáo.</p>", f"{{table:{len(tables)}}}"]
+    if earlier:
+        tables.append(_predecessor_submissions(data, earlier, names))
+        body += ['<h2 id="bao-cao-tien-than">Báo cáo của các đơn vị tiền thân</h2>',
+                 f"{{table:{len(tables)}}}"]
     kind = "" if info.empty else KIND_VI.get(str(info.iloc[0]["unit_kind"]), "")
     return Page(path, names.get(code, code) + (f" ({kind})" if kind else ""), "\n".join(body),
                 tuple(tables))
+
+
+def _predecessor_submissions(data: PortalData, codes: Sequence[str],
+                             names: Mapping[str, str]) -> Table:
+    subs = data.submissions[data.submissions["unit_code"].isin(list(codes))]
+    rows = tuple(
+        (Cell(str(int(s["year"])), int(s["year"])),
+         Cell(names.get(str(s["unit_code"]), str(s["unit_code"])), str(s["unit_code"]),
+              unit_path(str(s["unit_code"]))),
+         Cell(STATUS_VI.get(str(s["status"]), str(s["status"])), str(s["status"])),
+         Cell("–" if missing(s["is_on_time"]) else YES_NO[bool(s["is_on_time"])]),
+         Cell(_count(s["error_count"]), _raw(s["error_count"])))
+        for _, s in subs.sort_values(["year", "unit_code"]).iterrows())
+    return Table("Báo cáo của các đơn vị tiền thân từng năm",
+                 ("Năm", "Đơn vị", "Tình trạng", "Đúng hạn", "Số lỗi"), rows)
 
 
 def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, str]) -> Table:
@@ -858,7 +910,7 @@ def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, 
         code, year, ward = str(r["indicator_code"]), int(r["year"]), str(r["scope_code"])
         rows.append((Cell(str(year), year), Cell(code, code, indicator_path(code)),
                      Cell(names.get(ward, ward), ward, unit_path(ward)),
-                     Cell(value_text(code, "ward", r["value"]), _raw(r["value"]),
+                     Cell(value_text(data, code, "ward", r["value"]), _raw(r["value"]),
                           lineage_path(code, year, "ward", ward)
                           if _has_lineage(data, code, year, "ward", ward) else None),
                      Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
@@ -890,7 +942,7 @@ def lineage_page(data: PortalData, key: tuple[str, int, str, str], cells: pd.Dat
     value = data.values[(data.values["indicator_code"] == code) & (data.values["year"] == year)
                         & (data.values["scope"] == scope)
                         & (data.values["scope_code"] == scope_code)]
-    shown = value_text(code, scope, value.iloc[0]["value"]) if not value.empty else "–"
+    shown = value_text(data, code, scope, value.iloc[0]["value"]) if not value.empty else "–"
     rows = tuple(
         (Cell(names.get(str(c["unit_code"]), str(c["unit_code"])), str(c["unit_code"]),
               unit_path(str(c["unit_code"]))),
@@ -935,11 +987,12 @@ def build_pages(data: PortalData) -> list[Page]:
 def build_site(data: PortalData) -> dict[str, bytes]:
     """Every file of the site: relative path → bytes."""
     codes = indicator_codes(data)
-    footer = (f"{esc(SITE_TITLE)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "
+    title = site_title(data)
+    footer = (f"{esc(title)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "
               "Trang tĩnh, dùng được khi không có mạng.")
     files: dict[str, bytes] = {"style.css": CSS.lstrip().encode("utf-8")}
     for page in build_pages(data):
-        files[page.path] = page_html(page, codes, footer).encode("utf-8")
+        files[page.path] = page_html(page, codes, title, footer).encode("utf-8")
         stem = download_stem(page.path)
         for number, table in enumerate(page.tables, start=1):
             files[f"{stem}-{number}.csv"] = table_csv(table)

@@ -256,6 +256,9 @@ def test_successor_ward_carries_its_predecessors_history_without_double_count(de
         (y, c, u) for y, c, u in expected]
     assert {2022, 2023, 2024} == {int(r[0]) for r in history if wards[r[2]] != "P-HONGBANG"}
     assert 36 == sum(wards[r[2]] != "P-HONGBANG" for r in history)  # 6 wards × 3 years × 2
+    reports = table_rows(browser, "Báo cáo của các đơn vị tiền thân")
+    assert sorted((y, u) for y in (2022, 2023, 2024) for u in HONG_BANG_PREDECESSORS) == sorted(
+        (int(r[0]), wards[r[1]]) for r in reports)
 
     open_page(browser, portal, "chi-tieu/CT5.html")
     followed = {(r[0], r[1]): r[2:5] for r in table_rows(browser, "CT5: theo phường hiện nay")}
@@ -293,3 +296,32 @@ def test_axe_finds_no_serious_or_critical_violation(demo_portal, browser):
         found[name] = [v for v in result if v[1] in ("serious", "critical", "axe-error")
                        or v[0] == "axe-error"]
     assert {name: [] for name in found} == found
+
+
+def test_successor_series_counts_each_unit_only_while_it_is_active():
+    """Wards A (9/10 in 2024) and B (5/5) merge into C on 01/07/2025: C's 2024 reading is
+    14/15 from A and B; in 2025 only C counts (8/8), even if A's closed-unit row (3/3) were
+    there, so nothing is counted twice."""
+    import pandas as pd
+
+    from reports.portal import PortalData, successor_series
+
+    day = pd.Timestamp
+    units = pd.DataFrame({
+        "unit_code": ["A", "B", "C"], "unit_name": ["A", "B", "C"],
+        "unit_kind": ["ward"] * 3, "successor_codes": ["C", "C", None],
+        "is_reporting": [True] * 3,
+        "valid_from": [day("2022-01-01"), day("2022-01-01"), day("2025-07-01")],
+        "valid_to": [day("2025-06-30"), day("2025-06-30"), pd.NaT]})
+    values = pd.DataFrame({
+        "indicator_code": ["CT5"] * 4, "scope": ["ward"] * 4,
+        "scope_code": ["A", "B", "C", "A"], "year": [2024, 2024, 2025, 2025],
+        "numerator": [9.0, 5.0, 8.0, 3.0], "denominator": [10.0, 5.0, 8.0, 3.0]})
+    indicators = pd.DataFrame({"indicator_code": ["CT5"], "measure": ["rate"]})
+    empty = pd.DataFrame()
+    data = PortalData(indicators, empty, empty, units, empty, values, empty,
+                      pd.DataFrame({"year": [], "unit_code": [], "unit_name": []}), empty, empty)
+    series = successor_series(data, "CT5", "C")
+    assert [(2024, 14.0, 15.0, ("A", "B")), (2025, 8.0, 8.0, ("C",))] == [
+        (r.year, r.numerator, r.denominator, r.units) for r in series.itertuples()]
+    assert [14 / 15, 1.0] == list(series["value"])
