@@ -38,14 +38,16 @@ from core.report import (
     vn_number,
     vn_percent,
 )
+from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
 
-MILESTONES = (2025, 2030)
 KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
 SCOPE_EACH_VI = {"district": "Toàn quận", "audience": "Mỗi nhóm đối tượng",
                  "ward": "Mỗi phường"}
+# The column a cell was typed in, as the template's header reads (the one definition)
+COLUMN_HEADERS = {col.key: col.header for tab in TEMPLATE for col in tab.columns}
 MEASURE_VI = {"rate": "Tỷ lệ (%)", "sessions": "Số cuộc"}
 
 
@@ -286,6 +288,16 @@ def plan_years(data: PortalData) -> tuple[int, int]:
     return first, max([first, *milestones]) if milestones else PLAN_END_YEAR
 
 
+def plan_milestones(data: PortalData) -> list[int]:
+    return sorted({int(y) for y in data.targets["milestone_year"]})
+
+
+def milestones_text(milestones: Sequence[int]) -> str:
+    """[2025, 2030] → "2025 và 2030"."""
+    words = [str(m) for m in milestones]
+    return " và ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def site_title(data: PortalData) -> str:
     first, last = plan_years(data)
     return f"Chỉ tiêu bình đẳng giới {first}–{last}"
@@ -459,9 +471,10 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
 # --- the chart -----------------------------------------------------------------------------
 
 def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
-               targets: Sequence[float | None], as_percent: bool, chart_id: str) -> str:
+               targets: Sequence[float | None], as_percent: bool, chart_id: str,
+               milestones: Sequence[int] = ()) -> str:
     """The series as an inline SVG: values as a line with points, targets as a dashed step
-    line, the milestones 2025 and 2030 marked. `role="img"` with a title and a description
+    line, each milestone year marked. `role="img"` with a title and a description
     that says every value, so a screen reader gets the chart in words."""
     width, height, left, right, top, bottom = 640, 300, 56, 16, 20, 40
     known = [v for v in (*values, *targets) if v is not None]
@@ -497,7 +510,7 @@ def series_svg(title: str, years: Sequence[int], values: Sequence[float | None],
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
                      f'fill="#333">{year}</text>')
-        if year in MILESTONES:
+        if year in milestones:
             parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" '
                          f'y2="{height - bottom}" stroke="#6a1b9a" stroke-dasharray="2 3"/>')
             parts.append(f'<text x="{x(i) - 4:.1f}" y="{height - bottom - 6}" '
@@ -653,8 +666,10 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
             Cell(value_text(data, code, "district", target), target),
             Cell(INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))))
     as_percent = is_share(data, code, "district")
+    milestones = plan_milestones(data)
     chart = series_svg(f"{code}: giá trị toàn quận {first}–{last} so với chỉ tiêu",
-                       years, values, targets, as_percent, f"bieu-do-{slug(code)}")
+                       years, values, targets, as_percent, f"bieu-do-{slug(code)}",
+                       milestones)
     tables = [Table(f"{code}: giá trị toàn quận theo năm",
                     ("Năm", "Giá trị", "Tử số", "Mẫu số", "Chỉ tiêu của năm", "Đánh giá"),
                     tuple(series_rows))]
@@ -664,7 +679,7 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
         milestone_rows.append((Cell(str(int(t["milestone_year"])), int(t["milestone_year"])),
                                Cell(SCOPE_EACH_VI.get(str(t["scope"]), str(t["scope"]))),
                                Cell(target_text(data, code, t))))
-    tables.append(Table(f"{code}: các mốc {MILESTONES[0]} và {MILESTONES[1]}",
+    tables.append(Table(f"{code}: các mốc {milestones_text(milestones)}",
                         ("Mốc", "Phạm vi", "Chỉ tiêu"), tuple(milestone_rows)))
     progress_rows = []
     for _, p in data.progress[(data.progress["indicator_code"] == code)
@@ -678,12 +693,12 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
                                    _raw(p["target"])),
                               Cell(_ratio(p["progress_ratio"]), _raw(p["progress_ratio"])),
                               Cell(PROGRESS_STATUS_VI.get(str(p["status"]), str(p["status"])))))
-    body = ['<h2 id="dien-bien">Diễn biến 2022–2030</h2>',
+    body = [f'<h2 id="dien-bien">Diễn biến {first}–{last}</h2>',
             f'<figure>{chart}<figcaption>Biểu đồ: giá trị toàn quận của {esc(code)} từng năm '
             "(đường liền) và chỉ tiêu của năm (đường đứt); các số liệu có trong bảng dưới. "
             "Bấm vào một giá trị để xem các ô số liệu tạo nên nó.</figcaption></figure>",
             "{table:1}",
-            '<h2 id="moc">Mốc 2025 và 2030</h2>', "{table:2}"]
+            f'<h2 id="moc">Mốc {milestones_text(milestones)}</h2>', "{table:2}"]
     number = 3
     if progress_rows:
         tables.append(Table(f"{code}: tiến độ so với mốc (phương pháp Open SDG)",
@@ -751,7 +766,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                  if _has_lineage(data, code, year, "ward", ward) else None),
             Cell(_count(r["numerator"]), _raw(r["numerator"])),
             Cell(_count(r["denominator"]), _raw(r["denominator"])),
-            Cell("–" if now == ward else names.get(now, now), None if now == ward else now),
+            Cell(_now_text(data, ward, now, names), None if now == ward else now),
             Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
     tables = [Table(f"{code}: từng phường như đã báo cáo",
                     ("Năm", "Phường", "Giá trị", "Tử số", "Mẫu số", "Nay thuộc phường",
@@ -774,7 +789,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                          "Số liệu của"), tuple(followed)))
     totals = []
     for y in sorted(int(v) for v in wards["year"].unique()):
-        of_year = wards[wards["year"] == y]
+        of_year = wards[(wards["year"] == y) & wards["value"].notna()]
         active = of_year[[active_on(data.units, c, deadline(y)) for c in of_year["scope_code"]]]
         s = _summed(code, data, y, active)
         totals.append((Cell(str(y), y), Cell(str(len(active)), len(active)),
@@ -782,8 +797,17 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                        Cell(_count(s["numerator"]), _raw(s["numerator"])),
                        Cell(_count(s["denominator"]), _raw(s["denominator"]))))
     tables.append(Table(f"{code}: tổng các phường hoạt động vào hạn báo cáo 10/12 của năm",
-                        ("Năm", "Số phường", "Giá trị", "Tử số", "Mẫu số"), tuple(totals)))
+                        ("Năm", "Số phường có số liệu", "Giá trị", "Tử số", "Mẫu số"),
+                        tuple(totals)))
     return tables
+
+
+def _now_text(data: PortalData, ward: str, now: str, names: Mapping[str, str]) -> str:
+    if now != ward:
+        return names.get(now, now)
+    row = data.units[data.units["unit_code"] == ward]
+    closed = not row.empty and not missing(row.iloc[0]["valid_to"])
+    return "không có đơn vị kế thừa" if closed else "–"
 
 
 def _has_lineage(data: PortalData, code: str, year: int, scope: str, scope_code: str) -> bool:
@@ -948,13 +972,15 @@ def lineage_page(data: PortalData, key: tuple[str, int, str, str], cells: pd.Dat
               unit_path(str(c["unit_code"]))),
          Cell(str(c["tab"])),
          Cell("–" if missing(c["sheet_row"]) else str(int(c["sheet_row"])), _raw(c["sheet_row"])),
-         Cell(str(c["column_key"])),
+         Cell(COLUMN_HEADERS.get(str(c["column_key"]), str(c["column_key"])),
+              str(c["column_key"])),
          Cell(_count(c["value"]), _raw(c["value"])),
          Cell(COUNTS_AS_VI.get(str(c["counts_as"]), str(c["counts_as"])), str(c["counts_as"])),
          Cell(_file_name(c["source_ref"])))
         for _, c in cells.sort_values(["unit_code", "tab", "sheet_row", "column_key"]).iterrows())
     table = Table(f"Các ô số liệu tạo nên {code} năm {year}, {where}",
-                  ("Đơn vị", "Trang tính", "Dòng", "Cột", "Giá trị", "Vai trò", "Tệp"), rows)
+                  ("Đơn vị", "Trang tính", "Dòng", "Cột (tiêu đề trong mẫu)", "Giá trị",
+                   "Vai trò", "Tệp"), rows)
     body = (f'<p>Giá trị: <strong>{esc(shown)}</strong>. '
             f'<a href="{esc(relative(path, indicator_path(code)))}">Về trang {esc(code)}</a>.</p>'
             "<p>Tử số và mẫu số là tổng cột «Giá trị» của các dòng cùng vai trò; «Điều kiện» là "

@@ -228,10 +228,12 @@ def test_lineage_link_of_a_ward_figure_lists_exactly_its_cells(demo_portal, brow
         from marts.figure_lineage where indicator_code = 'CT5' and year = 2024
             and scope = 'ward' and scope_code = 'P-MINHKHAI' order by all""")
     names = {"numerator": "Tử số", "denominator": "Mẫu số"}
-    assert [("UBND phường Minh Khai", tab, str(row), column, f"{value:g}", names[role])
+    headers = {"conventions_non_discriminatory": "Trong đó không có nội dung phân biệt đối xử "
+               "về giới", "conventions_total": "Số hương ước, quy ước đã thông qua"}
+    assert [("UBND phường Minh Khai", tab, str(row), headers[column], f"{value:g}", names[role])
             for _, tab, row, column, value, role in expected] == [tuple(r[:6]) for r in rows]
-    sums = {key: sum(int(r[4]) for r in rows if r[3] == key)
-            for key in ("conventions_non_discriminatory", "conventions_total")}
+    sums = {key: sum(int(r[4]) for r in rows if r[3] == header)
+            for key, header in headers.items()}
     assert {"conventions_non_discriminatory": 10, "conventions_total": 11} == sums
     assert all(r[6] == "P-MINHKHAI.xlsx" for r in rows)  # the file, not the machine's path
     screenshot(browser, "lineage-CT5-2024-P-MINHKHAI")
