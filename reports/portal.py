@@ -182,6 +182,14 @@ def active_on(units: pd.DataFrame, code: str, day: date) -> bool:
     return (start is None or start <= day) and (end is None or day <= end)
 
 
+def active_readings(data: PortalData, readings: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The readings of units active on `year`'s deadline (a closed unit's row never counts)."""
+    day = deadline(year)
+    keep = pd.Series([active_on(data.units, c, day) for c in readings["scope_code"]],
+                     index=readings.index, dtype=bool)
+    return readings[keep]
+
+
 def _day(value: object) -> date | None:
     if missing(value):
         return None
@@ -198,8 +206,7 @@ def successor_series(data: PortalData, code: str, ward: str) -> pd.DataFrame:
                            & (data.values["scope_code"].isin(members))]
     rows = []
     for year, group in readings.groupby("year", sort=True):
-        day = deadline(int(year))
-        group = group[[active_on(data.units, c, day) for c in group["scope_code"]]]
+        group = active_readings(data, group, int(year))
         if group.empty:
             continue
         rows.append(_summed(code, data, int(year), group))
@@ -790,7 +797,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
     totals = []
     for y in sorted(int(v) for v in wards["year"].unique()):
         of_year = wards[(wards["year"] == y) & wards["value"].notna()]
-        active = of_year[[active_on(data.units, c, deadline(y)) for c in of_year["scope_code"]]]
+        active = active_readings(data, of_year, y)
         s = _summed(code, data, y, active)
         totals.append((Cell(str(y), y), Cell(str(len(active)), len(active)),
                        Cell(value_text(data, code, "ward", s["value"]), _raw(s["value"])),

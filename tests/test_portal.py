@@ -303,10 +303,10 @@ def test_axe_finds_no_serious_or_critical_violation(demo_portal, browser):
 def test_successor_series_counts_each_unit_only_while_it_is_active():
     """Wards A (9/10 in 2024) and B (5/5) merge into C on 01/07/2025: C's 2024 reading is
     14/15 from A and B; in 2025 only C counts (8/8), even if A's closed-unit row (3/3) were
-    there, so nothing is counted twice."""
+    there, so nothing is counted twice; a year left with no active unit keeps its columns."""
     import pandas as pd
 
-    from reports.portal import PortalData, successor_series
+    from reports.portal import PortalData, active_readings, successor_series
 
     day = pd.Timestamp
     units = pd.DataFrame({
@@ -327,3 +327,5 @@ def test_successor_series_counts_each_unit_only_while_it_is_active():
     assert [(2024, 14.0, 15.0, ("A", "B")), (2025, 8.0, 8.0, ("C",))] == [
         (r.year, r.numerator, r.denominator, r.units) for r in series.itertuples()]
     assert [14 / 15, 1.0] == list(series["value"])
+    closed = active_readings(data, values[values["scope_code"] == "A"].tail(1), 2025)
+    assert (0, list(values.columns)) == (len(closed), list(closed.columns))
