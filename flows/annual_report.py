@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(f"  Báo cáo: {summary.output_folder}")
     print(f"Kho dữ liệu DuckDB: {settings.warehouse}")
+    print(f"Cổng thông tin chỉ tiêu: {settings.output_dir / 'portal' / 'index.html'}")
     return 0
 
 
