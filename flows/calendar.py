@@ -10,6 +10,7 @@ from datetime import date, datetime
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from core.escape import markdown_text
 from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
@@ -130,7 +131,8 @@ def send_reminders(
     status, blocking = outstanding_units(settings, year)
     reminders = build_reminders(status, blocking)
     text = reminder_text(year, today, reminders)
-    create_markdown_artifact(text, key=f"reminders-{year}-{today:%m-%d}",
+    create_markdown_artifact(reminder_text(year, today, reminders, markdown_text),
+                             key=f"reminders-{year}-{today:%m-%d}",
                              description=f"Nhắc nộp báo cáo năm {year}")
     if notification_block:
         send_notification(notification_block, f"Nhắc nộp báo cáo năm {year}", text)

@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.escape import xml_text
 from core.registry import LOCAL_TZ
 from core.report import (
     INDICATOR_STATUS_VI,
@@ -260,7 +261,10 @@ def _display(column: str, value: object, tab: object) -> object:
 
 
 def excel_value(value: object) -> object:
-    """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones."""
+    """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones, no
+    control characters in text (core.escape.xml_text; openpyxl escapes markup itself)."""
+    if isinstance(value, str):
+        return xml_text(value)
     try:
         if pd.isna(value):  # type: ignore[arg-type]
             return None

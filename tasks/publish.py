@@ -9,6 +9,7 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from core.escape import markdown_text
 from core.registry import read_registry
 from core.report import render_markdown
 from core.settings import RunSettings
@@ -71,9 +72,17 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     book.save(path)
 
 
+def artifact_cell(value: object) -> str | None:
+    """One cell of a table artifact: the Prefect UI renders a text cell as Markdown, so text
+    is made literal (core.escape.markdown_text); numbers and dates are shown as they are."""
+    plain = excel_value(value)
+    if plain is None:
+        return None
+    return str(markdown_text(plain)) if isinstance(plain, str) else str(plain)
+
+
 def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{k: (None if (plain := excel_value(v)) is None else str(plain))
-             for k, v in row.items()}
+    return [{k: artifact_cell(v) for k, v in row.items()}
             for row in frame.to_dict(orient="records")]
 
 
