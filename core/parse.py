@@ -168,7 +168,7 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
     issues: list[Issue] = []
     seen_blank_after_data = False
     for r in range(header_row + 1, len(grid)):
-        cells = [_cell(grid[r], c) for c in positions.values()]
+        cells = [strip_controls(_cell(grid[r], c))[0] for c in positions.values()]
         if all(is_blank(c) for c in cells):
             seen_blank_after_data = seen_blank_after_data or bool(records)
             continue

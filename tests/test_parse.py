@@ -163,3 +163,14 @@ def test_a_warning_on_a_cell_hides_no_error_found_later():
     assert [warning, check] == merge_issues([warning], [check])
     error = issue("not_whole", Severity.ERROR)
     assert [error] == merge_issues([error], [check])
+
+
+def test_a_row_of_control_characters_only_is_a_blank_row():
+    """A row whose only content is a stray control character is blank: no record, no
+    issue (the cell stays in raw)."""
+    workbook = {"Thông tin chung": GENERAL, "Hoạt động": _activities(
+        ["1a", "Mít tinh", "Khác", "Người dân, cộng đồng", None, 1, *[None] * 8],
+        [None, "_x0001_", "\x0b", *[None] * 11])}
+    parsed = parse_workbook(workbook, "HLHPN", 2024)
+    assert ([], [4]) == (list(parsed.issues), [r["sheet_row"] for r in
+                                               parsed.records["activities"]])
