@@ -4,7 +4,9 @@ A workbook is a mapping of tab names (as the unit typed them) to rows of cells. 
 headers are matched after accent and case folding; the header row is the first row that
 holds every required header; rows above it (titles) and blank rows are skipped, and a notes
 block under the table is ignored. Values are read with the rules of `core.values`; a cell
-that cannot be read becomes None plus an `Issue` naming the cell.
+that cannot be read becomes None plus an `Issue` naming the cell. Control characters are
+taken out of every cell first (XML, hence .docx and .xlsx, cannot hold them), each cell
+they were in named by a warning.
 """
 
 from __future__ import annotations
