@@ -47,23 +47,36 @@ class Submission:
     first_seen_complete_at: datetime | None = None
 
 
-def unreadable_issue(year: int, unit_code: str, detail_vi: str) -> Issue:
+def unreadable_issue(year: int, unit_code: str, detail_vi: str, file_name: str) -> Issue:
     return Issue(
         year=year, unit_code=unit_code, tab="", sheet_row=None, column_key=None,
-        column_header=None, value=None, rule="unreadable_workbook",
+        column_header=None, value=file_name, rule="unreadable_workbook",
         severity=Severity.BLOCKING,
         message_vi=message_vi("unreadable_workbook", unit_code=unit_code, tab="",
-                              sheet_row=None, header=None, value=None, detail=detail_vi),
+                              sheet_row=None, header=None, value=None, detail=detail_vi,
+                              file=file_name),
     )
 
 
-def unexpected_file_issue(year: int, file_stem: str) -> Issue:
+def unexpected_file_issue(year: int, file_stem: str, file_name: str) -> Issue:
     return Issue(
         year=year, unit_code=file_stem, tab="", sheet_row=None, column_key=None,
-        column_header=None, value=f"{file_stem}.xlsx", rule="unexpected_file",
+        column_header=None, value=file_name, rule="unexpected_file",
         severity=Severity.WARNING,
         message_vi=message_vi("unexpected_file", unit_code=file_stem, tab="", sheet_row=None,
-                              header=None, value=f"{file_stem}.xlsx", expected=year),
+                              header=None, value=None, expected=year, file=file_name),
+    )
+
+
+def folder_issue(year: int, unit_code: str, rule: str, files: Sequence[str]) -> Issue:
+    """What the reports folder says about a unit: a link or a sub-folder refused, two files
+    for one unit (the first named is the one counted), a file that is not a workbook."""
+    return Issue(
+        year=year, unit_code=unit_code, tab="", sheet_row=None, column_key=None,
+        column_header=None, value=", ".join(files), rule=rule, severity=Severity.WARNING,
+        message_vi=message_vi(rule, unit_code=unit_code, tab="", sheet_row=None, header=None,
+                              value=None, file=files[0], count=len(files),
+                              files=", ".join(f"«{f}»" for f in files)),
     )
 
 

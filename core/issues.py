@@ -62,16 +62,23 @@ RULE_TEXT_VI: dict[str, str] = {
     "missing_column": "Trang «{tab}» thiếu cột bắt buộc «{header}»: hãy dùng đúng mẫu báo "
     "cáo và không xóa, đổi tên cột này.",
     "missing_label": "Trang «{tab}» thiếu dòng «{header}»: hãy dùng đúng mẫu báo cáo.",
-    "unreadable_workbook": "Tệp không đọc được như một bảng tính Excel ({detail}): hãy lưu "
-    "lại báo cáo dưới dạng .xlsx, không đặt mật khẩu, rồi nộp lại.",
+    "unreadable_workbook": "Tệp «{file}» không đọc được: {detail}.",
     "late_revision": "Báo cáo được sửa sau khi đã chốt số liệu năm {expected}: bản sửa được "
     "lưu lại nhưng không thay cho bản đã chốt; nếu cần điều chỉnh số liệu, hãy báo Phòng Lao "
     "động - Thương binh và Xã hội.",
     "control_characters": "Ô có ký tự điều khiển không hiển thị được ({characters}), thường "
     "do dán từ phần mềm khác: hệ thống đã bỏ các ký tự này khi đọc; hãy kiểm tra lại nội dung "
     "ô và gõ lại nếu cần.",
-    "unexpected_file": "Tệp không thuộc đơn vị nào phải báo cáo năm {expected}: hãy kiểm "
-    "tra lại tên tệp (mã đơn vị).",
+    "unexpected_file": "Tệp «{file}» không thuộc đơn vị nào phải báo cáo năm {expected}: "
+    "hãy kiểm tra lại tên tệp (mã đơn vị).",
+    "symlink_refused": "«{file}» là một liên kết (symbolic link) nên không được đọc: hãy "
+    "chép chính tệp báo cáo vào thư mục báo cáo.",
+    "not_a_file": "«{file}» là một thư mục hoặc không phải tệp thường nên không được đọc: "
+    "hãy đặt tệp báo cáo của đơn vị (.xlsx) vào thư mục báo cáo.",
+    "duplicate_file": "Có {count} tệp báo cáo của đơn vị ({files}): tệp «{file}», sửa gần "
+    "nhất, được dùng; các tệp kia vẫn được lưu lại: hãy xóa tệp thừa.",
+    "not_a_workbook": "Tệp {files} không phải bảng tính nên không được đọc: hãy nộp báo cáo "
+    "dạng .xlsx theo mẫu.",
 }
 
 

@@ -38,6 +38,12 @@ ENV = {
     "gsheets_max_retries": "HB_GSHEETS_MAX_RETRIES",
     "gsheets_workers": "HB_GSHEETS_WORKERS",
     "gsheets_feedback": "HB_GSHEETS_FEEDBACK",
+    "read_max_file_mb": "HB_READ_MAX_FILE_MB",
+    "read_max_unpacked_mb": "HB_READ_MAX_UNPACKED_MB",
+    "read_max_rows": "HB_READ_MAX_ROWS",
+    "read_max_cells": "HB_READ_MAX_CELLS",
+    "read_seconds": "HB_READ_SECONDS",
+    "read_memory_mb": "HB_READ_MEMORY_MB",
 }
 SETTINGS_FILE_ENV = "HB_SETTINGS_FILE"
 DEFAULTS = {
@@ -49,6 +55,7 @@ DEFAULTS = {
 SOURCES = ("local", "gsheets")
 ANONYMOUS = "anonymous"  # HB_GSHEETS_CREDENTIALS value for an emulator that checks no key
 COLLECTION_OPENS = (11, 15)  # the Action Month and the collection window open on 15/11
+MB = 1024 * 1024
 _TRUE, _FALSE = ("1", "true", "yes", "on", "có"), ("0", "false", "no", "off", "không")
 
 
@@ -74,6 +81,19 @@ class GSheetsSettings:
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """What reading one workbook may cost (`sources.reader`); sizes in bytes, 0 = no limit.
+    Settings `HB_READ_*` (file and memory sizes in MB)."""
+
+    max_file_bytes: int = 25 * MB  # the file as stored; beyond it the bytes are not kept
+    max_unpacked_bytes: int = 250 * MB  # everything inside the zip, as really inflated
+    max_rows: int = 10_000  # per tab, from row 1 to the last row holding a value
+    max_cells: int = 500_000  # per tab: rows × columns up to the last ones with a value
+    seconds: float = 60.0  # per workbook
+    memory_bytes: int = 1024 * MB  # address space of the reader process
+
+
+@dataclass(frozen=True)
 class RunSettings:
     """Where a run reads and writes. Paths and plain values only, so that Prefect can hash
     and persist them."""
@@ -84,6 +104,7 @@ class RunSettings:
     seeds_dir: Path
     source: str = "local"  # "local" (a folder of .xlsx) or "gsheets" (Google Sheets)
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 def reporting_year(today: date) -> int:
@@ -192,6 +213,19 @@ def settings_from(settings_file: str | Path | None = None,
     if source == "gsheets" and not gsheets.register:
         raise SettingError(f"{ENV['gsheets_register']}: chưa đặt sổ đăng ký bảng tính (đường "
                            "dẫn bảng tính Google Sheets, mã bảng tính, hoặc tệp .csv)")
+    default = ReadLimits()
+
+    def size(name: str, default_bytes: int) -> int:
+        return _int(name, given_or(name, default_bytes // MB), 0) * MB
+
+    limits = ReadLimits(
+        max_file_bytes=size("read_max_file_mb", default.max_file_bytes),
+        max_unpacked_bytes=size("read_max_unpacked_mb", default.max_unpacked_bytes),
+        max_rows=_int("read_max_rows", given_or("read_max_rows", default.max_rows), 0),
+        max_cells=_int("read_max_cells", given_or("read_max_cells", default.max_cells), 0),
+        seconds=_float("read_seconds", given_or("read_seconds", default.seconds)),
+        memory_bytes=size("read_memory_mb", default.memory_bytes),
+    )
     return RunSettings(
         reports_dir=pick("reports_dir"),
         warehouse=pick("warehouse"),
@@ -199,4 +233,5 @@ def settings_from(settings_file: str | Path | None = None,
         seeds_dir=pick("seeds_dir"),
         source=source,
         gsheets=gsheets,
+        limits=limits,
     )

@@ -1,63 +1,256 @@
-"""Reading an .xlsx file's bytes into the cells of every tab, as a person would see them."""
+"""Reading a workbook's bytes (.xlsx, .xlsm, .xls, .ods) into the cells of every tab, as a
+person would see them, under limits.
+
+The bytes are untrusted: nothing the file says about itself (extension, `<dimension>`,
+sizes in the zip directory) is believed. The format is told from the content; a zip
+container is inflated once with a budget before the reader sees it; every cell holding a
+value is read wherever it lies, and an empty styled cell far away costs nothing (the
+reader, python-calamine, builds each tab from the cells that hold values). Formula errors
+(`#REF!`) are kept as text: calamine gives them as empty cells, so they are read from the
+sheet XML of an .xlsx or .xlsm (an .xls or .ods error cell stays empty).
+
+These functions run in the reader process (`sources.reader`), which adds the time and
+memory limits; they raise `UnreadableWorkbook` with the reason and the remedy in
+Vietnamese for anything they cannot read.
+"""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 
 from core.parse import Workbook
+from core.settings import MB, ReadLimits
 from core.values import Cell
 
-_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # password-protected .xlsx and old .xls
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # .xls, and password-protected .xlsx
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # stream name of an encrypted .xlsx
+_RESAVE = "hãy mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi nộp lại"
+_CHUNK = 1 << 20
+_MAX_ZIP_ENTRIES = 10_000
+_MAX_INT_FLOAT = 2.0**53
 
 
 class UnreadableWorkbook(Exception):
-    """The content is not a workbook we can read; `detail_vi` says why, for the unit."""
+    """The content is not a workbook we can read; `detail_vi` says why and what to do,
+    for the unit."""
 
     def __init__(self, detail_vi: str) -> None:
         super().__init__(detail_vi)
         self.detail_vi = detail_vi
 
 
+def megabytes(size: int) -> str:
+    """1536000 → "1,5 MB" (Vietnamese decimal comma)."""
+    return f"{size / MB:.1f}".replace(".", ",") + " MB"
+
+
 def sniff(content: bytes) -> str | None:
-    """Why the bytes are certainly not a readable .xlsx, in Vietnamese, or None."""
+    """Why the bytes are certainly not a workbook we can read, in Vietnamese, or None."""
     if not content:
-        return "tệp rỗng, 0 byte"
+        return "tệp rỗng, 0 byte; " + _RESAVE
     if content.startswith(b"%PDF"):
-        return "đây là tệp PDF được đổi đuôi thành .xlsx"
+        return "đây là tệp PDF được đổi đuôi thành bảng tính; " + _RESAVE
     if content.startswith(_OLE_MAGIC):
-        return "tệp được đặt mật khẩu hoặc là định dạng Excel cũ .xls"
+        if _ENCRYPTED in content:
+            return ("tệp được đặt mật khẩu; hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ sổ "
+                    "làm việc), lưu lại rồi nộp lại")
+        return None  # Excel 97-2003 (.xls): readable
     if not content.startswith(b"PK"):
-        return "nội dung không phải định dạng .xlsx"
+        return "nội dung không phải một bảng tính Excel; " + _RESAVE
     return None
 
 
-def _clean(value: object) -> Cell:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    if isinstance(value, str | int | float | bool | datetime) or value is None:
+def _too_large(what: str, size_text: str, limit_text: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        f"{what} quá lớn ({size_text}, giới hạn {limit_text}); hãy xóa các dòng, cột, hình "
+        "ảnh thừa, chỉ giữ các trang của mẫu báo cáo, lưu lại rồi nộp lại")
+
+
+def inflate_with_budget(content: bytes, limits: ReadLimits) -> dict[str, bytes]:
+    """Inflate a zip container, counting the bytes really produced (never the sizes it
+    declares), and stop at the budget. Returns the worksheet parts that hold error cells
+    (the only parts kept), keyed by their name in the zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableWorkbook(f"tệp bị hỏng, không mở được ({type(exc).__name__}); "
+                                 + _RESAVE) from None
+    if len(entries) > _MAX_ZIP_ENTRIES:
+        raise UnreadableWorkbook(f"tệp có quá nhiều thành phần ({len(entries)}); " + _RESAVE)
+    budget = limits.max_unpacked_bytes or None
+    total, with_errors = 0, {}
+    for entry in entries:
+        is_sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(
+            ".xml")
+        kept = bytearray() if is_sheet else None
+        tail, found = b"", False
+        try:
+            with archive.open(entry) as part:
+                while chunk := part.read(_CHUNK):
+                    total += len(chunk)
+                    if budget is not None and total > budget:
+                        raise _too_large("nội dung tệp khi giải nén", f"hơn {megabytes(budget)}",
+                                         megabytes(budget))
+                    if kept is not None:
+                        window = tail + chunk
+                        found = found or b't="e"' in window or b"t='e'" in window
+                        tail = chunk[-8:]
+                        kept += chunk
+        except UnreadableWorkbook:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError) as exc:  # bad CRC, cut stream, unknown method, encrypted entry
+            raise UnreadableWorkbook(
+                f"tệp bị hỏng, phần «{entry.filename}» không đọc được "
+                f"({type(exc).__name__}); " + _RESAVE) from None
+        if found and kept is not None:
+            with_errors[entry.filename] = bytes(kept)
+    return with_errors
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def _attrs(text: bytes) -> dict[str, str]:
+    return {m.group(1).decode("ascii", "replace").split(":")[-1]:
+            html.unescape((m.group(2) if m.group(2) is not None else m.group(3)).decode(
+                "utf-8", "replace")) for m in _ATTR.finditer(text)}
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Tab name → its worksheet part in the zip, from workbook.xml and its relationships."""
+    try:
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return {}
+    targets = {}
+    for tag in _REL_TAG.finditer(rels):
+        attrs = _attrs(tag.group(1))
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else (
+            "xl/" + target)
+    parts = {}
+    for tag in _SHEET_TAG.finditer(book):
+        attrs = _attrs(tag.group(1))
+        if "name" in attrs and attrs.get("id") in targets:
+            parts[attrs["name"]] = targets[attrs["id"]]
+    return parts
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    """"B12" → (11, 1), 0-based (row, column)."""
+    if not (match := _REF.match(ref)):
+        return None
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1
+
+
+def error_cells(sheet_xml: bytes) -> dict[tuple[int, int], str]:
+    """The formula-error cells of a worksheet part: (row, column) 0-based → "#REF!"."""
+    found = {}
+    for cell in _ERROR_CELL.finditer(sheet_xml):
+        attrs = _attrs(cell.group(1))
+        if attrs.get("t") != "e" or not (value := _VALUE.search(cell.group(2))):
+            continue
+        if position := _cell_position(attrs.get("r", "")):
+            found[position] = html.unescape(value.group(1).decode("utf-8", "replace"))
+    return found
+
+
+def _cell(value: object) -> Cell:
+    """A calamine value as the parser expects it: as openpyxl gives it for a file Excel
+    wrote (whole numbers as int, dates as datetime, blanks as None)."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | str | int):
         return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < _MAX_INT_FLOAT else value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, time | timedelta):
+        return str(value)
     return str(value)
 
 
-def read_xlsx(content: bytes) -> Workbook:
-    """Every tab of the workbook as rows of cells (cached values, not formulas)."""
+def _check_size(name: str, rows: int, columns: int, limits: ReadLimits) -> None:
+    if limits.max_rows and rows > limits.max_rows:
+        raise UnreadableWorkbook(
+            f"trang «{name}» có dữ liệu đến dòng {rows}, quá giới hạn {limits.max_rows} "
+            "dòng; hãy xóa các dòng thừa phía dưới bảng, lưu lại rồi nộp lại")
+    if limits.max_cells and rows * columns > limits.max_cells:
+        raise UnreadableWorkbook(
+            f"trang «{name}» có vùng dữ liệu {rows} dòng × {columns} cột, quá giới hạn "
+            f"{limits.max_cells} ô; hãy xóa các dòng, cột thừa, lưu lại rồi nộp lại")
+
+
+def too_large_reason(size: int, limit: int) -> str:
+    """Why a file over the size limit was not read, and what to do, in Vietnamese."""
+    return _too_large("tệp", megabytes(size), megabytes(limit)).detail_vi
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+def read_workbook(content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbook:
+    """Every worksheet of the workbook as rows of cells (cached values, not formulas),
+    trailing empty rows dropped. Raises `UnreadableWorkbook`."""
+    if limits.max_file_bytes and len(content) > limits.max_file_bytes:
+        raise UnreadableWorkbook(too_large_reason(len(content), limits.max_file_bytes))
     if reason := sniff(content):
         raise UnreadableWorkbook(reason)
-    from openpyxl import load_workbook  # slow import, only where a workbook is read
+    errors_by_tab: Mapping[str, dict[tuple[int, int], str]] = {}
+    if content.startswith(b"PK"):
+        with_errors = inflate_with_budget(content, limits)
+        if with_errors:
+            parts = sheet_parts(zipfile.ZipFile(io.BytesIO(content)))
+            errors_by_tab = {name: error_cells(with_errors[part])
+                             for name, part in parts.items() if part in with_errors}
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise UnreadableWorkbook(f"tệp .xlsx bị hỏng ({type(exc).__name__})") from exc
-    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         tabs: dict[str, list[list[Cell]]] = {}
-        for sheet in book.worksheets:
-            rows = [[_clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            errors = errors_by_tab.get(meta.name, {})
+            end_row, end_column = sheet.end or (-1, -1)
+            if errors:
+                end_row = max(end_row, *(r for r, _ in errors))
+                end_column = max(end_column, *(c for _, c in errors))
+            _check_size(meta.name, end_row + 1, end_column + 1, limits)
+            rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            for (r, c), text in errors.items():
+                while len(rows) <= r:
+                    rows.append([])
+                rows[r].extend([None] * (c + 1 - len(rows[r])))
+                rows[r][c] = text
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
-            tabs[sheet.title] = rows
-        return tabs
-    finally:
+            tabs[meta.name] = rows
         book.close()
+        return tabs
+    except UnreadableWorkbook:
+        raise
+    except Exception as exc:  # calamine's errors (zip, XML, password, format) and panics
+        raise UnreadableWorkbook(
+            f"tệp bị hỏng hoặc không phải bảng tính ({type(exc).__name__}); " + _RESAVE
+        ) from None

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from prefect import task
 
 from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
-from core.settings import RunSettings
+from core.settings import ReadLimits, RunSettings
 from core.snapshot import cells_of, content_sha256, snapshot_id
-from sources.local import Fetched, fetch_local, unexpected_files
+from sources.local import Fetched, NotReadable, list_folder, plan_folder, read_file
+from sources.reader import IsolatedReader
 from sources.workbook_json import SOURCE_KIND as GSHEETS_KIND
 from sources.workbook_json import read_workbook_json
-from sources.xlsx import UnreadableWorkbook, read_xlsx
+from sources.xlsx import UnreadableWorkbook, read_workbook, too_large_reason
 from tasks import report_progress
 from warehouse import db
 
@@ -30,41 +33,104 @@ class PullSummary:
     errors: tuple[str, ...] = field(default_factory=tuple)  # units whose fetch failed
     unchanged: int = 0  # Google Sheets: spreadsheets skipped, modifiedTime unchanged
     requests: int = 0  # Google Sheets: HTTP requests sent (retries included)
+    reader_peak_mb: float = 0.0  # local files: the reader process's peak resident size
 
 
-def read_content(source_kind: str, content: bytes) -> Workbook:
-    """A snapshot's content as tabs of cells, decoded by the source that fetched it."""
+def read_content(source_kind: str, content: bytes, reader: IsolatedReader | None = None
+                 ) -> Workbook:
+    """A snapshot's content as tabs of cells, decoded by the source that fetched it: a
+    workbook file through the isolated reader (or in this process when none is given)."""
     if source_kind == GSHEETS_KIND:
         return read_workbook_json(content)
-    return read_xlsx(content)
+    return reader.read(content) if reader is not None else read_workbook(content)
 
 
-def keep_snapshot(con, fetched: Fetched) -> tuple[str, bool]:
-    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new)."""
+def keep_snapshot(con, fetched: Fetched, reader: IsolatedReader | None = None
+                  ) -> tuple[str, bool]:
+    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new).
+    Content over the size limit is not kept: its row says why, with the file's size."""
     sha = content_sha256(fetched.content)
     sid = snapshot_id(fetched.year, fetched.unit_code, sha)
     is_new = not db.snapshot_exists(con, sid)
     if is_new:
-        try:
-            workbook = read_content(fetched.source_kind, fetched.content)
-            tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
-        except UnreadableWorkbook as exc:
-            tab_names, cells, read_error = None, [], exc.detail_vi
+        content, size = fetched.content, len(fetched.content)
+        if fetched.read_error is not None:
+            tab_names, cells, read_error = None, [], fetched.read_error
+            content, size = b"", fetched.size or len(fetched.content)
+        else:
+            try:
+                workbook = read_content(fetched.source_kind, fetched.content, reader)
+                tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
+            except UnreadableWorkbook as exc:
+                tab_names, cells, read_error = None, [], exc.detail_vi
         db.insert_snapshot(
             con, snapshot_id=sid, year=fetched.year, unit_code=fetched.unit_code,
             source_kind=fetched.source_kind, source_ref=fetched.source_ref, sha256=sha,
-            content=fetched.content, tab_names=tab_names, read_error=read_error,
-            fetched_at=fetched.fetched_at, cells=cells,
+            content=content, tab_names=tab_names, read_error=read_error,
+            fetched_at=fetched.fetched_at, cells=cells, content_bytes=size,
         )
     return sid, is_new
 
 
-def store_fetched(con, fetched: Fetched) -> bool:
+def store_fetched(con, fetched: Fetched, reader: IsolatedReader | None = None) -> bool:
     """Keep one fetched workbook as a raw snapshot; False when that content was already kept."""
-    sid, is_new = keep_snapshot(con, fetched)
+    sid, is_new = keep_snapshot(con, fetched, reader)
     db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code, outcome="snapshot",
                     snapshot_id=sid, detail=None, fetched_at=fetched.fetched_at)
     return is_new
+
+
+def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
+               limits: ReadLimits) -> Fetched:
+    """One file of the folder as a `Fetched` (over the size limit: marked, not kept).
+    Raises `NotReadable`."""
+    content, size = read_file(path, limits.max_file_bytes)
+    read_error = None
+    if limits.max_file_bytes and size > limits.max_file_bytes:
+        read_error = too_large_reason(size, limits.max_file_bytes)
+    return Fetched(unit_code, year, "local", str(path.absolute()), now, content, read_error,
+                   size)
+
+
+def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
+                now: datetime) -> PullSummary:
+    """Read a year's folder: each unit's files (the counted one last), the workbooks of no
+    unit, and what the folder itself says (links, sub-folders, twins) as fetch notes."""
+    folder = settings.reports_dir / str(year)
+    plan = plan_folder(list_folder(folder), unit_codes)
+    new_count, done, read_units, errors = 0, 0, set(), set()
+    with IsolatedReader(settings.limits) as reader:
+        work = [(unit, name) for unit, names in plan.files.items() for name in names]
+        work += [(name.rpartition(".")[0], name) for name in plan.unexpected]
+        for unit, name in work:
+            try:
+                fetched = fetch_file(folder / name, unit, year, now, settings.limits)
+            except NotReadable as exc:
+                errors.add(unit)
+                db.record_fetch(con, year=year, unit_code=unit, outcome="error",
+                                snapshot_id=None, fetched_at=now,
+                                detail=f"Không mở được tệp «{name}» để đọc: hãy kiểm tra quyền "
+                                f"đọc tệp trong thư mục báo cáo. | Cannot open {name}: {exc}")
+                continue
+            new_count += store_fetched(con, fetched, reader)
+            read_units.add(unit)
+            done += 1
+            if done % 200 == 0:
+                report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
+    for note in plan.notes:
+        db.record_fetch(con, year=year, unit_code=note.unit_code, outcome="folder",
+                        snapshot_id=None, fetched_at=now,
+                        detail=json.dumps({"rule": note.rule, "files": list(note.files)},
+                                          ensure_ascii=False))
+    not_found = [code for code in unit_codes if code not in plan.files]
+    for code in not_found:
+        db.record_fetch(con, year=year, unit_code=code, outcome="not_found",
+                        snapshot_id=None, detail=None, fetched_at=now)
+    return PullSummary(year, len(unit_codes), len(read_units & set(unit_codes)), new_count,
+                       tuple(not_found),
+                       tuple(name.rpartition(".")[0] for name in plan.unexpected),
+                       tuple(sorted(errors)),
+                       reader_peak_mb=round(reader.peak_rss_bytes / 2**20, 1))
 
 
 @task(name="pull_workbooks", task_run_name="pull {year}")
@@ -77,25 +143,11 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
         return pull_gsheets(settings, year)
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
-    fetched_count, new_count, not_found = 0, 0, []
     with db.connect(settings.warehouse) as con:
-        for unit in units:
-            fetched = fetch_local(settings.reports_dir, year, unit.code, now)
-            if fetched is None:
-                not_found.append(unit.code)
-                db.record_fetch(con, year=year, unit_code=unit.code, outcome="not_found",
-                                snapshot_id=None, detail=None, fetched_at=now)
-                continue
-            fetched_count += 1
-            new_count += store_fetched(con, fetched)
-        extra = unexpected_files(settings.reports_dir, year, {u.code for u in units})
-        for path in extra:  # kept as submitted, under the file's name, and reported
-            store_fetched(con, Fetched(path.stem, year, "local", str(path.resolve()), now,
-                                       path.read_bytes()))
-    report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, fetched_count,
-                len(units), new_count)
-    return PullSummary(year, len(units), fetched_count, new_count, tuple(not_found),
-                       tuple(p.stem for p in extra))
+        summary = pull_folder(con, settings, year, [u.code for u in units], now)
+    report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, summary.fetched,
+                    summary.expected, summary.new_snapshots)
+    return summary
 
 
 @task(name="freeze_snapshots", task_run_name="freeze {year}")

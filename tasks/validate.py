@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from prefect import task
 
 from core.assemble import (
     Submission,
+    folder_issue,
     late_revision_issue,
     merge_issues,
     to_frames,
@@ -29,6 +31,12 @@ class ValidationResult:
     year: int
     submissions: tuple[Submission, ...]
     issues: tuple[Issue, ...]
+
+
+def source_name(snapshot: dict[str, object]) -> str:
+    """How the unit knows what it sent: the file's name, or the spreadsheet's address."""
+    ref = str(snapshot["source_ref"])
+    return PurePath(ref).name if snapshot["source_kind"] == "local" else ref
 
 
 def _first_seen_complete(con, year: int, unit_code: str):
@@ -54,15 +62,18 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     with db.connect(settings.warehouse) as con:
         late = db.late_revisions(con, year)
         parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
-        parse_issues += fetch_issues(con, year, codes)  # failed Google Sheets fetches
+        parse_issues += fetch_issues(con, year, codes)  # fetches that failed
+        parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
+                         for n in db.folder_notes(con, year)]
         for snap in db.current_snapshots(con, year):
             unit = snap["unit_code"]
             if unit not in codes:
-                parse_issues.append(unexpected_file_issue(year, unit))
+                parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
                 continue
             parsed, first_complete = None, None
             if snap["read_error"] is not None:
-                parse_issues.append(unreadable_issue(year, unit, snap["read_error"]))
+                parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
+                                                     source_name(snap)))
             else:
                 cells = db.snapshot_cells(con, snap["snapshot_id"])
                 parsed = parse_workbook(workbook_of(snap["tab_names"], cells), unit, year)

@@ -67,9 +67,11 @@ def test_unreadable_files_make_only_their_unit_invalid(bad_run):
                  "order by unit_code")
     messages = dict(_rows(bad_run, "select unit_code, message_vi from quality.issues "
                                    "where year = 2024 and rule = 'unreadable_workbook'"))
-    assert messages["VHTT"].startswith(
-        "Đơn vị VHTT: Tệp không đọc được như một bảng tính Excel (tệp rỗng, 0 byte)")
-    assert "tệp PDF được đổi đuôi thành .xlsx" in messages["P-MINHKHAI"]
+    assert messages["VHTT"] == (
+        "Đơn vị VHTT: Tệp «VHTT.xlsx» không đọc được: tệp rỗng, 0 byte; hãy mở tệp bằng "
+        "Excel, lưu lại dưới dạng .xlsx rồi nộp lại.")
+    assert "Tệp «P-MINHKHAI.xlsx» không đọc được: đây là tệp PDF được đổi đuôi thành bảng " \
+        "tính" in messages["P-MINHKHAI"]
     assert "tệp được đặt mật khẩu" in messages["P-HALY"]
 
 

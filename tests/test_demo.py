@@ -23,7 +23,7 @@ from core.registry import expected_units, read_registry
 from core.template import ACTIVITIES, FORMS, GENERAL, LISTS_TAB_NAME, TABS, TEMPLATE
 from core.values import match_key
 from demo.generate import SCENARIO, Edit, generate, synthetic_registry
-from sources.xlsx import read_xlsx
+from sources.xlsx import read_workbook
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_parser_reads_the_indicator_inputs_of_the_scenario(reports_2023_2024: Pa
     drafts, no_plan, no_1a = set(), set(), set()
     conventions: dict[str, tuple[int, int]] = {}
     for path in sorted((reports_2023_2024 / "2024").iterdir()):
-        parsed = parse_workbook(read_xlsx(path.read_bytes()), path.stem, 2024)
+        parsed = parse_workbook(read_workbook(path.read_bytes()), path.stem, 2024)
         general = parsed.records["general"][0]
         activities = parsed.records["activities"]
         for row in activities:

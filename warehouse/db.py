@@ -7,6 +7,7 @@ quarantine) → ref (the registry seeds) → intermediate (views) → marts (the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -102,8 +103,10 @@ def snapshot_exists(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> bool:
 def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: int,
                     unit_code: str, source_kind: str, source_ref: str, sha256: str,
                     content: bytes, tab_names: Sequence[str] | None, read_error: str | None,
-                    fetched_at: datetime, cells: Iterable[RawCell]) -> None:
-    """Store one new snapshot and its cells, all or nothing."""
+                    fetched_at: datetime, cells: Iterable[RawCell],
+                    content_bytes: int | None = None) -> None:
+    """Store one new snapshot and its cells, all or nothing. `content_bytes` is the size of
+    the content as found, when the content itself is not kept (over the size limit)."""
     rows = pd.DataFrame(
         [(snapshot_id, c.tab_index, c.tab_name, c.row_number, c.column_number, c.value_type,
           c.value_text) for c in cells],
@@ -112,9 +115,9 @@ def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: i
     with transaction(con):
         con.execute(
             "insert into raw.snapshots values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [snapshot_id, year, unit_code, source_kind, source_ref, sha256, len(content),
-             content, list(tab_names) if tab_names is not None else None, read_error,
-             fetched_at],
+            [snapshot_id, year, unit_code, source_kind, source_ref, sha256,
+             len(content) if content_bytes is None else content_bytes, content,
+             list(tab_names) if tab_names is not None else None, read_error, fetched_at],
         )
         if len(rows):
             con.register("new_cells", rows)
@@ -153,6 +156,26 @@ def current_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[st
         """,
         {"year": year},
     ))
+
+
+def folder_notes(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
+    """What the year's latest pull noted about its reports folder (outcome 'folder'):
+    unit_code, rule and the files named, in the order noted."""
+    rows = con.execute(
+        """
+        select unit_code, detail
+        from raw.fetches
+        where year = $year and outcome = 'folder'
+            and fetched_at = (select max(fetched_at) from raw.fetches where year = $year)
+        order by fetch_id
+        """,
+        {"year": year},
+    ).fetchall()
+    notes = []
+    for unit_code, detail in rows:
+        note = json.loads(detail)
+        notes.append({"unit_code": unit_code, "rule": note["rule"], "files": note["files"]})
+    return notes
 
 
 def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> datetime:

@@ -1,6 +1,8 @@
 -- raw.fetches
 -- Grain: one row per attempt to fetch one unit's workbook for one year (an append-only
--- log). outcome: 'snapshot' (content read, see snapshot_id), 'not_found', 'error'.
+-- log). outcome: 'snapshot' (content read, see snapshot_id), 'not_found', 'error', and
+-- for the local folder 'folder': a note on the folder itself (a link or sub-folder refused,
+-- two files for one unit, a file that is not a workbook), detail = {"rule", "files"} JSON.
 -- The current submission of a unit and year is the snapshot of its latest 'snapshot' fetch:
 -- a failed fetch never replaces the last good one.
 create sequence if not exists raw.fetch_seq;

@@ -1,0 +1,172 @@
+"""The workbook reader under limits, and the reading of a reports folder (no Prefect)."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from core.settings import MB, ReadLimits
+from sources.local import Entry, FolderNote, list_folder, plan_folder, read_file
+from sources.reader import IsolatedReader
+from sources.xlsx import UnreadableWorkbook, error_cells, read_workbook
+
+
+def _xlsx(rows: list[list[object]], title: str = "Trang") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _with_sheet_xml(content: bytes, change) -> bytes:
+    original = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            book.writestr(info.filename, data)
+    return out.getvalue()
+
+
+# --- reading one workbook ------------------------------------------------------------------
+
+
+def test_cells_read_as_excel_shows_them():
+    """Whole numbers as int, dates as datetime, blanks as None, trailing blank rows gone,
+    a formula error kept as its text, wherever the sheet's <dimension> says it ends."""
+    from datetime import datetime
+
+    content = _xlsx([["Mã", 5, 2.5, datetime(2024, 2, 15), True, None]])
+    content = _with_sheet_xml(content, lambda x: x.replace(
+        b"</sheetData>", b'<row r="3"><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+        b"</sheetData>").replace(b'<dimension ref="A1:E1"', b'<dimension ref="A1:A1"'))
+    assert {"Trang": [["Mã", 5, 2.5, datetime(2024, 2, 15), True],
+                      [None, None, None, None, None],
+                      [None, "#DIV/0!", None, None, None]]} == read_workbook(content)
+
+
+def test_error_cells_are_found_in_any_attribute_order():
+    xml = (b'<sheetData><row r="2"><c t="e" r="C2" s="1"><f>A1/0</f><v>#REF!</v></c>'
+           b"<c r='D2' t='e'><v>#N/A</v></c><c r=\"E2\" t=\"n\"><v>1</v></c></row></sheetData>")
+    assert {(1, 2): "#REF!", (1, 3): "#N/A"} == error_cells(xml)
+
+
+def test_rows_and_cells_are_limited_per_tab():
+    content = _xlsx([[f"dòng {i}"] for i in range(1, 13)])
+    with pytest.raises(UnreadableWorkbook) as rows:
+        read_workbook(content, ReadLimits(max_rows=10))
+    assert rows.value.detail_vi == (
+        "trang «Trang» có dữ liệu đến dòng 12, quá giới hạn 10 dòng; hãy xóa các dòng thừa "
+        "phía dưới bảng, lưu lại rồi nộp lại")
+    with pytest.raises(UnreadableWorkbook) as cells:
+        read_workbook(_xlsx([[1, 2, 3, 4]] * 3), ReadLimits(max_cells=11))
+    assert cells.value.detail_vi.startswith("trang «Trang» có vùng dữ liệu 3 dòng × 4 cột, "
+                                            "quá giới hạn 11 ô")
+
+
+def test_unpacked_size_is_counted_not_believed():
+    """A sheet that inflates past the budget is refused, whatever the zip directory says."""
+    content = _with_sheet_xml(_xlsx([["a"]]), lambda x: x.replace(
+        b"<sheetData>", b"<sheetData>" + b" " * (3 * MB)))
+    with pytest.raises(UnreadableWorkbook) as refused:
+        read_workbook(content, ReadLimits(max_unpacked_bytes=2 * MB))
+    assert refused.value.detail_vi.startswith(
+        "nội dung tệp khi giải nén quá lớn (hơn 2,0 MB, giới hạn 2,0 MB)")
+
+
+# --- the reader process ----------------------------------------------------------------------
+
+
+def test_reader_survives_a_crash_and_a_timeout():
+    """A workbook that kills the reader (a value in XFD1048576 makes it allocate a dense
+    range of 17 billion cells) or outlasts its time fails alone; the next one is read."""
+    good = _xlsx([["ổn"]])
+    far = _with_sheet_xml(good, lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>xa</t>'
+        b"</is></c></row></sheetData>"))
+    with IsolatedReader(ReadLimits(seconds=20, memory_bytes=512 * MB)) as reader:
+        assert {"Trang": [["ổn"]]} == reader.read(good)
+        with pytest.raises(UnreadableWorkbook) as crashed:
+            reader.read(far)
+        assert "trình đọc dừng với mã" in crashed.value.detail_vi
+        assert {"Trang": [["ổn"]]} == reader.read(good)
+        assert 1 == reader.restarts
+
+        reader.limits = ReadLimits(seconds=2)
+        reader.read(good)  # the child is up; then it stalls, as a child stuck in a loop
+        os.kill(reader._process.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(UnreadableWorkbook) as slow:
+            reader.read(good)
+        assert 1.5 < time.monotonic() - started < 10
+        assert slow.value.detail_vi.startswith("đọc tệp mất quá 2 giây (giới hạn)")
+        assert {"Trang": [["ổn"]]} == reader.read(good)
+        assert 2 == reader.restarts
+
+
+def test_reader_leaves_no_process_behind():
+    with IsolatedReader(ReadLimits()) as reader:
+        reader.read(_xlsx([["x"]]))
+        pid = reader._process.pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+# --- the reports folder --------------------------------------------------------------------
+
+
+def test_folder_plan_as_users_fill_it():
+    entries = [
+        Entry("LDTBXH.XLSX", "file", 10), Entry("p-haly.xlsx", "file", 30),
+        Entry("P-HALY.xlsx", "file", 20), Entry("TUPHAP.xls", "file", 5),
+        Entry("VHTT.xlsx", "folder"), Entry("YTE.xlsx", "symlink", 1),
+        Entry("GDDT.pdf", "file", 3), Entry("~$LDTBXH.xlsx", "file", 11),
+        Entry("HLHPN.ods", "file", 4), Entry("ghi-chu.txt", "file", 1),
+        Entry("KHAC.xlsm", "file", 2), Entry("X.xlsx", "folder"),
+    ]
+    plan = plan_folder(entries, ["LDTBXH", "P-HALY", "TUPHAP", "VHTT", "YTE", "GDDT",
+                                 "HLHPN"])
+    assert {"LDTBXH": ("LDTBXH.XLSX",), "P-HALY": ("P-HALY.xlsx", "p-haly.xlsx"),
+            "TUPHAP": ("TUPHAP.xls",), "HLHPN": ("HLHPN.ods",)} == plan.files
+    assert ("KHAC.xlsm",) == plan.unexpected
+    assert (FolderNote("VHTT", "not_a_file", ("VHTT.xlsx",)),
+            FolderNote("X", "not_a_file", ("X.xlsx",)),
+            FolderNote("YTE", "symlink_refused", ("YTE.xlsx",)),
+            FolderNote("P-HALY", "duplicate_file", ("p-haly.xlsx", "P-HALY.xlsx")),
+            FolderNote("GDDT", "not_a_workbook", ("GDDT.pdf",))) == plan.notes
+
+
+def test_folder_listing_follows_nothing(tmp_path):
+    (tmp_path / "A.xlsx").write_bytes(b"PK")
+    (tmp_path / "B.xlsx").symlink_to(tmp_path / "A.xlsx")
+    (tmp_path / "C.xlsx").mkdir()
+    os.mkfifo(tmp_path / "D.xlsx")
+    kinds = {e.name: e.kind for e in list_folder(tmp_path)}
+    assert {"A.xlsx": "file", "B.xlsx": "symlink", "C.xlsx": "folder",
+            "D.xlsx": "other"} == kinds
+    assert [] == list_folder(tmp_path / "absent")
+
+
+def test_files_are_read_up_to_the_limit_only(tmp_path):
+    from sources.local import NotReadable
+
+    (tmp_path / "big.xlsx").write_bytes(b"x" * 1000)
+    assert (b"x" * 101, 1000) == read_file(tmp_path / "big.xlsx", 100)
+    (tmp_path / "link.xlsx").symlink_to(tmp_path / "big.xlsx")
+    with pytest.raises(NotReadable):
+        read_file(tmp_path / "link.xlsx", 100)
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    with pytest.raises(NotReadable):
+        read_file(tmp_path / "pipe.xlsx", 100)  # returns at once: never blocks on a pipe
