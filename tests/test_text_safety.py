@@ -27,8 +27,8 @@ PIPES = "a|b*c"
 CONTROL = ("Ô có ký tự điều khiển không hiển thị được ({}), thường do dán từ phần mềm khác: "
            "hệ thống đã bỏ các ký tự này khi đọc; hãy kiểm tra lại nội dung ô và gõ lại nếu "
            "cần.")
-UNEXPECTED = "Tệp không thuộc đơn vị nào phải báo cáo năm 2024: hãy kiểm tra lại tên tệp (mã " \
-             "đơn vị)."
+UNEXPECTED = "không thuộc đơn vị nào phải báo cáo năm 2024: hãy kiểm tra lại tên tệp (mã đơn " \
+             "vị)."
 
 
 def _activity(code, description, audience, participants, female):
@@ -131,9 +131,9 @@ def test_every_output_is_published_without_control_characters(run):
 
 def _escaped_rows() -> list[str]:
     return [
-        r"| \<img src=x onerror=alert(9)\> | Cảnh báo | Đơn vị \<img src=x onerror=alert(9)\> "
-        r"(giá trị «\<img src=x onerror=alert(9)\>.xlsx»): " + UNEXPECTED + " |",
-        r"| a\|b\*c | Cảnh báo | Đơn vị a\|b\*c (giá trị «a\|b\*c.xlsx»): " + UNEXPECTED + " |",
+        r"| \<img src=x onerror=alert(9)\> | Cảnh báo | Đơn vị \<img src=x onerror=alert(9)\>: "
+        r"Tệp «\<img src=x onerror=alert(9)\>.xlsx» " + UNEXPECTED + " |",
+        r"| a\|b\*c | Cảnh báo | Đơn vị a\|b\*c: Tệp «a\|b\*c.xlsx» " + UNEXPECTED + " |",
     ]
 
 
@@ -150,7 +150,7 @@ def test_unexpected_file_names_are_escaped_in_the_markdown_report(run):
     html = _rendered(markdown)
     assert "<img" not in html
     assert "<td>&lt;img src=x onerror=alert(9)&gt;</td>" in html
-    assert "<td>a|b*c</td>\n<td>Cảnh báo</td>\n<td>Đơn vị a|b*c (giá trị «a|b*c.xlsx»): " in html
+    assert "<td>a|b*c</td>\n<td>Cảnh báo</td>\n<td>Đơn vị a|b*c: Tệp «a|b*c.xlsx» " in html
 
 
 def test_unexpected_file_names_are_escaped_in_the_html_report(run):
