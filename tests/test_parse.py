@@ -174,3 +174,26 @@ def test_a_row_of_control_characters_only_is_a_blank_row():
     parsed = parse_workbook(workbook, "HLHPN", 2024)
     assert ([], [4]) == (list(parsed.issues), [r["sheet_row"] for r in
                                                parsed.records["activities"]])
+
+
+def test_a_lone_surrogate_is_stored_raw_and_warned_when_parsed():
+    """Half an emoji (a spreadsheet's LEFT() cuts UTF-16) cannot be UTF-8: the raw layer
+    keeps it as Excel's escape `_xD83D_`, DuckDB stores it, and the parser names the cell."""
+    import duckdb
+
+    from core.snapshot import cells_of, workbook_of
+
+    workbook = {"Thông tin chung": GENERAL, "Hoạt động": _activities(
+        ["1a", "Mít tinh \ud83d", "Khác", "Người dân, cộng đồng", None, 1, *[None] * 8])}
+    cells = list(cells_of(workbook))
+    assert ["Mít tinh _xD83D_"] == [c.value_text for c in cells if c.tab_name == "Hoạt động"
+                                    and (c.row_number, c.column_number) == (4, 2)]
+    with duckdb.connect() as con:
+        con.execute("create table cells (value_text varchar)")
+        con.executemany("insert into cells values (?)", [[c.value_text] for c in cells])
+        assert [("Mít tinh _xD83D_",)] == con.execute(
+            "select value_text from cells where value_text like 'Mít%'").fetchall()
+    parsed = parse_workbook(workbook_of(list(workbook), cells), "HLHPN", 2024)
+    assert [("Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Nội dung» (giá trị «Mít tinh»): "
+             + CONTROL_MESSAGE.format("U+D83D"))] == [i.message_vi for i in parsed.issues]
+    assert "Mít tinh" == parsed.records["activities"][0]["description"]
