@@ -2,8 +2,9 @@
 Pure, no I/O.
 
 Prefect gives a failed run's state message as "Flow run encountered an exception:
-<Type>: <text>"; the type and text are read from it and turned into a reason a person can
-act on. The technical text stays at the end, for whoever fixes the machine.
+<Type>: <text>" (or "Validation of flow parameters failed with error: …"); the type and
+text are read from it and turned into a reason a person can act on. The
+technical text stays at the end, for whoever fixes the machine.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PREFIX = "Flow run encountered an exception:"
+_PREFIXES = ("Flow run encountered an exception:",
+             "Validation of flow parameters failed with error:")
 _EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s*(?P<text>.*))?$", re.DOTALL)
 _PATH = re.compile(r"'([^']+)'\s*$")
 
@@ -26,9 +28,10 @@ def split_state_message(message: str) -> tuple[str, str]:
     """("NotADirectoryError", "[Errno 20] Not a directory: '/x'") from a state message;
     ("", message) when it names no exception."""
     message = message.strip()
-    if not message.startswith(_PREFIX):
+    prefix = next((p for p in _PREFIXES if message.startswith(p)), None)
+    if prefix is None:
         return "", message
-    found = _EXCEPTION.match(message.removeprefix(_PREFIX).strip())
+    found = _EXCEPTION.match(message.removeprefix(prefix).strip())
     if not found:
         return "", message
     return found["type"].rsplit(".", 1)[-1], (found["text"] or "").strip()

@@ -58,12 +58,12 @@ def _wait_final(client, run_id, timeout=600):
 
 
 def test_every_deployment_is_there_with_its_calendar(client):
-    """Six deployments; every schedule in Asia/Ho_Chi_Minh with its slug; the scheduled
+    """Seven deployments; every schedule in Asia/Ho_Chi_Minh with its slug; the scheduled
     collection-window runs fall at 07:00 local time between 15/11 and 10/12; the reviews
     fall once, on 20/12/2025 and 20/12/2030."""
     deployments = {d.name: d for d in client.read_deployments()}
     assert {"collection-window", "reminders", "deadline-cut-off", "annual-report",
-            "midterm-review", "final-review"} == set(deployments)
+            "midterm-review", "final-review", "warehouse-backup"} == set(deployments)
     schedules = {(d.name, s.slug, getattr(s.schedule, "cron", None) or s.schedule.rrule,
                   s.schedule.timezone)
                  for d in deployments.values() for s in d.schedules}
@@ -78,6 +78,7 @@ def test_every_deployment_is_there_with_its_calendar(client):
          "DTSTART:20251220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
         ("final-review", "final-review-2030",
          "DTSTART:20301220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
+        ("warehouse-backup", "warehouse-backup-daily", "0 22 * * *", "Asia/Ho_Chi_Minh"),
     } == schedules
     assert {"kind": "midterm", "start_year": 2022, "end_year": 2025} == \
         deployments["midterm-review"].parameters
