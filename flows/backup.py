@@ -24,6 +24,7 @@ from prefect.artifacts import create_markdown_artifact
 from pydantic import Field
 
 from core.registry import LOCAL_TZ
+from core.report import vn_number
 from core.settings import ENV, RunSettings, SettingError, settings_from
 from flows.annual_report import record_failure
 from tasks import report_progress
@@ -69,10 +70,18 @@ def back_up(settings: RunSettings, backup_dir: Path, keep: int,
     return info, prune_backups(backup_dir, keep)
 
 
+def _taken(info: BackupInfo) -> str:
+    return f"{datetime.fromisoformat(info.taken_at):%d/%m/%Y %H:%M:%S}"
+
+
+def _megabytes(info: BackupInfo) -> str:
+    return f"{vn_number(info.size_bytes / 1e6, 1)} MB"
+
+
 def backup_markdown(info: BackupInfo, removed: list[Path], keep: int) -> str:
     snapshots = info.tables.get("raw.snapshots", 0)
-    lines = [f"# Sao lưu kho dữ liệu {info.taken_at[:16].replace('T', ' ')}", "",
-             f"- Bản sao lưu: `{info.folder}` ({info.size_bytes / 1e6:.1f} MB, "
+    lines = [f"# Sao lưu kho dữ liệu {_taken(info)}", "",
+             f"- Bản sao lưu: `{info.folder}` ({_megabytes(info)}, "
              f"{snapshots} bản báo cáo đã nhận, {len(info.tables)} bảng)",
              f"- Giữ {keep} bản gần nhất; đã xóa {len(removed)} bản cũ"
              + (": " + ", ".join(p.name for p in removed) if removed else "."),
@@ -149,8 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "list":
             found = list_backups(folder)
             for info in found:
-                print(f"{info.folder}  {info.taken_at[:19].replace('T', ' ')}  "
-                      f"{info.size_bytes / 1e6:.1f} MB  "
+                print(f"{info.folder}  {_taken(info)}  {_megabytes(info)}  "
                       f"{info.tables.get('raw.snapshots', 0)} bản báo cáo")
             print(f"{len(found)} bản sao lưu trong {folder}.")
             return 0
@@ -159,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             with warehouse_lock(settings.warehouse, timeout_seconds=600):
                 info, removed = back_up(settings, folder, keep, datetime.now(LOCAL_TZ))
             print(f"Đã sao lưu kho dữ liệu {settings.warehouse} vào {info.folder} "
-                  f"({info.size_bytes / 1e6:.1f} MB); đã xóa {len(removed)} bản cũ, "
+                  f"({_megabytes(info)}); đã xóa {len(removed)} bản cũ, "
                   f"giữ {keep} bản gần nhất.")
             return 0
         with warehouse_lock(settings.warehouse, timeout_seconds=10):
