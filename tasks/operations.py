@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
@@ -54,7 +54,7 @@ def publish_for_analysts(settings: RunSettings) -> dict[str, Path]:
     return paths
 
 
-def run_year(parameters: dict, today) -> int | None:
+def run_year(parameters: dict, today: date) -> int | None:
     """The year a flow run reports on: its `year` parameter, or the current reporting year
     when the flow takes a year and none was given; None for flows without a year."""
     if "year" not in parameters:
