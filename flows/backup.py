@@ -63,6 +63,12 @@ def keep_of(given: int | str | None = None) -> int:
     return keep
 
 
+def require_warehouse(settings: RunSettings) -> None:
+    """Fail before taking the lock (which would create the folder) when there is nothing."""
+    if not settings.warehouse.is_file():
+        raise BackupError(f"Không có kho dữ liệu {settings.warehouse} để sao lưu.")
+
+
 def back_up(settings: RunSettings, backup_dir: Path, keep: int,
             now: datetime) -> tuple[BackupInfo, list[Path]]:
     """Take a backup, then apply the retention rule; the caller holds the warehouse lock."""
@@ -121,6 +127,7 @@ def backup_warehouse(
     """
     settings = settings_from(warehouse=warehouse)
     folder, kept = backup_dir_of(settings, backup_dir), keep_of(keep)
+    require_warehouse(settings)
     with warehouse_lock(settings.warehouse):
         info = back_up_warehouse(settings, folder, kept)
     return str(info.folder)
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.action == "create":
             keep = keep_of(args.keep)
+            require_warehouse(settings)
             with warehouse_lock(settings.warehouse, timeout_seconds=600):
                 info, removed = back_up(settings, folder, keep, datetime.now(LOCAL_TZ))
             print(f"Đã sao lưu kho dữ liệu {settings.warehouse} vào {info.folder} "

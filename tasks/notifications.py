@@ -6,8 +6,9 @@ the server, the sender, the recipients and the account; the password is a secret
 kept by the Prefect server and never shown, logged or written to an artifact. Create one
 (its password read from HB_SMTP_PASSWORD or asked for, never from the command line):
 
-    python -m tasks.notifications --name thong-bao --server smtp.example.vn --port 587 \\
-        --sender bao-cao@example.vn --to a@example.vn,b@example.vn --username bao-cao
+    PREFECT_API_URL=http://127.0.0.1:4200/api python -m tasks.notifications --name thong-bao \\
+        --server smtp.example.vn --port 587 --sender bao-cao@example.vn \\
+        --to a@example.vn,b@example.vn --username bao-cao
 
 then name it on the worker: HB_FAILURE_NOTIFICATION_BLOCK=smtp-email/thong-bao (failures)
 and HB_REMINDER_NOTIFICATION_BLOCK=smtp-email/thong-bao (reminders).
@@ -96,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--username", help="tài khoản đăng nhập SMTP (bỏ trống: không đăng nhập)")
     parser.add_argument("--test", action="store_true", help="gửi thử một thư sau khi lưu")
     args = parser.parse_args(argv)
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():  # else the block would go to a throw-away local server
+        print("Chưa đặt PREFECT_API_URL: hãy đặt địa chỉ API của máy chủ Prefect, ví dụ "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        return 2
     password = None
     if args.username:
         password = os.environ.get(PASSWORD_ENV) or getpass.getpass("Mật khẩu SMTP: ")

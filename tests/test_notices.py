@@ -156,3 +156,22 @@ def test_failed_run_and_reminder_arrive_by_email(prefect_api, small_registry, tm
     with duckdb.connect(str(warehouse), read_only=True) as con:
         everything += [str(row) for row in con.execute("select * from ops.flow_runs").fetchall()]
     assert [] == [text for text in everything if PASSWORD in text]
+
+
+def test_block_created_by_the_command_sends_a_test_email(smtp_block, monkeypatch, capsys):
+    """`python -m tasks.notifications … --test` saves the block with the password taken
+    from HB_SMTP_PASSWORD (never from the command line) and the test e-mail arrives."""
+    from tasks.notifications import SmtpEmail, main
+
+    port = SmtpEmail.load("thong-bao").smtp_port
+    monkeypatch.setenv("HB_SMTP_PASSWORD", PASSWORD)
+    assert 0 == main(["--name", "thu-lenh", "--server", "127.0.0.1", "--port", str(port),
+                      "--security", "none", "--sender", "bao-cao@hongbang.example",
+                      "--to", "dau-moi@hongbang.example", "--username", "bao-cao", "--test"])
+    assert capsys.readouterr().out.splitlines() == [
+        "Đã lưu khối thông báo smtp-email/thu-lenh.",
+        "Đã gửi thư thử tới dau-moi@hongbang.example."]
+    assert PASSWORD == SmtpEmail.load("thu-lenh").password.get_secret_value()
+    [(_, to, mail)] = smtp_block.messages
+    assert (["dau-moi@hongbang.example"], "Thư thử — quy trình báo cáo bình đẳng giới") == (
+        to, mail["Subject"])
