@@ -57,10 +57,11 @@ def record_failure(flow, run, state) -> None:
                                           started_at=run.start_time))
     except Exception:  # the warehouse itself may be what failed: the run is failed anyway
         pass
-    notify_failure(flow.name, run.name, message)
+    notify_failure(flow.name, run, state)
 
 
-@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure])
+@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure],
+      on_crashed=[record_failure])
 def annual_report(
     year: Year = None,
     reports_dir: str | None = None,

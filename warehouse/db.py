@@ -207,6 +207,19 @@ def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> date
     return con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()[0]
 
 
+def unfreeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime,
+                  reason: str) -> datetime | None:
+    """Lift a year's freeze, keeping its trace in raw.unfreezes; the lifted freeze time, or
+    None when the year was not frozen."""
+    with transaction(con):
+        found = con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()
+        if found is None:
+            return None
+        con.execute("insert into raw.unfreezes values (?, ?, ?, ?)", [year, found[0], at, reason])
+        con.execute("delete from raw.freezes where year = ?", [year])
+    return found[0]
+
+
 def late_revisions(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
     """Units whose content changed after the year's cut-off: newest late snapshot each."""
     return frame_records(con.execute(
