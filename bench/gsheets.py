@@ -69,13 +69,13 @@ def run(spreadsheets: int, year: int, rate_limits: list[int], out: Path) -> dict
                     source="gsheets", gsheets_register=str(root / "register.csv"),
                     gsheets_credentials="anonymous", gsheets_api_base_url=emulator.base_url,
                     warehouse=str(root / f"w-{limit}.duckdb"), seeds_dir=str(seeds),
-                    gsheets_requests_per_minute=limit)
+                    gsheets_reads_per_minute=limit)
                 first = _pull(settings, year, emulator)
                 unchanged = _pull(settings, year, emulator)
                 for path in sorted((root / "drive").glob("*.xlsx"))[:CHANGED]:
                     emulator.add_spreadsheet(path.stem, path.read_bytes())
                 changed = _pull(settings, year, emulator)
-                results.append({"requests_per_minute": limit, "first_pull": first,
+                results.append({"reads_per_minute": limit, "first_pull": first,
                                 "nothing_changed": unchanged,
                                 f"{CHANGED}_changed": changed})
         shutil.rmtree(root / "reports", ignore_errors=True)

@@ -19,6 +19,7 @@ from core.issues import Issue, Severity, message_vi
 from core.parse import RAW_KEY, ParsedWorkbook
 from core.registry import Unit, deadline
 from core.template import TABS, TEMPLATE, Layout, ValueType
+from core.values import match_key
 
 STAGING_TABLE_OF_TAB = {
     "activities": "staging.stg_workbook__activities",
@@ -124,12 +125,43 @@ def merge_issues(parse_issues: Sequence[Issue], check_issues: Sequence[Issue]) -
     return [*parse_issues, *kept]
 
 
-def _quarantine_row(year: int, sub: Submission, tab_name: str, record: dict,
+GOOGLE_SHEETS_REF = "https://docs.google.com/spreadsheets/"
+
+
+def shown_row(tab_key: str, record: dict, from_google_sheets: bool) -> dict[str, str]:
+    """The row as the person saw it: the cells as read, except that Google Sheets gives a
+    date cell as its serial number (unambiguous, whatever the sheet's locale), which the
+    person saw as a date: dd/mm/yyyy, as a vi_VN sheet shows it and as a file's date
+    reads."""
+    shown = dict(record.get(RAW_KEY, {}))
+    if not from_google_sheets:
+        return shown
+    dates = {match_key(c.header): c.key for c in TABS[tab_key].columns
+             if c.type is ValueType.DATE}
+    for label, text in shown.items():
+        typed = record.get(dates.get(match_key(label), ""))
+        if isinstance(typed, date) and _is_number(text):
+            shown[label] = typed.strftime("%d/%m/%Y")
+    return shown
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _quarantine_row(year: int, sub: Submission, tab_key: str, record: dict,
                     reasons: list[str]) -> dict[str, object]:
+    shown = shown_row(tab_key, record, sub.source_ref.startswith(GOOGLE_SHEETS_REF))
     return {
         "year": year, "unit_code": sub.unit_code, "snapshot_id": sub.snapshot_id,
-        "tab": tab_name, "sheet_row": record["sheet_row"], "reason_vi": " | ".join(reasons),
+        "tab": TABS[tab_key].name, "sheet_row": record["sheet_row"],
+        "reason_vi": " | ".join(reasons),
         "row_values": json.dumps(record.get(RAW_KEY, {}), ensure_ascii=False),
+        "row_shown": json.dumps(shown, ensure_ascii=False),
     }
 
 
@@ -179,7 +211,7 @@ def assemble_year(year: int, expected: Sequence[Unit], submissions: Sequence[Sub
                 reasons = invalid_reason or errors.get((tab_name, record["sheet_row"]), [])
                 if reasons:
                     tables["quality.quarantine"].append(
-                        _quarantine_row(year, sub, tab_name, record, reasons))
+                        _quarantine_row(year, sub, tab_key, record, reasons))
                 else:
                     tables[table].append({**record, "year": year, "unit_code": sub.unit_code,
                                           "snapshot_id": sub.snapshot_id})

@@ -240,4 +240,9 @@ def collection_status_markdown(year: int, status: pd.DataFrame, issues: pd.DataF
     if len(to_fix):
         out += ["", "## Đơn vị cần sửa", ""]
         out += [f"- {markdown_text(r.message_vi)}" for r in to_fix.itertuples()]
+    register = issues[issues["rule"] == "register_problem"] if len(issues) else issues
+    if len(register):  # Google Sheets: what the focal office must fix in its register
+        out += ["", "## Sổ đăng ký bảng tính cần sửa", ""]
+        out += [f"- {markdown_text(r.message_vi.split(' (English: ')[0])}"
+                for r in register.itertuples()]
     return "\n".join(out) + "\n"

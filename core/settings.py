@@ -33,7 +33,8 @@ ENV = {
     "gsheets_credentials_block": "HB_GSHEETS_CREDENTIALS_BLOCK",
     "gsheets_api_base_url": "HB_GSHEETS_API_BASE_URL",
     "gsheets_folder_id": "HB_GSHEETS_FOLDER_ID",
-    "gsheets_requests_per_minute": "HB_GSHEETS_REQUESTS_PER_MINUTE",
+    "gsheets_reads_per_minute": "HB_GSHEETS_READS_PER_MINUTE",
+    "gsheets_writes_per_minute": "HB_GSHEETS_WRITES_PER_MINUTE",
     "gsheets_timeout_seconds": "HB_GSHEETS_TIMEOUT_SECONDS",
     "gsheets_max_retries": "HB_GSHEETS_MAX_RETRIES",
     "gsheets_workers": "HB_GSHEETS_WORKERS",
@@ -46,6 +47,12 @@ ENV = {
     "read_memory_mb": "HB_READ_MEMORY_MB",
 }
 SETTINGS_FILE_ENV = "HB_SETTINGS_FILE"
+# Removed settings, refused with a message naming what replaced them (a value silently
+# ignored would leave the operator thinking it still applies).
+REMOVED = {
+    "gsheets_requests_per_minute": ("HB_GSHEETS_REQUESTS_PER_MINUTE",
+                                    "HB_GSHEETS_READS_PER_MINUTE và HB_GSHEETS_WRITES_PER_MINUTE"),
+}
 DEFAULTS = {
     "reports_dir": PROJECT_DIR / "data" / "reports",
     "warehouse": PROJECT_DIR / "data" / "warehouse.duckdb",
@@ -73,7 +80,10 @@ class GSheetsSettings:
     credentials_block: str = ""  # name of a Prefect Secret block holding that JSON
     api_base_url: str = ""  # "" = Google; an emulator or a corporate proxy otherwise
     folder_id: str = ""  # limit the Drive listing (and new spreadsheets) to this folder
-    requests_per_minute: int = 60  # Google: 60 reads per minute per user; 0 = no limit
+    # Google's Sheets quotas: 60 read and 60 write requests a minute per user, counted
+    # apart; each limiter also waits a few seconds past the minute (sources.gsheets).
+    reads_per_minute: int = 60  # 0 = no limit
+    writes_per_minute: int = 60  # 0 = no limit
     timeout_seconds: float = 30.0
     max_retries: int = 5  # per request, on 429, 5xx, timeouts and cut-off answers
     workers: int = 4  # spreadsheets fetched at once
@@ -130,6 +140,9 @@ def read_settings_file(path: Path) -> dict[str, object]:
             flat.update({f"{key}_{inner}": v for inner, v in value.items()})
         else:
             flat[key] = value
+    for key in flat.keys() & REMOVED.keys():
+        name, replaced_by = REMOVED[key]
+        raise SettingError(f"{name}: đã bỏ; hãy dùng {replaced_by} (khóa trong {path})")
     unknown = sorted(set(flat) - set(ENV))
     if unknown:
         raise SettingError(f"{SETTINGS_FILE_ENV}: khóa không hợp lệ trong {path}: "
@@ -170,6 +183,9 @@ def settings_from(settings_file: str | Path | None = None,
                   **given: str | Path | int | float | bool | None) -> RunSettings:
     """Settings from explicit values, else environment variables, else the settings file,
     else defaults. Raises `SettingError` naming the setting when a value is unusable."""
+    for name, replaced_by in REMOVED.values():
+        if os.environ.get(name, "").strip():
+            raise SettingError(f"{name}: đã bỏ; hãy dùng {replaced_by}")
     file_name = settings_file or os.environ.get(SETTINGS_FILE_ENV)
     from_file = read_settings_file(Path(file_name).expanduser()) if file_name else {}
 
@@ -201,8 +217,10 @@ def settings_from(settings_file: str | Path | None = None,
         credentials_block=text("gsheets_credentials_block"),
         api_base_url=text("gsheets_api_base_url").rstrip("/"),
         folder_id=text("gsheets_folder_id"),
-        requests_per_minute=_int("gsheets_requests_per_minute", given_or(
-            "gsheets_requests_per_minute", base.requests_per_minute), 0),
+        reads_per_minute=_int("gsheets_reads_per_minute", given_or(
+            "gsheets_reads_per_minute", base.reads_per_minute), 0),
+        writes_per_minute=_int("gsheets_writes_per_minute", given_or(
+            "gsheets_writes_per_minute", base.writes_per_minute), 0),
         timeout_seconds=_float("gsheets_timeout_seconds", given_or(
             "gsheets_timeout_seconds", base.timeout_seconds)),
         max_retries=_int("gsheets_max_retries", given_or(

@@ -57,10 +57,11 @@ def record_failure(flow, run, state) -> None:
                                           started_at=run.start_time))
     except Exception:  # the warehouse itself may be what failed: the run is failed anyway
         pass
-    notify_failure(flow.name, run.name, message)
+    notify_failure(flow.name, run, state)
 
 
-@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure])
+@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure],
+      on_crashed=[record_failure])
 def annual_report(
     year: Year = None,
     reports_dir: str | None = None,
@@ -167,6 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as exc:
         print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
         return 2
+    if settings.source == "gsheets":  # a key that cannot work: one line, not a failed run
+        from sources.gsheets import CredentialError, check_credentials
+
+        try:
+            check_credentials(settings.gsheets)
+        except CredentialError as exc:
+            print(f"Không dùng được khóa Google: {exc}", file=sys.stderr)
+            return 2
     env_year = os.environ.get(ENV["year"])
     years = args.year or (parse_years(env_year) if env_year else
                           [reporting_year(datetime.now(LOCAL_TZ).date())])

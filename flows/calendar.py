@@ -5,6 +5,7 @@ reminders around the 10 December deadline. The deadline cut-off is the annual fl
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 
 from prefect import flow, task
@@ -26,6 +27,8 @@ from tasks.validate import validate_submissions
 from warehouse import db
 from warehouse.lock import warehouse_lock
 
+REMINDER_BLOCK_ENV = "HB_REMINDER_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
+
 
 @task(name="publish_status")
 def publish_status(settings: RunSettings, year: int) -> str:
@@ -46,6 +49,7 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
     """The same status, into a tab of the focal office's register spreadsheet."""
     from sources.gsheets import SCOPES_FEEDBACK, SheetsApi, spreadsheet_id_of
     from sources.status_sheet import status_grid, write_status
+    from tasks.pull_gsheets import note_own_register_write
 
     issues = figures.issues
     first_fix = {}
@@ -55,12 +59,15 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
     grid = status_grid(year, figures.marts["submission_status"].to_dict(orient="records"),
                        first_fix, datetime.now(LOCAL_TZ))
     api = SheetsApi.open(settings.gsheets, SCOPES_FEEDBACK)
-    write_status(api, spreadsheet_id_of(settings.gsheets.register), year, grid)
+    spreadsheet_id = spreadsheet_id_of(settings.gsheets.register)
+    write_status(api, spreadsheet_id, year, grid)
+    with db.connect(settings.warehouse) as con:  # our own write: not a change to re-read
+        note_own_register_write(con, spreadsheet_id, datetime.now(LOCAL_TZ))
     report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}",
-      on_failure=[record_failure])
+      on_failure=[record_failure], on_crashed=[record_failure])
 def collection_window(year: Year = None, reports_dir: str | None = None,
                       warehouse: str | None = None, output_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:
@@ -102,12 +109,13 @@ def outstanding_units(settings: RunSettings, year: int) -> tuple[list[dict], dic
 @task(name="send_notification", retries=3, retry_delay_seconds=[10, 60, 300])
 def send_notification(block_name: str, subject: str, body: str) -> None:
     """Send through a configured Prefect notification block (network: retried)."""
-    from prefect.blocks.core import Block
+    from tasks.notifications import load_notifier
 
-    Block.load(block_name).notify(body=body, subject=subject)
+    load_notifier(block_name).notify(body=body, subject=subject)
 
 
-@flow(name="reminders", flow_run_name="reminders-{year}")
+@flow(name="reminders", flow_run_name="reminders-{year}", on_failure=[record_failure],
+      on_crashed=[record_failure])
 def send_reminders(
     year: Year = None,
     on_date: date | None = None,
@@ -121,7 +129,8 @@ def send_reminders(
         year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại.
         on_date: Ngày nhắc (mặc định hôm nay, giờ Việt Nam).
         notification_block: Khối thông báo Prefect «loại/tên», ví dụ
-            custom-webhook/nhac-bao-cao hoặc email/lien-he; để trống: chỉ lưu artifact.
+            smtp-email/nhac-bao-cao hoặc custom-webhook/nhac-bao-cao (mặc định
+            HB_REMINDER_NOTIFICATION_BLOCK); để trống: chỉ lưu artifact.
         warehouse: Tệp DuckDB (mặc định HB_WAREHOUSE hoặc data/warehouse.duckdb).
         seeds_dir: Thư mục danh mục (mặc định warehouse/seeds).
     """
@@ -134,6 +143,7 @@ def send_reminders(
     create_markdown_artifact(reminder_text(year, today, reminders, markdown_text),
                              key=f"reminders-{year}-{today:%m-%d}",
                              description=f"Nhắc nộp báo cáo năm {year}")
+    notification_block = notification_block or os.environ.get(REMINDER_BLOCK_ENV)
     if notification_block:
         send_notification(notification_block, f"Nhắc nộp báo cáo năm {year}", text)
     report_progress("Năm %s: nhắc %s đơn vị.", year, len(reminders))

@@ -16,6 +16,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from core.settings import ENV, reporting_year, settings_from
+from flows.annual_report import record_failure
 from reports.content import (
     DOCUMENT_ENV,
     LOCAL_TZ,
@@ -47,7 +48,8 @@ def _run_name() -> str:
     return f"{kind}-review-{parameters.get('start_year', PLAN_START_YEAR)}-{last}"
 
 
-@flow(name="review-report", flow_run_name=_run_name)
+@flow(name="review-report", flow_run_name=_run_name, on_failure=[record_failure],
+      on_crashed=[record_failure])
 def review_report(
     kind: Kind,
     start_year: int = PLAN_START_YEAR,

@@ -2,10 +2,11 @@
 
 The tab holds the status (đã nhận / còn lỗi / bản nháp), when it was checked, and one row
 per issue: severity, tab, row, column, value, and what to fix. It is written whole in one
-values:batchUpdate (RAW: a value typed by the unit is shown as text, never run as a
-formula), padded with blanks over the previous result so that nothing old remains. A
-result identical to the last one written is not written again: a write moves the
-spreadsheet's modifiedTime, and the next pull would read it again for nothing.
+spreadsheets.batchUpdate: updateCells (a value typed by the unit goes in as a stringValue,
+shown as text, never run as a formula), padded with blanks over the previous result so that
+nothing old remains; the first time, the same request also adds the tab and its protection
+(addSheet + updateCells + addProtectedRange). A result identical to the last one written is
+not written again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from core.issues import Issue, Severity, where_vi
-from sources.gsheets import quote_tab
 from sources.gsheets_pull import FEEDBACK_TAB
 
 FEEDBACK_SHEET_ID = 48_151_623  # the tab's sheetId when the pipeline adds it
@@ -82,22 +82,42 @@ def build_feedback(year: int, unit_code: str, unit_name: str, issues: Sequence[I
     return FeedbackSheet(unit_code, status, tuple(head + body), digest.hexdigest())
 
 
-def values_data(sheet: FeedbackSheet, previous_rows: int) -> list[dict[str, Any]]:
-    """The one ValueRange of the write: the rows, then blank rows over a longer previous
-    result, every row padded to the full width with blanks ("" clears a cell)."""
+def grid(sheet: FeedbackSheet, previous_rows: int) -> list[list[Any]]:
+    """The rows, then blank rows over a longer previous result, every row padded to the
+    full width with blanks ("" clears a cell)."""
     height = max(len(sheet.rows), previous_rows)
-    grid = [[*row, *([""] * (WIDTH - len(row)))] for row in sheet.rows]
-    grid += [[""] * WIDTH for _ in range(height - len(grid))]
-    return [{"range": f"{quote_tab(FEEDBACK_TAB)}!A1:F{height}", "majorDimension": "ROWS",
-             "values": grid}]
+    cells = [[*row, *([""] * (WIDTH - len(row)))] for row in sheet.rows]
+    return cells + [[""] * WIDTH for _ in range(height - len(cells))]
 
 
-def add_tab_requests() -> list[dict[str, Any]]:
-    """Add the tab, with a warning on edit (the pipeline rewrites it)."""
+def cell_data(value: Any) -> dict[str, Any]:
+    """One cell of an updateCells request; {} clears the cell."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def write_requests(sheet: FeedbackSheet, previous_rows: int, sheet_id: int,
+                   add_tab: bool) -> list[dict[str, Any]]:
+    """The requests of the one spreadsheets.batchUpdate that writes a result: the cells,
+    preceded by adding the tab and followed by its protection when it is not there yet
+    (a warning on edit: the pipeline rewrites it)."""
+    cells = grid(sheet, previous_rows)
+    update = {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+        "rows": [{"values": [cell_data(v) for v in row]} for row in cells],
+        "fields": "userEnteredValue"}}
+    if not add_tab:
+        return [update]
     return [
-        {"addSheet": {"properties": {"title": FEEDBACK_TAB, "sheetId": FEEDBACK_SHEET_ID,
+        {"addSheet": {"properties": {"title": FEEDBACK_TAB, "sheetId": sheet_id,
                                      "gridProperties": {"frozenRowCount": 7}}}},
+        update,
         {"addProtectedRange": {"protectedRange": {
-            "range": {"sheetId": FEEDBACK_SHEET_ID}, "warningOnly": True,
+            "range": {"sheetId": sheet_id}, "warningOnly": True,
             "description": "Do hệ thống ghi tự động sau mỗi lần kiểm tra; không cần sửa."}}},
     ]

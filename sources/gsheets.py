@@ -1,10 +1,11 @@
 """Google Sheets and Drive through gspread: the service-account key, one HTTP client with a
-configurable base URL, a rate limit, timeouts and bounded retries, and the few API calls the
-pipeline makes.
+configurable base URL, Sheets' read and write quotas, timeouts and bounded retries, and the
+few API calls the pipeline makes.
 
 gspread has no base-URL setting: every call goes through `HTTPClient.request`, so
 `RoutedHTTPClient` rewrites Google's prefixes to `api_base_url` (an emulator, or a corporate
-proxy), waits for the rate limiter, sets a timeout and retries 429, 5xx, timeouts and cut-off
+proxy), waits for the read or the write limiter (Sheets requests only: Drive has its own,
+far larger quota), sets a timeout and retries 429, 5xx, timeouts and cut-off
 answers with exponential back-off and jitter, honouring Retry-After, a bounded number of
 times (gspread's own BackOffHTTPClient never gives up). Every failure the caller sees is a
 `SheetsError` with a reason in Vietnamese and English; none carries the key or a token.
@@ -52,6 +53,12 @@ SPREADSHEET_URL = "https://docs.google.com/spreadsheets/d/{}"
 CONNECT_TIMEOUT = 10.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+MINUTE = 60.0
+# Google refills its per-minute quotas on its own clock: a limiter whose window is a few
+# seconds longer than a minute stays under the quota despite clock skew and latency.
+QUOTA_MARGIN_SECONDS = 5.0
+SHEETS_PATH = "/v4/spreadsheets"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 _REQUIRED_KEYS = ("client_email", "private_key", "token_uri")
 
 
@@ -95,13 +102,21 @@ class _Transient(Exception):
 
 def _reason(kind: str, status: int | None, attempts: int, timeout: float,
             account: str) -> SheetsError:
-    shared_with = f" {account}" if account else ""
     match kind:
+        case "not_shared" if account:  # the account's address is public, not a secret
+            return SheetsError(kind, "Bảng tính chưa được chia sẻ với tài khoản của hệ thống: "
+                               "hãy chia sẻ bảng tính (quyền chỉnh sửa) cho địa chỉ "
+                               f"{account}.", "The spreadsheet is not shared with the "
+                               f"service account {account} (HTTP 403).", status)
         case "not_shared":
-            return SheetsError(kind, f"Bảng tính chưa được chia sẻ với tài khoản của hệ thống"
-                               f"{shared_with}: hãy chia sẻ bảng tính (quyền chỉnh sửa) cho "
-                               "địa chỉ này.", "The spreadsheet is not shared with the "
-                               f"service account{shared_with} (HTTP 403).", status)
+            return SheetsError(kind, "Bảng tính chưa được chia sẻ với tài khoản của hệ thống: "
+                               "hãy chia sẻ bảng tính (quyền chỉnh sửa) cho tài khoản dịch vụ "
+                               "của hệ thống.", "The spreadsheet is not shared with the "
+                               "service account (HTTP 403).", status)
+        case "trashed":
+            return SheetsError(kind, "Bảng tính đã bị chuyển vào thùng rác: hãy khôi phục bảng "
+                               "tính, hoặc ghi bảng tính mới vào sổ đăng ký.", "The spreadsheet "
+                               "is in the trash (Drive).", status)
         case "not_found":
             return SheetsError(kind, "Không tìm thấy bảng tính: bảng tính đã bị xóa hoặc đường "
                                "dẫn trong sổ đăng ký bị sai; hãy kiểm tra lại đường dẫn.",
@@ -127,10 +142,17 @@ def _reason(kind: str, status: int | None, attempts: int, timeout: float,
         case "connection":
             return SheetsError(kind, f"Không kết nối được tới Google (đã thử {attempts} lần).",
                                f"Could not connect to Google ({attempts} attempts).", status)
+        case "token_unreachable":
+            return SheetsError(kind, "Không kết nối được tới máy chủ đăng nhập của Google (đã "
+                               f"thử {attempts} lần): lỗi mạng, không phải lỗi khóa tài khoản "
+                               "dịch vụ.", "Could not reach Google's token endpoint "
+                               f"({attempts} attempts): a network failure, not a bad key.",
+                               status)
         case "unauthenticated":
-            return SheetsError(kind, "Tài khoản của hệ thống không đăng nhập được vào Google: "
-                               "hãy kiểm tra khóa tài khoản dịch vụ.", "Authentication with "
-                               "Google failed: check the service-account key.", status)
+            return SheetsError(kind, "Google từ chối khóa tài khoản dịch vụ của hệ thống: hãy "
+                               "kiểm tra khóa (có thể đã bị xóa hoặc thu hồi).", "Google "
+                               "rejected the service-account key: check it (it may have been "
+                               "deleted or revoked).", status)
     return SheetsError(kind, f"Google từ chối yêu cầu (HTTP {status}).",
                        f"Google refused the request (HTTP {status}).", status)
 
@@ -214,6 +236,12 @@ def load_service_account(settings: GSheetsSettings) -> ServiceAccount | None:
     return _parse_key(text, file_setting)
 
 
+def check_credentials(settings: GSheetsSettings) -> None:
+    """Read the key and build credentials from it, without calling Google: a run that
+    cannot sign in stops before it starts, with the `CredentialError` alone."""
+    credentials_for(load_service_account(settings), SCOPES_READ, settings.api_base_url)
+
+
 def route(url: str, base_url: str) -> str:
     """Google's URL with its prefix swapped for `base_url` (unchanged when it is empty)."""
     if not base_url:
@@ -246,32 +274,77 @@ def credentials_for(account: ServiceAccount | None, scopes: Sequence[str],
 
 
 class RateLimiter:
-    """At most `per_minute` requests in any 60 seconds (a sliding window: Google counts per
-    minute, so a burst at the end of one minute and the start of the next is kept apart)."""
+    """At most `per_minute` requests in any `window` seconds (a sliding window a few seconds
+    longer than Google's minute, see QUOTA_MARGIN_SECONDS). Counts what it lets through:
+    `sent`, and `peak`, the most requests seen in any 60 seconds (for the run's log)."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, window: float = 60.0) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 window: float = MINUTE + QUOTA_MARGIN_SECONDS) -> None:
         self.per_minute = per_minute
         self.window = window
         self._clock, self._sleep = clock, sleep
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
         self.waited = 0.0
+        self.sent = 0
+        self.peak = 0
 
     def acquire(self) -> None:
-        if self.per_minute <= 0:
-            return
         with self._lock:
+            keep = max(self.window, MINUTE)
             while True:
                 now = self._clock()
-                while self._sent and self._sent[0] <= now - self.window:
+                while self._sent and self._sent[0] <= now - keep:
                     self._sent.popleft()
-                if len(self._sent) < self.per_minute:
-                    self._sent.append(now)
-                    return
-                wait = self._sent[0] + self.window - now
+                in_window = sum(1 for t in self._sent if t > now - self.window)
+                if self.per_minute <= 0 or in_window < self.per_minute:
+                    break
+                wait = next(t for t in self._sent if t > now - self.window) + self.window - now
                 self.waited += wait
                 self._sleep(wait)
+            self._sent.append(now)
+            self.sent += 1
+            self.peak = max(self.peak, sum(1 for t in self._sent if t > now - MINUTE))
+
+
+_SHARED_LIMITERS: dict[tuple[str, int], RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(kind: str, per_minute: int) -> RateLimiter:
+    """The process's one limiter for this kind of request ("read" or "write") and limit:
+    the pull, the feedback and the status writer all wait on the same one."""
+    with _SHARED_LOCK:
+        return _SHARED_LIMITERS.setdefault((kind, per_minute), RateLimiter(per_minute))
+
+
+@dataclass(frozen=True)
+class Quota:
+    """The two limiters Google's Sheets quotas call for: reads (GET) and writes (the rest).
+    Drive requests pass: Drive counts them in its own quota."""
+
+    reads: RateLimiter
+    writes: RateLimiter
+
+    @classmethod
+    def shared(cls, settings: GSheetsSettings) -> Quota:
+        return cls(shared_limiter("read", settings.reads_per_minute),
+                   shared_limiter("write", settings.writes_per_minute))
+
+    @classmethod
+    def unlimited(cls) -> Quota:
+        return cls(RateLimiter(0), RateLimiter(0))
+
+    @staticmethod
+    def kind_of(method: str, url: str) -> str | None:
+        """"read", "write", or None for a request outside the Sheets quotas."""
+        if SHEETS_PATH not in url:
+            return None
+        return "read" if method.upper() in ("GET", "HEAD") else "write"
+
+    def limiter(self, kind: str) -> RateLimiter:
+        return self.reads if kind == "read" else self.writes
 
 
 @dataclass
@@ -335,19 +408,23 @@ class RoutedHTTPClient(HTTPClient):
     retries; each attempt is counted in `attempts` (for the benchmark and tests)."""
 
     def __init__(self, auth: Credentials, session: requests.Session | None = None, *,
-                 base_url: str = "", limiter: RateLimiter | None = None,
+                 base_url: str = "", quota: Quota | None = None,
                  policy: RetryPolicy | None = None, account_email: str = "") -> None:
         super().__init__(auth, session)
         self.base_url = base_url
-        self.limiter = limiter or RateLimiter(0)
+        self.quota = quota or Quota.unlimited()
         self.policy = policy or RetryPolicy()
         self.account_email = account_email
         self.timeout = (min(CONNECT_TIMEOUT, self.policy.timeout), self.policy.timeout)
         self.attempts = 0
         self.retries = 0
+        self.sent = {"read": 0, "write": 0}  # Sheets requests of each quota
 
     def _attempt(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        self.limiter.acquire()
+        kind = self.quota.kind_of(method, url)
+        if kind is not None:
+            self.quota.limiter(kind).acquire()
+            self.sent[kind] += 1
         self.attempts += 1
         try:
             response = self.session.request(method=method, url=url, timeout=self.timeout,
@@ -400,8 +477,10 @@ def _classify(exc: Exception, account_email: str) -> SheetsError:
         return _reason(kind, status, 1, 0, account_email)
     if isinstance(exc, KeyError | TypeError | ValueError | IndexError):
         return _reason("malformed", None, 1, 0, account_email)
-    from google.auth.exceptions import GoogleAuthError
+    from google.auth.exceptions import GoogleAuthError, TransportError
 
+    if isinstance(exc, TransportError):  # the token endpoint, unreachable
+        return _reason("token_unreachable", None, 1, 0, account_email)
     if isinstance(exc, GoogleAuthError):
         return _reason("unauthenticated", None, 1, 0, account_email)
     raise exc
@@ -451,19 +530,43 @@ class ValueOptions:
 VALUE_OPTIONS = ValueOptions()
 
 
+@dataclass(frozen=True)
+class FileState:
+    """What Drive says of a spreadsheet: when it last changed, and its version (a number
+    that every change moves on; None when Drive did not give it)."""
+
+    modified_time: str
+    version: int | None = None
+
+
+def _file_state(item: Any) -> FileState | None:
+    if not isinstance(item, dict) or not item.get("id") or not item.get("modifiedTime"):
+        return None
+    try:
+        version = int(item["version"]) if item.get("version") is not None else None
+    except (TypeError, ValueError):
+        version = None
+    return FileState(str(item["modifiedTime"]), version)
+
+
+def _drive_literal(text: str) -> str:
+    """A string literal of a Drive query."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 class SheetsApi:
-    """The calls the pipeline makes, over one rate limiter and retry policy. Thread-safe:
-    each thread gets its own gspread client (a requests session is not shared)."""
+    """The calls the pipeline makes, over the read and write limiters and one retry policy.
+    Thread-safe: each thread gets its own gspread client (a requests session is not shared)."""
 
     def __init__(self, settings: GSheetsSettings, scopes: Sequence[str], *,
                  account: ServiceAccount | None = None, policy: RetryPolicy | None = None,
-                 limiter: RateLimiter | None = None) -> None:
+                 quota: Quota | None = None) -> None:
         self.settings = settings
         self.account = account
         self.credentials = credentials_for(account, scopes, settings.api_base_url)
         self.policy = policy or RetryPolicy(max_retries=settings.max_retries,
                                             timeout=settings.timeout_seconds)
-        self.limiter = limiter or RateLimiter(settings.requests_per_minute)
+        self.quota = quota or Quota.shared(settings)
         self._local = threading.local()
         self._clients: list[RoutedHTTPClient] = []
         self._clients_lock = threading.Lock()
@@ -482,23 +585,56 @@ class SheetsApi:
         with self._clients_lock:
             return sum(c.attempts for c in self._clients)
 
+    def sent(self, kind: str) -> int:
+        """Sheets requests of this quota ("read" or "write") sent through this API."""
+        with self._clients_lock:
+            return sum(c.sent[kind] for c in self._clients)
+
+    def quota_line(self, kind: str) -> str:
+        """What the run's log says of one quota: requests sent, the most in one minute
+        (in this process: the limiter is shared) and the limit."""
+        limiter = self.quota.limiter(kind)
+        limit = f"{limiter.per_minute}/phút" if limiter.per_minute > 0 else "không giới hạn"
+        what = "đọc" if kind == "read" else "ghi"
+        return (f"{self.sent(kind)} yêu cầu {what} tới Google Sheets, nhiều nhất "
+                f"{limiter.peak} trong một phút (giới hạn {limit})")
+
     def _ensure_token(self) -> None:
-        """Fetch the access token once, before the worker threads share the credentials."""
+        """Fetch the access token once, before the worker threads share the credentials.
+        A network failure is retried like a request, then said as such; a key Google
+        refuses is not retried."""
         if self.credentials.valid:
             return
         with self._clients_lock:
-            if not self.credentials.valid:
-                from google.auth.transport.requests import Request
+            if self.credentials.valid:
+                return
+            from google.auth.exceptions import RefreshError, TransportError
+            from google.auth.transport.requests import Request
 
-                timeout = (min(CONNECT_TIMEOUT, self.policy.timeout), self.policy.timeout)
-                self.credentials.refresh(partial(Request(), timeout=timeout))
+            timeout = (min(CONNECT_TIMEOUT, self.policy.timeout), self.policy.timeout)
+            retry = 0
+            while True:
+                rejected = False
+                try:
+                    self.credentials.refresh(partial(Request(), timeout=timeout))
+                    return
+                except TransportError:
+                    pass
+                except RefreshError as exc:  # google-auth already retried a 5xx or 429
+                    rejected = not getattr(exc, "retryable", False)
+                if rejected:
+                    raise _reason("unauthenticated", None, 1, 0, self.account_email)
+                if retry >= self.policy.max_retries:
+                    raise _reason("token_unreachable", None, retry + 1, 0, self.account_email)
+                retry += 1
+                self.policy.sleep(self.policy.delay(retry, None))
 
     def _client(self) -> Client:
         client = getattr(self._local, "client", None)
         if client is None:
             self._ensure_token()
             factory = partial(RoutedHTTPClient, base_url=self.settings.api_base_url,
-                              limiter=self.limiter, policy=self.policy,
+                              quota=self.quota, policy=self.policy,
                               account_email=self.account_email)
             client = Client(self.credentials, http_client=factory)  # type: ignore[arg-type]
             with self._clients_lock:
@@ -521,19 +657,50 @@ class SheetsApi:
 
     # reads
 
-    def list_spreadsheets(self) -> dict[str, str]:
-        """Every spreadsheet the account can see (in the folder, when one is set): id →
-        modifiedTime. One Drive files.list request per 1,000 files."""
-        folder = self.settings.folder_id or None
-        files = self._call(lambda c: c.list_spreadsheet_files(folder_id=folder))
-        if not isinstance(files, list):
-            raise _reason("malformed", None, 1, 0, self.account_email)
-        listed: dict[str, str] = {}
-        for item in files:
-            if not isinstance(item, dict) or not item.get("id") or not item.get("modifiedTime"):
+    def list_spreadsheets(self) -> dict[str, FileState]:
+        """Every spreadsheet the account can see, not in the trash (in the folder, when one
+        is set): id → its modifiedTime and Drive version. One files.list per 1,000 files."""
+        from gspread.urls import DRIVE_FILES_API_V3_URL
+
+        query = f"mimeType = '{SPREADSHEET_MIME}' and trashed = false"
+        if self.settings.folder_id:
+            query += f" and {_drive_literal(self.settings.folder_id)} in parents"
+        params: dict[str, Any] = {"q": query, "pageSize": 1000, "supportsAllDrives": True,
+                                  "includeItemsFromAllDrives": True,
+                                  "fields": "nextPageToken,files(id,modifiedTime,version)"}
+        listed: dict[str, FileState] = {}
+        while True:
+            body = self._call(lambda c: c.http_client.request(
+                "get", DRIVE_FILES_API_V3_URL, params=params).json())
+            files = body.get("files") if isinstance(body, dict) else None
+            if not isinstance(files, list):
                 raise _reason("malformed", None, 1, 0, self.account_email)
-            listed[str(item["id"])] = str(item["modifiedTime"])
-        return listed
+            for item in files:
+                state = _file_state(item)
+                if state is None:
+                    raise _reason("malformed", None, 1, 0, self.account_email)
+                listed[str(item["id"])] = state
+            token = body.get("nextPageToken")
+            if not token:
+                return listed
+            params["pageToken"] = token
+
+    def file_state(self, spreadsheet_id: str) -> FileState:
+        """One file's modifiedTime and version (Drive files.get): for a registered
+        spreadsheet the listing did not show. A file in the trash is a `SheetsError`
+        ("trashed"), as are 403 and 404."""
+        from gspread.urls import DRIVE_FILES_API_V3_URL
+
+        body = self._call(lambda c: c.http_client.request(
+            "get", f"{DRIVE_FILES_API_V3_URL}/{spreadsheet_id}",
+            params={"fields": "id,modifiedTime,version,trashed",
+                    "supportsAllDrives": True}).json())
+        state = _file_state(body)
+        if state is None:
+            raise _reason("malformed", None, 1, 0, self.account_email)
+        if body.get("trashed") is True:
+            raise _reason("trashed", None, 1, 0, self.account_email)
+        return state
 
     def batch_get(self, spreadsheet_id: str, ranges: Sequence[str],
                   options: ValueOptions = VALUE_OPTIONS) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Pulling the units' spreadsheets within quota: what to fetch, and fetching it.
 
-Steady state costs one Drive listing (files.list with modifiedTime, 1,000 files a page) for
-every registered spreadsheet, then one values:batchGet per spreadsheet whose modifiedTime
-moved since its last snapshot. The tabs asked for are the template's names the first time,
+Steady state costs one Drive listing (files.list of the spreadsheets not in the trash, with
+modifiedTime and version, 1,000 files a page), then one values:batchGet per spreadsheet
+whose modifiedTime moved since its last snapshot, unless its Drive version is exactly the
+one the pipeline's own feedback write should have left (nobody else changed it).
+The tabs asked for are the template's names the first time,
 then the names the last snapshot found; a batchGet fails whole when one name is not a tab
 (400), and then one metadata call finds the tabs, matched as the parser matches them. A
 spreadsheet whose last snapshot lacked a template tab asks the metadata first, so that a tab
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from core.template import LISTS_TAB_NAME, TEMPLATE
 from core.values import match_key
-from sources.gsheets import VALUE_OPTIONS, SheetsApi, SheetsError, quote_tab
+from sources.gsheets import VALUE_OPTIONS, FileState, SheetsApi, SheetsError, quote_tab
 from sources.workbook_json import encode_snapshot
 
 FEEDBACK_TAB = "Kết quả kiểm tra"  # written by the pipeline, never read back as data
@@ -35,6 +37,7 @@ class Previous:
     modified_time: str | None
     snapshot_id: str
     tab_names: tuple[str, ...]
+    own_version: int | None = None  # the Drive version our feedback write since should leave
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class SheetJob:
     spreadsheet_id: str
     modified_time: str | None  # from the listing; None when the file is not listed
     tab_hint: tuple[str, ...]
+    version: int | None = None  # Drive's version, from the listing
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,20 @@ class SheetResult:
     error: SheetsError | None = None
 
 
-def is_unchanged(spreadsheet_id: str, listed: Mapping[str, str],
+def is_unchanged(spreadsheet_id: str, listed: Mapping[str, FileState],
                  previous: Previous | None) -> bool:
-    """The spreadsheet is the one last read and its modifiedTime has not moved."""
-    return (previous is not None and previous.spreadsheet_id == spreadsheet_id
-            and previous.modified_time is not None
-            and listed.get(spreadsheet_id) == previous.modified_time)
+    """The spreadsheet is the one last read and nobody but the pipeline changed it since:
+    its modifiedTime has not moved, or its Drive version is the one our own feedback
+    write should have left (any other change moves the version further)."""
+    state = listed.get(spreadsheet_id)
+    if previous is None or previous.spreadsheet_id != spreadsheet_id or state is None:
+        return False
+    if previous.modified_time is not None and state.modified_time == previous.modified_time:
+        return True
+    return previous.own_version is not None and state.version == previous.own_version
 
 
-def plan_jobs(spreadsheets: Mapping[str, str], listed: Mapping[str, str],
+def plan_jobs(spreadsheets: Mapping[str, str], listed: Mapping[str, FileState],
               previous: Mapping[str, Previous]) -> tuple[list[SheetJob], list[str]]:
     """(spreadsheets to fetch, unit codes unchanged since their last snapshot). A
     spreadsheet missing from the listing is fetched anyway: its 403 or 404 says why."""
@@ -72,7 +81,9 @@ def plan_jobs(spreadsheets: Mapping[str, str], listed: Mapping[str, str],
             unchanged.append(unit_code)
             continue
         hint = tab_hint(last if last and last.spreadsheet_id == spreadsheet_id else None)
-        jobs.append(SheetJob(unit_code, spreadsheet_id, listed.get(spreadsheet_id), hint))
+        state = listed.get(spreadsheet_id)
+        jobs.append(SheetJob(unit_code, spreadsheet_id, state.modified_time if state else None,
+                             hint, state.version if state else None))
     return jobs, unchanged
 
 

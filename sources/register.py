@@ -3,9 +3,9 @@
 One row per unit and year: year, unit code, spreadsheet URL or key. It lives in a register
 spreadsheet (tab «Sổ đăng ký», headers «Năm», «Mã đơn vị», «Bảng tính»), read through the
 same client as the reports, or in a local CSV (`year,unit_code,spreadsheet`). Matching it
-against the registry is pure: an expected unit without a row is missing (not a crash); a
-row for an unknown unit, a unit that does not report that year, a duplicate or a bad link
-is a problem reported by name.
+against the registry is pure: an expected unit without a row is missing (not a crash) and a
+problem too; a row for an unknown unit, a unit that does not report that year, a duplicate
+(even an exact copy of another row) or a bad link is a problem reported by name.
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ class RegisterProblem:
 
     unit_code: str
     line: int
-    kind: str  # unknown_unit | not_reporting | duplicate | shared_spreadsheet | bad_row
+    # unknown_unit | not_reporting | duplicate | duplicate_row | shared_spreadsheet |
+    # bad_row | missing_row | register_unreadable
+    kind: str
     message_vi: str
     message_en: str
 
@@ -166,7 +168,15 @@ def assign_year(rows: Sequence[RegisterRow], row_problems: Sequence[RegisterProb
                 f"for {year}."))
         else:
             previous = chosen.get(row.unit_code)
-            if previous and previous.spreadsheet_id != row.spreadsheet_id:
+            if previous and previous.spreadsheet_id == row.spreadsheet_id:
+                problems.append(RegisterProblem(
+                    row.unit_code, row.line, "duplicate_row",
+                    f"Sổ đăng ký, dòng {row.line} lặp lại dòng {previous.line} (đơn vị "
+                    f"{row.unit_code} năm {year}, cùng bảng tính): hãy xóa dòng {row.line}.",
+                    f"Register line {row.line} repeats line {previous.line} ({row.unit_code}, "
+                    f"{year}, same spreadsheet)."))
+                continue
+            if previous:
                 problems.append(RegisterProblem(
                     row.unit_code, row.line, "duplicate",
                     f"Sổ đăng ký có hai dòng cho đơn vị {row.unit_code} năm {year} (dòng "
@@ -183,6 +193,14 @@ def assign_year(rows: Sequence[RegisterRow], row_problems: Sequence[RegisterProb
                 "mỗi đơn vị cần một bảng tính riêng.",
                 f"Register line {row.line}: {code} and {other} share one spreadsheet."))
     missing = tuple(sorted(expected - chosen.keys()))
+    names = {u.code: u.name_vi for u in registry.units}
+    for code in missing:
+        problems.append(RegisterProblem(
+            code, 0, "missing_row",
+            f"Sổ đăng ký không có dòng nào cho đơn vị {code} ({names.get(code, '')}) năm "
+            f"{year}: chưa biết bảng tính của đơn vị; hãy thêm dòng «{year}, {code}, đường dẫn "
+            "bảng tính» vào sổ đăng ký.",
+            f"The register has no row for unit {code} in {year}."))
     return YearAssignment(chosen, missing, tuple(problems))
 
 

@@ -1,9 +1,12 @@
 """Feedback: write each unit's check result into its own Google spreadsheet.
 
 Runs after validation, only for the Google Sheets source and unless HB_GSHEETS_FEEDBACK is
-false. One values:batchUpdate per spreadsheet whose result changed (a provisioned
-spreadsheet has the tab «Kết quả kiểm tra»; elsewhere the first write adds it, two more
-requests, once); the write scope is asked for here only. A unit whose
+false. Exactly one write request per spreadsheet whose result changed: a
+spreadsheets.batchUpdate that adds the tab «Kết quả kiểm tra» when it is not there yet and
+writes the cells. Before the first write to a spreadsheet one metadata read finds the tab
+(a provisioned spreadsheet has it); later writes go straight to the sheetId recorded. Each
+write records the Drive version it should leave, so that the next pull does not read the
+spreadsheet again for our own change. The write scope is asked for here only. A unit whose
 write fails is logged in raw.feedback_writes and the others go on.
 """
 
@@ -20,7 +23,13 @@ from prefect import task
 from core.issues import Issue
 from core.registry import read_registry
 from core.settings import RunSettings
-from sources.feedback import FeedbackSheet, add_tab_requests, build_feedback, values_data
+from sources.feedback import (
+    FEEDBACK_SHEET_ID,
+    FeedbackSheet,
+    build_feedback,
+    grid,
+    write_requests,
+)
 from sources.gsheets import (
     SCOPES_FEEDBACK,
     SPREADSHEET_URL,
@@ -30,6 +39,8 @@ from sources.gsheets import (
     redact,
     spreadsheet_id_of,
 )
+from sources.gsheets_pull import FEEDBACK_TAB
+from sources.workbook_json import SOURCE_KIND
 from tasks import report_progress
 from tasks.pull import LOCAL_TZ
 from tasks.validate import ValidationResult
@@ -51,47 +62,100 @@ class _Job:
     spreadsheet_id: str
     sheet: FeedbackSheet
     previous_rows: int
+    sheet_id: int | None = None  # the tab's sheetId from our last write; None: look it up
+    base_version: int | None = None  # the spreadsheet's Drive version as last known
 
 
-def _last_writes(con: Any, year: int) -> dict[tuple[str, str], tuple[str, int]]:
-    """(unit, spreadsheet) → (result hash, rows) of the last successful write."""
+@dataclass(frozen=True)
+class _LastWrite:
+    result_sha256: str
+    rows: int
+    sheet_id: int | None
+    expected_version: int | None
+    written_at: datetime
+
+
+def _last_writes(con: Any, year: int) -> dict[tuple[str, str], _LastWrite]:
+    """(unit, spreadsheet) → its last successful write."""
     rows = con.execute(
         """
-        select unit_code, spreadsheet_id, result_sha256, rows_written
+        select unit_code, spreadsheet_id, result_sha256, rows_written, sheet_id,
+            expected_version, written_at
         from raw.feedback_writes
         where outcome = 'written' and year = ?
         qualify row_number() over (partition by unit_code, spreadsheet_id
                                    order by written_at desc) = 1
         """, [year]).fetchall()
-    return {(u, s): (sha, int(n or 0)) for u, s, sha, n in rows}
+    return {(u, s): _LastWrite(sha, int(n or 0), sheet, version, at)
+            for u, s, sha, n, sheet, version, at in rows}
+
+
+def _known_versions(con: Any, year: int,
+                    last: dict[tuple[str, str], _LastWrite]) -> dict[tuple[str, str], int]:
+    """(unit, spreadsheet) → the Drive version the pipeline last knew: that of its latest
+    read, or the one its own write after that read should have left."""
+    rows = con.execute(
+        """
+        select f.unit_code, s.source_ref, f.drive_version, f.fetched_at
+        from raw.fetches as f join raw.snapshots as s using (snapshot_id)
+        where f.year = ? and f.outcome = 'snapshot' and s.source_kind = ?
+        qualify row_number() over (partition by f.unit_code order by f.fetch_id desc) = 1
+        """, [year, SOURCE_KIND]).fetchall()
+    known: dict[tuple[str, str], int] = {}
+    for unit_code, source_ref, version, fetched_at in rows:
+        key = (unit_code, spreadsheet_id_of(source_ref))
+        write = last.get(key)
+        if write is not None and write.written_at >= fetched_at:
+            version = write.expected_version
+        if version is not None:
+            known[key] = int(version)
+    return known
 
 
 def _log(con: Any, year: int, job: _Job, outcome: str, rows: int | None, detail: str | None,
-         at: datetime) -> None:
-    con.execute("insert into raw.feedback_writes values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [year, job.sheet.unit_code, job.spreadsheet_id, job.sheet.result_sha256,
-                 outcome, rows, detail, at])
+         at: datetime, sheet_id: int | None = None) -> None:
+    expected = (job.base_version + 1 if outcome == "written" and job.base_version is not None
+                else None)
+    con.execute(
+        "insert into raw.feedback_writes (year, unit_code, spreadsheet_id, result_sha256, "
+        "outcome, rows_written, detail, written_at, sheet_id, expected_version) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, job.sheet.unit_code, job.spreadsheet_id, job.sheet.result_sha256, outcome,
+         rows, detail, at, sheet_id, expected])
 
 
-def write_one(api: SheetsApi, job: _Job) -> int:
-    """Write one unit's result (one request when the tab is there, as in a provisioned
-    spreadsheet); the number of rows the tab now spans."""
-    data = values_data(job.sheet, job.previous_rows)
+def find_tab(api: SheetsApi, spreadsheet_id: str) -> tuple[int, bool]:
+    """(sheetId of the tab «Kết quả kiểm tra», whether it must be added): one metadata
+    read."""
+    properties = api.tab_titles(spreadsheet_id)
+    for tab in properties:
+        if str(tab["title"]).casefold() == FEEDBACK_TAB.casefold():
+            return int(tab["sheetId"]), False
+    used = {int(t["sheetId"]) for t in properties if isinstance(t.get("sheetId"), int)}
+    return (FEEDBACK_SHEET_ID if FEEDBACK_SHEET_ID not in used else max(used) + 1), True
+
+
+def write_one(api: SheetsApi, job: _Job) -> tuple[int, int]:
+    """Write one unit's result in one spreadsheets.batchUpdate: (rows the tab now spans,
+    the tab's sheetId)."""
+    sheet_id, add = (job.sheet_id, False) if job.sheet_id is not None else find_tab(
+        api, job.spreadsheet_id)
+    previous_rows = job.previous_rows
     try:
-        api.values_batch_update(job.spreadsheet_id, data)
+        api.batch_update(job.spreadsheet_id,
+                         write_requests(job.sheet, previous_rows, sheet_id, add))
     except SheetsError as exc:
-        if exc.status != 400:  # 400 "Unable to parse range": no such tab yet
+        if exc.status != 400 or job.sheet_id is None:
             raise
-        try:
-            api.batch_update(job.spreadsheet_id, add_tab_requests())
-        except SheetsError as add_error:
-            if add_error.status != 400:  # 400: a tab of that name already exists
-                raise
-        api.values_batch_update(job.spreadsheet_id, data)
-    return len(data[0]["values"])
+        # 400 "No grid with id": someone deleted the tab since our last write
+        sheet_id, add = find_tab(api, job.spreadsheet_id)
+        previous_rows = 0
+        api.batch_update(job.spreadsheet_id,
+                         write_requests(job.sheet, previous_rows, sheet_id, add))
+    return len(grid(job.sheet, previous_rows)), sheet_id
 
 
-def _run(api: SheetsApi, job: _Job) -> tuple[_Job, int | None, SheetsError | None]:
+def _run(api: SheetsApi, job: _Job) -> tuple[_Job, tuple[int, int] | None, SheetsError | None]:
     try:
         return job, write_one(api, job), None
     except SheetsError as exc:
@@ -106,8 +170,9 @@ def _targets(checked: ValidationResult) -> dict[str, str]:
 
 
 def plan_feedback(year: int, names: dict[str, str], checked: ValidationResult,
-                  targets: dict[str, str], last: dict[tuple[str, str], tuple[str, int]],
-                  now: datetime) -> tuple[list[_Job], int]:
+                  targets: dict[str, str], last: dict[tuple[str, str], _LastWrite],
+                  now: datetime, known: dict[tuple[str, str], int] | None = None
+                  ) -> tuple[list[_Job], int]:
     """(writes to make, results unchanged since their last write)."""
     by_unit: dict[str, list[Issue]] = defaultdict(list)
     for issue in checked.issues:
@@ -119,12 +184,13 @@ def plan_feedback(year: int, names: dict[str, str], checked: ValidationResult,
         general = (sub.parsed.records.get("general") or [{}])[0] if sub.parsed else {}
         sheet = build_feedback(year, sub.unit_code, names.get(sub.unit_code, ""),
                                by_unit[sub.unit_code], general.get("is_complete") is True, now)
-        spreadsheet_id = targets[sub.unit_code]
-        previous = last.get((sub.unit_code, spreadsheet_id))
-        if previous and previous[0] == sheet.result_sha256:
+        key = (sub.unit_code, targets[sub.unit_code])
+        previous = last.get(key)
+        if previous and previous.result_sha256 == sheet.result_sha256:
             unchanged += 1
             continue
-        jobs.append(_Job(spreadsheet_id, sheet, previous[1] if previous else 0))
+        jobs.append(_Job(key[1], sheet, previous.rows if previous else 0,
+                         previous.sheet_id if previous else None, (known or {}).get(key)))
     return jobs, unchanged
 
 
@@ -148,17 +214,19 @@ def write_feedback(settings: RunSettings, checked: ValidationResult,
     failed: list[str] = []
     written = 0
     with db.connect(settings.warehouse) as con:
-        jobs, unchanged = plan_feedback(year, names, checked, targets,
-                                        _last_writes(con, year), now)
+        last = _last_writes(con, year)
+        jobs, unchanged = plan_feedback(year, names, checked, targets, last, now,
+                                        _known_versions(con, year, last))
         with ThreadPoolExecutor(max_workers=settings.gsheets.workers) as pool:
-            for job, rows, error in pool.map(lambda j: _run(api, j), jobs):
-                if error is None:
+            for job, done, error in pool.map(lambda j: _run(api, j), jobs):
+                if done is not None:
                     written += 1
-                    _log(con, year, job, "written", rows, None, now)
+                    _log(con, year, job, "written", done[0], None, now, sheet_id=done[1])
                 else:
                     failed.append(job.sheet.unit_code)
                     _log(con, year, job, "error", None, redact(error.detail, api.account), now)
-    report_progress("Năm %s: đã ghi kết quả kiểm tra vào %s bảng tính (%s không đổi, %s lỗi).",
-                    year, written, unchanged, len(failed))
+    report_progress("Năm %s: đã ghi kết quả kiểm tra vào %s bảng tính (%s không đổi, %s lỗi); "
+                    "%s; %s.", year, written, unchanged, len(failed), api.quota_line("write"),
+                    api.quota_line("read"))
     return FeedbackSummary(year, written, unchanged, tuple(sorted(failed)),
                            requests=api.attempts)

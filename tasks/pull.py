@@ -12,7 +12,7 @@ from prefect import task
 from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
 from core.settings import ReadLimits, RunSettings
-from core.snapshot import cells_of, content_sha256, snapshot_id
+from core.snapshot import RawCell, cells_of, content_sha256, snapshot_id
 from sources.local import Fetched, NotReadable, list_folder, plan_folder, read_file
 from sources.reader import IsolatedReader
 from sources.workbook_json import SOURCE_KIND as GSHEETS_KIND
@@ -45,38 +45,75 @@ def read_content(source_kind: str, content: bytes, reader: IsolatedReader | None
     return reader.read(content) if reader is not None else read_workbook(content)
 
 
+@dataclass
+class PendingWrites:
+    """What a pull has read and not yet written: new snapshots with their cells, and the
+    fetch log, written together in one transaction (`flush`) every `FLUSH_EVERY` files."""
+
+    known: set[str]  # snapshot ids already in raw.snapshots or pending
+    snapshots: list[tuple[dict[str, object], list[RawCell]]] = field(default_factory=list)
+    fetches: list[dict[str, object]] = field(default_factory=list)
+
+    def flush(self, con) -> None:
+        if self.snapshots or self.fetches:
+            db.store_pull(con, self.snapshots, self.fetches)
+        self.snapshots, self.fetches = [], []
+
+
+FLUSH_EVERY = 200
+
+
+def snapshot_row(fetched: Fetched, sid: str, sha: str, reader: IsolatedReader | None
+                 ) -> tuple[dict[str, object], list[RawCell]]:
+    """The raw.snapshots row of new content, and its cells, read through the reader.
+    Content over the size limit is not kept: its row says why, with the file's size."""
+    content, size = fetched.content, len(fetched.content)
+    if fetched.read_error is not None:
+        tab_names, cells, read_error = None, [], fetched.read_error
+        content, size = b"", fetched.size or len(fetched.content)
+    else:
+        try:
+            workbook = read_content(fetched.source_kind, fetched.content, reader)
+            tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
+        except UnreadableWorkbook as exc:
+            tab_names, cells, read_error = None, [], exc.detail_vi
+    row = {"snapshot_id": sid, "year": fetched.year, "unit_code": fetched.unit_code,
+           "source_kind": fetched.source_kind, "source_ref": fetched.source_ref,
+           "content_sha256": sha, "content_bytes": size, "content": content,
+           "tab_names": tab_names, "read_error": read_error, "fetched_at": fetched.fetched_at}
+    return row, cells
+
+
 def keep_snapshot(con, fetched: Fetched, reader: IsolatedReader | None = None
                   ) -> tuple[str, bool]:
-    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new).
-    Content over the size limit is not kept: its row says why, with the file's size."""
+    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new)."""
     sha = content_sha256(fetched.content)
     sid = snapshot_id(fetched.year, fetched.unit_code, sha)
     is_new = not db.snapshot_exists(con, sid)
     if is_new:
-        content, size = fetched.content, len(fetched.content)
-        if fetched.read_error is not None:
-            tab_names, cells, read_error = None, [], fetched.read_error
-            content, size = b"", fetched.size or len(fetched.content)
-        else:
-            try:
-                workbook = read_content(fetched.source_kind, fetched.content, reader)
-                tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
-            except UnreadableWorkbook as exc:
-                tab_names, cells, read_error = None, [], exc.detail_vi
-        db.insert_snapshot(
-            con, snapshot_id=sid, year=fetched.year, unit_code=fetched.unit_code,
-            source_kind=fetched.source_kind, source_ref=fetched.source_ref, sha256=sha,
-            content=content, tab_names=tab_names, read_error=read_error,
-            fetched_at=fetched.fetched_at, cells=cells, content_bytes=size,
-        )
+        db.store_pull(con, [snapshot_row(fetched, sid, sha, reader)], [])
     return sid, is_new
 
 
-def store_fetched(con, fetched: Fetched, reader: IsolatedReader | None = None) -> bool:
-    """Keep one fetched workbook as a raw snapshot; False when that content was already kept."""
-    sid, is_new = keep_snapshot(con, fetched, reader)
-    db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code, outcome="snapshot",
-                    snapshot_id=sid, detail=None, fetched_at=fetched.fetched_at)
+def store_fetched(con, fetched: Fetched, reader: IsolatedReader | None = None,
+                  pending: PendingWrites | None = None) -> bool:
+    """Keep one fetched workbook as a raw snapshot and log the fetch; False when that
+    content was already kept. With `pending`, the writes wait for its next flush."""
+    if pending is None:
+        sid, is_new = keep_snapshot(con, fetched, reader)
+        db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code,
+                        outcome="snapshot", snapshot_id=sid, detail=None,
+                        fetched_at=fetched.fetched_at)
+        return is_new
+    sha = content_sha256(fetched.content)
+    sid = snapshot_id(fetched.year, fetched.unit_code, sha)
+    is_new = sid not in pending.known
+    if is_new:
+        pending.snapshots.append(snapshot_row(fetched, sid, sha, reader))
+        pending.known.add(sid)
+    pending.fetches.append({"year": fetched.year, "unit_code": fetched.unit_code,
+                            "outcome": "snapshot", "snapshot_id": sid, "detail": None,
+                            "fetched_at": fetched.fetched_at})
     return is_new
 
 
@@ -92,6 +129,12 @@ def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
                    size)
 
 
+def _fetch_row(year: int, unit_code: str, outcome: str, at: datetime,
+               detail: str | None = None) -> dict[str, object]:
+    return {"year": year, "unit_code": unit_code, "outcome": outcome, "snapshot_id": None,
+            "detail": detail, "fetched_at": at}
+
+
 def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                 now: datetime) -> PullSummary:
     """Read a year's folder: each unit's files (the counted one last), the workbooks of no
@@ -99,6 +142,7 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
     folder = settings.reports_dir / str(year)
     plan = plan_folder(list_folder(folder), unit_codes)
     new_count, done, read_units, errors = 0, 0, set(), set()
+    pending = PendingWrites(db.snapshot_ids(con, year))
     with IsolatedReader(settings.limits) as reader:
         work = [(unit, name) for unit, names in plan.files.items() for name in names]
         work += [(name.rpartition(".")[0], name) for name in plan.unexpected]
@@ -107,25 +151,22 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                 fetched = fetch_file(folder / name, unit, year, now, settings.limits)
             except NotReadable as exc:
                 errors.add(unit)
-                db.record_fetch(con, year=year, unit_code=unit, outcome="error",
-                                snapshot_id=None, fetched_at=now,
-                                detail=f"Không mở được tệp «{name}» để đọc: hãy kiểm tra quyền "
-                                f"đọc tệp trong thư mục báo cáo. | Cannot open {name}: {exc}")
+                pending.fetches.append(_fetch_row(
+                    year, unit, "error", now, f"Không mở được tệp «{name}» để đọc: hãy kiểm "
+                    f"tra quyền đọc tệp trong thư mục báo cáo. | Cannot open {name}: {exc}"))
                 continue
-            new_count += store_fetched(con, fetched, reader)
+            new_count += store_fetched(con, fetched, reader, pending)
             read_units.add(unit)
             done += 1
-            if done % 200 == 0:
+            if done % FLUSH_EVERY == 0:
+                pending.flush(con)
                 report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
     for note in plan.notes:
-        db.record_fetch(con, year=year, unit_code=note.unit_code, outcome="folder",
-                        snapshot_id=None, fetched_at=now,
-                        detail=json.dumps({"rule": note.rule, "files": list(note.files)},
-                                          ensure_ascii=False))
+        pending.fetches.append(_fetch_row(year, note.unit_code, "folder", now, json.dumps(
+            {"rule": note.rule, "files": list(note.files)}, ensure_ascii=False)))
     not_found = [code for code in unit_codes if code not in plan.files]
-    for code in not_found:
-        db.record_fetch(con, year=year, unit_code=code, outcome="not_found",
-                        snapshot_id=None, detail=None, fetched_at=now)
+    pending.fetches += [_fetch_row(year, code, "not_found", now) for code in not_found]
+    pending.flush(con)
     return PullSummary(year, len(unit_codes), len(read_units & set(unit_codes)), new_count,
                        tuple(not_found),
                        tuple(name.rpartition(".")[0] for name in plan.unexpected),

@@ -182,6 +182,68 @@ def test_modified_time_changes_only_with_content(emu: Emulator, gc: gspread.Clie
     assert after == gc.list_spreadsheet_files(folder_id=FOLDER)[0]["modifiedTime"]
 
 
+def test_drive_version_trash_and_update_cells(emu: Emulator, gc: gspread.Client) -> None:
+    """Drive's version moves on by one with each change (a batchUpdate of updateCells,
+    which writes values: stringValue as text even when it starts with "=", numberValue,
+    a CellData without value clearing the cell), never with a read or a move to the
+    trash; a trashed file is listed unless the query says `trashed = false`, and
+    files.get says it is trashed. A file put in the folder by hand starts at version 1."""
+    def state(file_id: str = "unit-1") -> dict[str, Any]:
+        return gc.http_client.request("get", f"{DRIVE_FILES}/{file_id}", params={
+            "fields": "version,trashed,modifiedTime"}).json()
+
+    import shutil
+
+    shutil.copyfile(emu.path("unit-1"), emu.folder / "by-hand.xlsx")
+    by_hand = state("by-hand")["version"]
+    gc.http_client.batch_update("by-hand", {"requests": [{"updateCells": {
+        "start": {"sheetId": 0}, "rows": [], "fields": "userEnteredValue"}}]})
+    by_hand_written = state("by-hand")["version"]
+    emu.store.delete("by-hand")
+
+    def listed(query: str) -> list[str]:
+        body = gc.http_client.request("get", DRIVE_FILES, params={
+            "q": query, "fields": "files(id)"}).json()
+        return [f["id"] for f in body["files"]]
+
+    first = state()
+    gc.http_client.values_batch_get("unit-1", [f"'{INFO_TAB}'"])
+    gc.http_client.batch_update("unit-1", {"requests": [{"updateCells": {
+        "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 1},
+        "rows": [{"values": [{"userEnteredValue": {"stringValue": "=1+1"}}]},
+                 {"values": [{"userEnteredValue": {"numberValue": 7}}]},
+                 {"values": [{}]}],
+        "fields": "userEnteredValue"}}]})
+    written = state()
+    emu.trash("unit-1")
+    trashed = state()
+    spreadsheets = "mimeType = 'application/vnd.google-apps.spreadsheet'"
+    sheet = load_workbook(emu.path("unit-1"))[INFO_TAB]
+
+    assert ("1", "2", "2") == (first["version"], written["version"], trashed["version"])
+    assert ("1", "2") == (by_hand, by_hand_written)
+    assert (False, True) == (written["trashed"], trashed["trashed"])
+    assert written["modifiedTime"] == trashed["modifiedTime"] > first["modifiedTime"]
+    assert ("=1+1", "s", 7, None) == (sheet["B1"].value, sheet["B1"].data_type,
+                                      sheet["B2"].value, sheet["B3"].value)
+    assert (["unit-1"], []) == (listed(spreadsheets),
+                                listed(f"{spreadsheets} and trashed = false"))
+
+
+def test_dropped_connection_and_refused_grant_at_the_token_endpoint(tmp_path: Path) -> None:
+    """Fault.dropped closes the connection without an answer (the client sees a
+    connection error); a 400 at the token endpoint answers OAuth's invalid_grant; the log
+    stamps each request with the emulator's clock."""
+    with running_emulator(tmp_path, clock=lambda: 42.0) as emu:
+        emu.inject("*", Fault.dropped(only="oauth.token"), Fault.error(400, only="oauth.token"))
+        with pytest.raises(requests.ConnectionError):
+            requests.post(f"{emu.token_uri}", data={"grant_type": "x"}, timeout=5)
+        refused = requests.post(f"{emu.token_uri}", data={"grant_type": "x"}, timeout=5)
+        records = [(r.kind, r.status, r.at) for r in emu.requests()]
+    assert (400, "invalid_grant") == (refused.status_code, refused.json()["error"])
+    assert [("oauth.token", 0, 42.0), ("oauth.token", 400, 42.0)] == records
+
+
 def test_rate_limit_then_success(emu: Emulator, gc: gspread.Client) -> None:
     """A queued 429 answers one request with RESOURCE_EXHAUSTED and Retry-After; the retry
     succeeds; a fault limited to batchGet leaves metadata requests alone."""

@@ -28,6 +28,7 @@ from sources.gsheets import (
     SCOPES_PROVISION,
     SCOPES_READ,
     CredentialError,
+    Quota,
     RateLimiter,
     RetryPolicy,
     SheetsApi,
@@ -41,7 +42,7 @@ from sources.workbook_json import read_workbook_json
 from tasks.feedback import write_feedback
 from tasks.pull_gsheets import fetch_issues, pull_gsheets
 from tasks.validate import validate_submissions
-from tests.emulator import DRIVE_LISTING, Emulator, Fault, running_emulator
+from tests.emulator import ANY, DRIVE_LISTING, Emulator, Fault, running_emulator
 from tests.workbooks import general_rows, report_workbook, table_rows, write_grid
 
 YEAR = 2024
@@ -86,7 +87,8 @@ def make_settings(emu: Emulator, root: Path, seeds: Path, **given) -> RunSetting
     values = dict(source="gsheets", gsheets_register=str(root / "register.csv"),
                   gsheets_credentials="anonymous", gsheets_api_base_url=emu.base_url,
                   warehouse=str(root / "w.duckdb"), seeds_dir=str(seeds),
-                  gsheets_requests_per_minute=0, gsheets_timeout_seconds=2,
+                  gsheets_reads_per_minute=0, gsheets_writes_per_minute=0,
+                  gsheets_timeout_seconds=2,
                   gsheets_max_retries=3, gsheets_workers=2)
     return settings_from(**{**values, **given})
 
@@ -167,9 +169,10 @@ def test_route_sends_google_prefixes_to_the_base_url():
     ]
 
 
-def test_rate_limiter_allows_n_requests_in_any_minute():
-    """At 3 a minute, the 4th request waits until the 1st is 60 s old, the 7th until the
-    4th is: a sliding window, never more than 3 in any 60 seconds."""
+def test_rate_limiter_allows_n_requests_in_any_minute_with_a_margin():
+    """At 3 a minute, the 4th request waits until the 1st is 65 s old (a minute and the
+    5-second margin), the 7th until the 4th is: a sliding window, never more than 3 in
+    any 65 seconds; it counts 7 sent, at most 3 in one minute."""
     clock = [0.0]
     sent: list[float] = []
 
@@ -181,7 +184,8 @@ def test_rate_limiter_allows_n_requests_in_any_minute():
         limiter.acquire()
         sent.append(clock[0])
         clock[0] += 1.0
-    assert [0.0, 1.0, 2.0, 60.0, 61.0, 62.0, 120.0] == sent
+    assert [0.0, 1.0, 2.0, 65.0, 66.0, 67.0, 130.0] == sent
+    assert (7, 3) == (limiter.sent, limiter.peak)
 
 
 def test_back_off_grows_with_jitter_and_honours_retry_after():
@@ -200,22 +204,42 @@ def test_back_off_grows_with_jitter_and_honours_retry_after():
 
 def test_settings_from_file_env_and_arguments(tmp_path, monkeypatch):
     """A TOML settings file gives values, an environment variable overrides the file, an
-    explicit value overrides both; numbers and switches are parsed."""
+    explicit value overrides both; numbers and switches are parsed; reads and writes
+    have a limit each."""
     file = tmp_path / "hb.toml"
     file.write_text('source = "gsheets"\n[gsheets]\nregister = "reg.csv"\n'
-                    'requests_per_minute = 30\nfeedback = false\n', encoding="utf-8")
+                    'reads_per_minute = 30\nwrites_per_minute = 20\nfeedback = false\n',
+                    encoding="utf-8")
     monkeypatch.setenv("HB_SETTINGS_FILE", str(file))
-    monkeypatch.setenv("HB_GSHEETS_REQUESTS_PER_MINUTE", "45")
+    monkeypatch.setenv("HB_GSHEETS_WRITES_PER_MINUTE", "45")
     got = settings_from(gsheets_register="other.csv")
-    assert ("gsheets", "other.csv", 45, False) == (
-        got.source, got.gsheets.register, got.gsheets.requests_per_minute,
-        got.gsheets.feedback)
+    assert ("gsheets", "other.csv", 30, 45, False) == (
+        got.source, got.gsheets.register, got.gsheets.reads_per_minute,
+        got.gsheets.writes_per_minute, got.gsheets.feedback)
+
+
+@pytest.mark.parametrize("where", ["env", "file"])
+def test_the_removed_requests_per_minute_setting_is_refused(tmp_path, monkeypatch, where):
+    """HB_GSHEETS_REQUESTS_PER_MINUTE set reads and writes at once: it is refused, from
+    the environment or a settings file, with the two settings that replace it."""
+    if where == "env":
+        monkeypatch.setenv("HB_GSHEETS_REQUESTS_PER_MINUTE", "30")
+    else:
+        file = tmp_path / "hb.toml"
+        file.write_text("[gsheets]\nrequests_per_minute = 30\n", encoding="utf-8")
+        monkeypatch.setenv("HB_SETTINGS_FILE", str(file))
+    with pytest.raises(SettingError) as caught:
+        settings_from()
+    message = str(caught.value)
+    assert "HB_GSHEETS_REQUESTS_PER_MINUTE: đã bỏ; hãy dùng HB_GSHEETS_READS_PER_MINUTE và " \
+        "HB_GSHEETS_WRITES_PER_MINUTE" == message.split(" (")[0]
 
 
 @pytest.mark.parametrize(("given", "named"), [
     ({"source": "excel"}, "HB_SOURCE"),
     ({"source": "gsheets"}, "HB_GSHEETS_REGISTER"),
-    ({"gsheets_requests_per_minute": "sixty"}, "HB_GSHEETS_REQUESTS_PER_MINUTE"),
+    ({"gsheets_reads_per_minute": "sixty"}, "HB_GSHEETS_READS_PER_MINUTE"),
+    ({"gsheets_writes_per_minute": "-1"}, "HB_GSHEETS_WRITES_PER_MINUTE"),
     ({"gsheets_timeout_seconds": "0"}, "HB_GSHEETS_TIMEOUT_SECONDS"),
     ({"gsheets_feedback": "maybe"}, "HB_GSHEETS_FEEDBACK"),
 ])
@@ -290,11 +314,35 @@ def test_no_credential_setting_is_an_error_naming_both_settings():
         str(caught.value).split(":")[0]
 
 
+def test_a_bad_key_stops_the_command_with_one_line(tmp_path):
+    """`python -m flows.annual_report --source gsheets` with a key file that is not there
+    (before: two Prefect tracebacks, ~80 lines): exit code 2, and the person reads one
+    Vietnamese line naming the setting, no traceback, nothing on stdout; no run starts.
+    (Every malformed key gives the same `CredentialError`, tested above.)"""
+    import os
+    import subprocess
+    import sys
+
+    key_file = tmp_path / "key.json"
+    (tmp_path / "register.csv").write_text("year,unit_code,spreadsheet\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "HB_GSHEETS_CREDENTIALS": str(key_file)}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.annual_report", "--year", "2024", "--source", "gsheets",
+         "--register", str(tmp_path / "register.csv"), "--warehouse", str(tmp_path / "w.duckdb"),
+         "--output-dir", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=120)
+    reason = f"không đọc được tệp khóa {key_file} (FileNotFoundError)."
+    assert (2, "", f"Không dùng được khóa Google: HB_GSHEETS_CREDENTIALS: {reason}\n") == \
+        (done.returncode, done.stdout, done.stderr)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_registry, caplog):
     """A whole pull with a real service-account key (the emulator requires its token),
     including a 403 for one unit and retried 503s: no fragment of the key and not the
     access token appears in any log record, in raw.fetches, or in an error's text; the
-    pull asked for read-only scopes."""
+    403's reason names the service account's address (public: the unit must share the
+    sheet with it); the pull asked for read-only scopes."""
     caplog.set_level(logging.DEBUG)
     with running_emulator(tmp_path / "drive", require_token=True) as emu:
         info = service_account(emu.token_uri)
@@ -314,9 +362,15 @@ def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_regi
         authorized = {r.authorized for r in emu.requests() if r.kind != "oauth.token"}
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         stored = json.dumps(con.execute("select * from raw.fetches").fetchall(), default=str)
+        errors = con.execute("select unit_code, detail from raw.fetches "
+                             "where outcome = 'error'").fetchall()
     seen = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records) + stored
     secrets = [*key_fragments(info), "emulator-token"]
     assert ("VHTT",) == summary.errors
+    assert [("VHTT", "Bảng tính chưa được chia sẻ với tài khoản của hệ thống: hãy chia sẻ bảng "
+             "tính (quyền chỉnh sửa) cho địa chỉ pipeline@hongbang.iam.gserviceaccount.com. | "
+             "The spreadsheet is not shared with the service account "
+             "pipeline@hongbang.iam.gserviceaccount.com (HTTP 403).")] == errors
     assert {True} == authorized
     assert 200 == token_request.status
     assert [] == [s for s in secrets if s in seen]
@@ -344,10 +398,11 @@ def test_the_key_from_a_prefect_secret_block(prefect_api):
 
 
 def test_register_rows_against_the_registry(small_registry):
-    """An expected unit without a row is missing; rows for an unknown unit, a unit that
-    does not report, a duplicate, a shared spreadsheet and a bad link are reported; other
-    years are ignored."""
+    """An expected unit without a row is missing, and said; rows for an unknown unit, a
+    unit that does not report, a duplicate, an exact copy of a row, a shared spreadsheet
+    and a bad link are reported; other years are ignored."""
     rows = [["Năm", "Mã đơn vị", "Bảng tính"],
+            [2024, "LDTBXH", url("LDTBXH")],
             [2024, "LDTBXH", url("LDTBXH")],
             [2024, "vhtt", "s-2024-VHTT"],
             [2024, "VHTT", "s-2024-VHTT-bis"],
@@ -361,27 +416,69 @@ def test_register_rows_against_the_registry(small_registry):
     assert {"LDTBXH": sid("LDTBXH"), "VHTT": "s-2024-VHTT-bis", "P-HALY": sid("LDTBXH")} == \
         {code: row.spreadsheet_id for code, row in got.spreadsheets.items()}
     assert ("P-MINHKHAI",) == got.missing
-    assert [("P-MINHKHAI", "bad_row"), ("VHTT", "duplicate"), ("XYZ", "unknown_unit"),
-            ("HHDN", "not_reporting"), ("P-HALY", "shared_spreadsheet")] == \
+    assert [("P-MINHKHAI", "bad_row"), ("LDTBXH", "duplicate_row"), ("VHTT", "duplicate"),
+            ("XYZ", "unknown_unit"), ("HHDN", "not_reporting"),
+            ("P-HALY", "shared_spreadsheet"), ("P-MINHKHAI", "missing_row")] == \
         [(p.unit_code, p.kind) for p in got.problems]
+    assert "Sổ đăng ký, dòng 3 lặp lại dòng 2 (đơn vị LDTBXH năm 2024, cùng bảng tính): hãy " \
+        "xóa dòng 3." == got.problems[1].message_vi
+    assert "Sổ đăng ký không có dòng nào cho đơn vị P-MINHKHAI (UBND phường Minh Khai) năm " \
+        "2024: chưa biết bảng tính của đơn vị; hãy thêm dòng «2024, P-MINHKHAI, đường dẫn " \
+        "bảng tính» vào sổ đăng ký." == got.problems[-1].message_vi
 
 
-def test_missing_and_unknown_register_rows_do_not_stop_the_pull(emu, tmp_path, settings):
-    """P-HALY has no row (missing: a 'not_found' fetch, nothing fetched); a row for an
-    unknown unit is reported as an issue; the others are pulled."""
+class Lines(logging.Handler):
+    """The progress lines a person sees on the console (logger hongbang.progress)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def __enter__(self) -> Lines:
+        logger = logging.getLogger("hongbang.progress")
+        self._level = logger.level
+        logger.setLevel(logging.INFO)
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("hongbang.progress").removeHandler(self)
+        logging.getLogger("hongbang.progress").setLevel(self._level)
+
+
+def test_register_gaps_are_said_and_become_warnings(emu, tmp_path, settings):
+    """P-HALY has no row (missing: a 'not_found' fetch, nothing fetched), VHTT's row is
+    copied exactly, a row names an unknown unit: each is a warning issue with a
+    Vietnamese message naming the unit or the register row, and a console line; the
+    others are pulled."""
     text = (tmp_path / "register.csv").read_text(encoding="utf-8")
-    text = "\n".join(line for line in text.splitlines() if "P-HALY" not in line)
-    (tmp_path / "register.csv").write_text(text + "\n2024,KHONGCO,s-x\n", encoding="utf-8")
-    summary = pull_gsheets(settings, YEAR, api=api_for(settings))
+    lines = [line for line in text.splitlines() if "P-HALY" not in line]
+    lines += [line for line in lines if ",VHTT," in line] + ["2024,KHONGCO,s-x"]
+    (tmp_path / "register.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Lines() as console:
+        summary = pull_gsheets(settings, YEAR, api=api_for(settings))
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         issues = fetch_issues(con, YEAR, set(UNITS))
+    expected = [
+        ("KHONGCO", "Sổ đăng ký, dòng 6: mã đơn vị «KHONGCO» không có trong danh mục đơn vị; "
+         "hãy sửa mã đơn vị."),
+        ("P-HALY", "Sổ đăng ký không có dòng nào cho đơn vị P-HALY (UBND phường Hạ Lý) năm "
+         "2024: chưa biết bảng tính của đơn vị; hãy thêm dòng «2024, P-HALY, đường dẫn bảng "
+         "tính» vào sổ đăng ký."),
+        ("VHTT", "Sổ đăng ký, dòng 5 lặp lại dòng 4 (đơn vị VHTT năm 2024, cùng bảng tính): "
+         "hãy xóa dòng 5."),
+    ]
     assert (("P-HALY",), ("KHONGCO",), 3) == (summary.not_found, summary.unexpected_files,
                                               summary.fetched)
     assert 3 == counts(emu)[BATCH_GET]
-    assert [("KHONGCO", "register_problem", "warning")] == \
+    assert [(unit, "register_problem", "warning") for unit, _ in expected] == \
         [(i.unit_code, i.rule, str(i.severity)) for i in issues]
-    assert "không có trong danh mục đơn vị" in issues[0].message_vi
-    assert "English: Register line" in issues[0].message_vi
+    assert [message for _, message in expected] == \
+        [i.message_vi.split(" (English: ")[0] for i in issues]
+    assert {f"Năm 2024: {message}" for _, message in expected} <= set(console.lines)
 
 
 def test_register_spreadsheet_is_read_once_until_it_changes(emu, tmp_path, small_registry):
@@ -488,29 +585,74 @@ def test_renamed_and_missing_tabs_cost_one_metadata_call(emu, tmp_path, settings
             "Khảo sát nhận thức"] == tabs["VHTT"]
 
 
-def test_a_rate_limit_of_n_per_minute_holds_over_a_pull(emu, settings):
-    """With 3 requests a minute, the 4th and 5th requests of a pull (2 listing pages + 4
-    batchGets) wait for the window: the limiter's clock shows the waits, and no 60 s
-    window holds more than 3 requests."""
-    clock = [0.0]
+class FakeClock:
+    """One clock for the limiters and the emulator's request log: a wait moves it on at
+    once, so a quota test takes no wall time and the log shows when each request came."""
 
-    def sleep(seconds: float) -> None:
-        clock[0] += seconds
+    def __init__(self) -> None:
+        self.now = 1_000.0
 
-    limiter = RateLimiter(3, clock=lambda: clock[0], sleep=sleep)
-    sent: list[float] = []
-    original = limiter.acquire
+    def __call__(self) -> float:
+        return self.now
 
-    def acquire() -> None:
-        original()
-        sent.append(clock[0])
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
-    limiter.acquire = acquire  # type: ignore[method-assign]
-    api = SheetsApi.open(dataclasses.replace(settings.gsheets, workers=1), SCOPES_READ,
-                         limiter=limiter)
-    pull_gsheets(dataclasses.replace(settings, gsheets=api.settings), YEAR, api=api)
-    assert [0.0, 0.0, 0.0, 60.0, 60.0, 60.0] == sent
-    assert 6 == len(emu.requests())
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    """The most requests in any window of `seconds` (measured, from the request log)."""
+    ordered = sorted(times)
+    return max((sum(1 for t in ordered[i:] if t < start + seconds)
+                for i, start in enumerate(ordered)), default=0)
+
+
+def test_reads_and_writes_each_stay_under_their_limit_with_a_margin(tmp_path, small_registry):
+    """With 3 reads and 2 writes a minute, a pull and a feedback of 4 spreadsheets (4
+    batchGets, then per spreadsheet one metadata read and one write) send 8 reads and 4
+    writes. Measured from the emulator's log: no 65-second window (a minute and the margin)
+    holds more than 3 reads or 2 writes, so no minute of Google's, however its clock is
+    set, sees more; the writes do not wait for the reads' quota. The run's log says how
+    many of each were sent and the most in one minute."""
+    clock = FakeClock()
+    with running_emulator(tmp_path / "drive", drive_page_cap=3, clock=clock) as emu:
+        lines = ["year,unit_code,spreadsheet"]
+        for unit in UNITS:
+            emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
+            lines.append(f"{YEAR},{unit},{url(unit)}")
+        (tmp_path / "register.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        settings = make_settings(emu, tmp_path, small_registry, gsheets_workers=1,
+                                 gsheets_reads_per_minute=3, gsheets_writes_per_minute=2)
+        quota = Quota(RateLimiter(3, clock=clock, sleep=clock.sleep),
+                      RateLimiter(2, clock=clock, sleep=clock.sleep))
+        with Lines() as console:
+            pull_gsheets(settings, YEAR, api=SheetsApi.open(settings.gsheets, SCOPES_READ,
+                                                            quota=quota))
+            checked = validate_submissions.fn(settings, YEAR)
+            write_feedback.fn(settings, checked,
+                              api=SheetsApi.open(settings.gsheets, (), quota=quota))
+        sheets = [r for r in emu.requests() if r.kind.startswith("sheets.")]
+    reads = [r.at for r in sheets if r.method == "GET"]
+    writes = [r.at for r in sheets if r.method != "GET"]
+    assert (8, 4) == (len(reads), len(writes))
+    assert (3, 2) == (most_in_any_window(reads, 65.0), most_in_any_window(writes, 65.0))
+    assert [0.0, 0.0, 0.0, 65.0, 65.0, 65.0, 130.0, 130.0] == [t - 1_000.0 for t in reads]
+    assert writes[1] - writes[0] < 65.0  # two writes in the writes' first minute
+    assert "Năm 2024: đã ghi kết quả kiểm tra vào 4 bảng tính (0 không đổi, 0 lỗi); 4 yêu " \
+        "cầu ghi tới Google Sheets, nhiều nhất 2 trong một phút (giới hạn 2/phút); 4 yêu cầu " \
+        "đọc tới Google Sheets, nhiều nhất 3 trong một phút (giới hạn 3/phút)." in console.lines
+    assert any(line.endswith("(6 yêu cầu tới Google; 4 yêu cầu đọc tới Google Sheets, nhiều "
+                             "nhất 3 trong một phút (giới hạn 3/phút)).")
+               for line in console.lines)
+
+
+def test_each_kind_of_request_shares_one_limiter_per_process(settings):
+    """The pull's, the feedback's and the status writer's clients wait on the same read
+    limiter and the same write limiter; reads and writes have one each."""
+    pull = SheetsApi.open(settings.gsheets, SCOPES_READ)
+    feedback = SheetsApi.open(settings.gsheets, ())
+    assert pull.quota.reads is feedback.quota.reads
+    assert pull.quota.writes is feedback.quota.writes
+    assert pull.quota.reads is not pull.quota.writes
 
 
 # --- faults ------------------------------------------------------------------------------
@@ -595,6 +737,71 @@ def test_one_truncated_answer_is_retried(emu, settings):
     assert ((), 4) == (summary.errors, summary.fetched)
 
 
+def test_a_spreadsheet_in_the_trash_is_not_read(emu, tmp_path, settings):
+    """P-HALY edits its spreadsheet, then moves it to the trash: the listing asks Drive for
+    spreadsheets not in the trash, P-HALY is not among them, one Drive files.get finds it in
+    the trash, and no Sheets request touches it; its fetch fails with the reason in
+    Vietnamese and its last snapshot stands (a warning)."""
+    pull_gsheets(settings, YEAR, api=api_for(settings))
+    before = current(settings)
+    change(emu, tmp_path, "P-HALY", sessions=5)
+    emu.trash(sid("P-HALY"))
+    emu.reset_log()
+    summary = pull_gsheets(settings, YEAR, api=api_for(settings))
+    listing = emu.requests(LISTING)[0].query["q"][0]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        issues = fetch_issues(con, YEAR, set(UNITS))
+    assert "mimeType = 'application/vnd.google-apps.spreadsheet' and trashed = false" == listing
+    assert {"P-HALY": [("drive.files.get", 200)]} == by_spreadsheet(emu)
+    assert (("P-HALY",), before["P-HALY"]) == (summary.errors, current(settings)["P-HALY"])
+    assert [("P-HALY", "warning")] == [(i.unit_code, str(i.severity)) for i in issues]
+    assert "Bảng tính đã bị chuyển vào thùng rác: hãy khôi phục bảng tính, hoặc ghi bảng " \
+        "tính mới vào sổ đăng ký." in issues[0].message_vi
+
+
+def test_the_token_endpoint_out_of_reach_is_a_network_failure(tmp_path, small_registry):
+    """The connection to the token endpoint drops twice, then works: the pull goes on (two
+    waits recorded). Dropped every time: every unit fails with "could not reach Google's
+    sign-in server, a network failure" after 1 + 3 attempts, not "check the key". A key
+    Google refuses (400 invalid_grant) is said as such, at once, without retries."""
+    with running_emulator(tmp_path / "drive", require_token=True) as emu:
+        info = service_account(emu.token_uri)
+        key_file = tmp_path / "key.json"
+        key_file.write_text(json.dumps(info), encoding="utf-8")
+        lines = ["year,unit_code,spreadsheet"]
+        for unit in UNITS:
+            emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
+            lines.append(f"{YEAR},{unit},{url(unit)}")
+        (tmp_path / "register.csv").write_text("\n".join(lines), encoding="utf-8")
+        settings = make_settings(emu, tmp_path, small_registry,
+                                 gsheets_credentials=str(key_file))
+        emu.inject(ANY, *[Fault.dropped(only="oauth.token")] * 2)
+        sleeps = Sleeps()
+        recovered = pull_gsheets(settings, YEAR, api=api_for(settings, sleeps))
+        emu.reset_log()
+        emu.inject(ANY, *[Fault.dropped(only="oauth.token")] * 4)
+        cut = pull_gsheets(settings, YEAR, api=api_for(settings))
+        cut_requests = [(r.kind, r.status) for r in emu.requests()]
+        emu.reset_log()
+        emu.inject(ANY, Fault.error(400, only="oauth.token"))
+        refused = pull_gsheets(settings, YEAR, api=api_for(settings))
+        refused_requests = [(r.kind, r.status) for r in emu.requests()]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        details = [d for (d,) in con.execute(
+            "select distinct detail from raw.fetches where outcome = 'error' "
+            "order by fetch_id desc").fetchall()]
+    assert ((), 2) == (recovered.errors, len(sleeps))
+    assert tuple(sorted(UNITS)) == cut.errors == refused.errors
+    assert [("oauth.token", 0)] * 4 == cut_requests
+    assert [("oauth.token", 400)] == refused_requests
+    assert ["Google từ chối khóa tài khoản dịch vụ của hệ thống: hãy kiểm tra khóa (có thể đã "
+            "bị xóa hoặc thu hồi). | Google rejected the service-account key: check it (it may "
+            "have been deleted or revoked).",
+            "Không kết nối được tới máy chủ đăng nhập của Google (đã thử 4 lần): lỗi mạng, "
+            "không phải lỗi khóa tài khoản dịch vụ. | Could not reach Google's token endpoint "
+            "(4 attempts): a network failure, not a bad key."] == details
+
+
 def test_a_unit_never_read_is_blocking_when_unshared(emu, settings):
     """P-HALY's spreadsheet was never shared: it is not listed, its batchGet gets 403, it
     has no snapshot, so its issue is blocking (and it stays missing)."""
@@ -624,10 +831,13 @@ def test_a_failed_listing_keeps_every_last_snapshot(emu, settings):
 
 def test_feedback_is_written_once_per_changed_result(emu, tmp_path, small_registry):
     """After validation each unit's result goes into its tab «Kết quả kiểm tra»: status,
-    time, one row per issue (P-MINHKHAI: 90 women of 80 participants, twice). A second run with
-    the same results writes nothing; once P-MINHKHAI fixes it, one request rewrites the
-    tab and the old error row is cleared. The next pull reads back only the spreadsheets
-    written to, and adds no snapshot for them."""
+    time, one row per issue (P-MINHKHAI: 90 women of 80 participants, twice), in exactly
+    one write request per spreadsheet (addSheet + updateCells + addProtectedRange in one
+    batchUpdate, after one metadata read finding no such tab). The run after it sends no
+    Sheets request: the spreadsheets moved only by our own writes (their Drive version is
+    the one each write should leave). Once P-MINHKHAI fixes its rows, the pull reads it
+    alone and one request rewrites its tab, the old error rows cleared, with no metadata
+    read; and the run after that again sends no Sheets request."""
     bad = {**ACTIVITY, "participants": 80, "participants_female": 90}
     emu.add_spreadsheet(sid("P-MINHKHAI"), workbook_file(tmp_path / "bad", "P-MINHKHAI",
                                                          activities=[bad, bad]))
@@ -642,6 +852,7 @@ def test_feedback_is_written_once_per_changed_result(emu, tmp_path, small_regist
 
     first = run()
     first_counts = counts(emu)
+    first_writes = emu.requests("sheets.batchUpdate")
     tab = load_workbook(emu.path(sid("P-MINHKHAI")))[FEEDBACK_TAB]
     grid = [list(r) for r in tab.iter_rows(values_only=True, max_row=9, max_col=6)]
     status = {u: load_workbook(emu.path(sid(u)))[FEEDBACK_TAB]["B3"].value for u in UNITS}
@@ -653,10 +864,15 @@ def test_feedback_is_written_once_per_changed_result(emu, tmp_path, small_regist
     fixing["Hoạt động"]["H4"] = fixing["Hoạt động"]["H5"] = 50
     emu.add_spreadsheet(sid("P-MINHKHAI"), fixing)
     third = run()
+    third_counts = by_spreadsheet(emu)
     fixed = load_workbook(emu.path(sid("P-MINHKHAI")))[FEEDBACK_TAB]
+    emu.reset_log()
+    fourth = run()
     assert (4, 0) == (first.written, first.unchanged)
-    assert {LISTING: 2, BATCH_GET: 4, "sheets.values.batchUpdate": 8,
-            "sheets.batchUpdate": 4} == first_counts
+    assert {LISTING: 2, BATCH_GET: 4, METADATA: 4, "sheets.batchUpdate": 4} == first_counts
+    assert [["addSheet", "updateCells", "addProtectedRange"]] * 4 == \
+        [[next(iter(r)) for r in w.body["requests"]]
+         for w in first_writes]
     assert ["KẾT QUẢ KIỂM TRA BÁO CÁO NĂM 2024", None] == grid[0][:2]
     assert ["Trạng thái", STATUS_ERRORS] == grid[2][:2]
     assert ["Mức độ", "Trang", "Dòng", "Cột", "Giá trị", "Cần sửa"] == grid[6]
@@ -665,11 +881,93 @@ def test_feedback_is_written_once_per_changed_result(emu, tmp_path, small_regist
     assert {"LDTBXH": STATUS_RECEIVED, "VHTT": STATUS_RECEIVED, "P-HALY": STATUS_DRAFT,
             "P-MINHKHAI": STATUS_ERRORS} == status
     assert (0, 4) == (second.written, second.unchanged)
-    assert {LISTING: 2, BATCH_GET: 4} == second_counts  # read back once after the writes
+    assert {LISTING: 2} == second_counts  # our own writes are not changes
     assert (1, 3) == (third.written, third.unchanged)
+    assert {"P-MINHKHAI": [(BATCH_GET, 200), ("sheets.batchUpdate", 200)]} == third_counts
     assert STATUS_RECEIVED == fixed["B3"].value
     assert (None, "Không có lỗi.") == (fixed["A9"].value, fixed["F8"].value)
-    assert 1 == emu.count("sheets.values.batchUpdate")
+    assert ((0, 4), {LISTING: 2}) == ((fourth.written, fourth.unchanged), counts(emu))
+
+
+def test_a_feedback_tab_deleted_by_hand_or_already_there(emu, tmp_path, small_registry):
+    """P-MINHKHAI deletes the tab «Kết quả kiểm tra» and fixes its rows: the write to the
+    recorded sheetId answers 400, one metadata read finds no tab, and one more write adds
+    it back with the new result. A spreadsheet that already has the tab (provisioned)
+    is written on that tab, not given a second one."""
+    from tasks.feedback import find_tab
+
+    bad = {**ACTIVITY, "participants": 80, "participants_female": 90}
+    emu.add_spreadsheet(sid("P-MINHKHAI"), workbook_file(tmp_path / "bad", "P-MINHKHAI",
+                                                         activities=[bad]))
+    settings = make_settings(emu, tmp_path, small_registry)
+
+    def run() -> object:
+        pull_gsheets(settings, YEAR, api=api_for(settings))
+        checked = validate_submissions.fn(settings, YEAR)
+        return write_feedback.fn(settings, checked, api=api_for(settings, scopes=()))
+
+    run()
+    book = load_workbook(emu.path(sid("P-MINHKHAI")))
+    book.remove(book[FEEDBACK_TAB])
+    book["Hoạt động"]["H4"] = 50
+    emu.add_spreadsheet(sid("P-MINHKHAI"), book)
+    emu.reset_log()
+    summary = run()
+    tab = load_workbook(emu.path(sid("P-MINHKHAI")))[FEEDBACK_TAB]
+    provisioned = Workbook()
+    provisioned.active.title = "Thông tin chung"
+    provisioned.create_sheet(FEEDBACK_TAB)
+    emu.add_spreadsheet("provisioned", provisioned)
+    assert (1, ()) == (summary.written, summary.failed)
+    assert [(BATCH_GET, 200), ("sheets.batchUpdate", 400), (METADATA, 200),
+            ("sheets.batchUpdate", 200)] == by_spreadsheet(emu)["P-MINHKHAI"]
+    assert STATUS_RECEIVED == tab["B3"].value
+    assert (1, False) == find_tab(api_for(settings), "provisioned")
+
+
+def test_an_edit_made_while_the_feedback_is_written_is_read(emu, tmp_path, settings):
+    """VHTT edits its spreadsheet between the pull and the feedback write: the Drive
+    version then moved by two (its edit and our write), not by the one our write accounts
+    for, so the next pull reads VHTT again (and gets the edit); the other three, moved
+    only by our writes, are not read."""
+    pull_gsheets(settings, YEAR, api=api_for(settings))
+    checked = validate_submissions.fn(settings, YEAR)
+    change(emu, tmp_path, "VHTT", sessions=9)
+    write_feedback.fn(settings, checked, api=api_for(settings, scopes=()))
+    emu.reset_log()
+    summary = pull_gsheets(settings, YEAR, api=api_for(settings))
+    assert {"VHTT": [(BATCH_GET, 200)]} == by_spreadsheet(emu)
+    assert (1, 3) == (summary.new_snapshots, summary.unchanged)
+
+
+def test_a_quarantined_sheets_row_keeps_the_date_the_person_saw(emu, tmp_path, settings):
+    """P-MINHKHAI's row 4 (90 women of 80 participants) starts on a date cell, 20/11/2024:
+    the API gives its serial number, 45616 (days since 30/12/1899), which quality.quarantine
+    keeps in row_values, and beside it row_shown holds 20/11/2024, as the sheet showed it
+    and as the same row read from the .xlsx file gives it."""
+    from datetime import datetime
+
+    from core.parse import RAW_KEY, parse_workbook
+    from sources.xlsx import read_workbook
+    from tasks.load import load_year
+
+    bad = {**ACTIVITY, "participants": 80, "participants_female": 90,
+           "started_on": datetime(2024, 11, 20)}
+    path = workbook_file(tmp_path / "bad", "P-MINHKHAI", activities=[bad])
+    emu.add_spreadsheet(sid("P-MINHKHAI"), path)
+    pull_gsheets(settings, YEAR, api=api_for(settings))
+    load_year.fn(settings, validate_submissions.fn(settings, YEAR))
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        [(values, shown)] = con.execute(
+            "select row_values, row_shown from quality.quarantine where unit_code = "
+            "'P-MINHKHAI' and sheet_row = 4").fetchall()
+    values, shown = json.loads(values), json.loads(shown)
+    from_file = parse_workbook(read_workbook(path.read_bytes()), "P-MINHKHAI", YEAR)
+    assert ("45616", "20/11/2024") == (values["Từ ngày"], shown["Từ ngày"])
+    assert "20/11/2024" == from_file.records["activities"][0][RAW_KEY]["Từ ngày"]
+    assert {k: v for k, v in values.items() if k != "Từ ngày"} == \
+        {k: v for k, v in shown.items() if k != "Từ ngày"}
+    assert ("90", "Mít tinh") == (shown["Trong đó nữ"], shown["Nội dung"])
 
 
 def test_feedback_off_writes_nothing(emu, tmp_path, small_registry):
@@ -686,7 +984,7 @@ def test_a_failed_feedback_write_does_not_stop_the_others(emu, tmp_path, setting
     other units get their result."""
     pull_gsheets(settings, YEAR, api=api_for(settings))
     checked = validate_submissions.fn(settings, YEAR)
-    emu.inject(sid("VHTT"), *[Fault.error(500, only="sheets.values.batchUpdate")] * 9)
+    emu.inject(sid("VHTT"), *[Fault.error(500, only="sheets.batchUpdate")] * 9)
     summary = write_feedback.fn(settings, checked, api=api_for(settings, scopes=()))
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         rows = con.execute("select unit_code, outcome from raw.feedback_writes "

@@ -62,7 +62,8 @@ def runs(prefect_api, tmp_path_factory):
             (root / "register.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
             env.setenv("HB_GSHEETS_CREDENTIALS", str(root / "key.json"))
             env.setenv("HB_GSHEETS_API_BASE_URL", emu.base_url)
-            env.setenv("HB_GSHEETS_REQUESTS_PER_MINUTE", "0")
+            env.setenv("HB_GSHEETS_READS_PER_MINUTE", "0")
+            env.setenv("HB_GSHEETS_WRITES_PER_MINUTE", "0")
             kwargs = dict(year=YEAR, warehouse=str(root / "gs.duckdb"),
                           output_dir=str(root / "out-gs"), source="gsheets",
                           gsheets_register=str(root / "register.csv"))
@@ -103,17 +104,15 @@ def test_google_sheets_gives_the_same_marts_as_local_files(runs):
 def test_the_flow_costs_what_the_quota_plan_says(runs):
     """First run: 1 listing, 21 batchGets, plus one failed batchGet and one metadata call
     for each of the 2 units whose tabs differ from the template (P-QUANTOAN renamed
-    «Hoạt động», YTE left out two optional tabs); feedback adds its tab and writes it (3
-    requests a spreadsheet, once). Second run, nothing edited: the listing and one
-    read-back of each spreadsheet the feedback moved (values equal: no new snapshot; YTE
-    asks the metadata first), no write at all."""
+    «Hoạt động», YTE left out two optional tabs); feedback reads each spreadsheet's tabs
+    once and writes it in exactly one request (21 metadata reads, 21 batchUpdates).
+    Second run, nothing edited: the listing alone, no Sheets request at all (the
+    spreadsheets moved only by our own writes), no write."""
     with duckdb.connect(str(runs["root"] / "gs.duckdb"), read_only=True) as con:
         snapshots = con.execute("select count(*) from raw.snapshots").fetchone()[0]
     assert {"oauth.token": 2, "drive.files.list": 1, "sheets.values.batchGet": 23,
-            "sheets.get": 2, "sheets.values.batchUpdate": 42, "sheets.batchUpdate": 21} == \
-        dict(runs["first_counts"])
-    assert {"oauth.token": 1, "drive.files.list": 1, "sheets.values.batchGet": 21,
-            "sheets.get": 1} == dict(runs["second_counts"])
+            "sheets.get": 2 + 21, "sheets.batchUpdate": 21} == dict(runs["first_counts"])
+    assert {"oauth.token": 1, "drive.files.list": 1} == dict(runs["second_counts"])
     assert 21 == snapshots
     assert runs["first"].lines == runs["second"].lines
 

@@ -1,6 +1,6 @@
 """With the Google Sheets source, the collection window also writes the status into the
 focal office's register spreadsheet (the emulator; small registry of four units: LDTBXH
-and VHTT send reports, P-MINHKHAI and P-HALY do not)."""
+and VHTT send reports, P-MINHKHAI and P-HALY have no register row)."""
 
 from openpyxl import Workbook, load_workbook
 
@@ -13,8 +13,11 @@ ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
 
 def test_collection_status_lands_in_the_register_spreadsheet(prefect_api, small_registry,
                                                              tmp_path, monkeypatch):
-    """The register gets a tab «Tình hình nộp báo cáo 2025»: title, time, header, then one
-    row per expected unit with its status and what it must do."""
+    """The register gets a tab «Tình hình nộp báo cáo 2025» in one write (one metadata read
+    before it): title, time, header, then one row per expected unit with its status and
+    what must be done, for a unit without a register row the row to add; the collection
+    status artifact lists the register gaps too. The next run does not read the register
+    again (only our own write moved it): a metadata read and the write of the status."""
     from flows.calendar import collection_window
 
     register = Workbook()
@@ -30,11 +33,20 @@ def test_collection_status_lands_in_the_register_spreadsheet(prefect_api, small_
         for name, value in {"HB_SOURCE": "gsheets", "HB_GSHEETS_REGISTER": "so-dang-ky",
                             "HB_GSHEETS_CREDENTIALS": "anonymous",
                             "HB_GSHEETS_API_BASE_URL": emu.base_url,
-                            "HB_GSHEETS_REQUESTS_PER_MINUTE": "0"}.items():
+                            "HB_GSHEETS_READS_PER_MINUTE": "0",
+                            "HB_GSHEETS_WRITES_PER_MINUTE": "0"}.items():
             monkeypatch.setenv(name, value)
+        emu.reset_log()
+        markdown = collection_window(year=2025, warehouse=str(tmp_path / "w.duckdb"),
+                                     output_dir=str(tmp_path / "out"),
+                                     seeds_dir=str(small_registry))
+        writes = [(r.kind, r.spreadsheet_id) for r in emu.requests()
+                  if r.kind.startswith("sheets.") and r.method != "GET"]
+        tab = load_workbook(emu.path("so-dang-ky"))["Tình hình nộp báo cáo 2025"]
+        emu.reset_log()
         collection_window(year=2025, warehouse=str(tmp_path / "w.duckdb"),
                           output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))
-        tab = load_workbook(emu.path("so-dang-ky"))["Tình hình nộp báo cáo 2025"]
+        again = [r.kind for r in emu.requests() if r.kind.startswith("sheets.")]
         rows = [[c.value for c in row][:7] for row in tab.iter_rows(max_row=7)]
     assert "Tình hình nộp báo cáo năm 2025 (hạn 10/12/2025)" == rows[0][0]
     assert rows[1][0].startswith("Cập nhật lúc ")
@@ -44,7 +56,19 @@ def test_collection_status_lands_in_the_register_spreadsheet(prefect_api, small_
         ["LDTBXH", "Phòng Lao động - Thương binh và Xã hội", "Đã nộp", "01/12/2025", "Có",
          "0", None],
         ["VHTT", "Phòng Văn hóa - Thông tin", "Đã nộp", "01/12/2025", "Có", "0", None],
-        ["P-HALY", "UBND phường Hạ Lý", "Chưa nộp", "–", "Không", "0", "Nộp báo cáo"],
+        ["P-HALY", "UBND phường Hạ Lý", "Chưa nộp", "–", "Không", "0", missing("P-HALY",
+                                                                              "Hạ Lý")],
         ["P-MINHKHAI", "UBND phường Minh Khai", "Chưa nộp", "–", "Không", "0",
-         "Nộp báo cáo"],
+         missing("P-MINHKHAI", "Minh Khai")],
     ] == rows[3:7]
+    assert [("sheets.batchUpdate", "so-dang-ky")] == writes
+    # the next day: the register moved only by our status write, so it is not read again
+    assert ["sheets.get", "sheets.batchUpdate"] == again
+    assert "## Sổ đăng ký bảng tính cần sửa\n\n- " + missing("P-HALY", "Hạ Lý") + "\n- " + \
+        missing("P-MINHKHAI", "Minh Khai") + "\n" in markdown
+
+
+def missing(code: str, ward: str) -> str:
+    return (f"Sổ đăng ký không có dòng nào cho đơn vị {code} (UBND phường {ward}) năm 2025: "
+            f"chưa biết bảng tính của đơn vị; hãy thêm dòng «2025, {code}, đường dẫn bảng "
+            "tính» vào sổ đăng ký.")

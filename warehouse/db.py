@@ -11,7 +11,7 @@ import json
 import os
 import re
 import signal
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from graphlib import TopologicalSorter
@@ -100,29 +100,52 @@ def snapshot_exists(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> bool:
     return bool(found and found[0])
 
 
-def insert_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, year: int,
-                    unit_code: str, source_kind: str, source_ref: str, sha256: str,
-                    content: bytes, tab_names: Sequence[str] | None, read_error: str | None,
-                    fetched_at: datetime, cells: Iterable[RawCell],
-                    content_bytes: int | None = None) -> None:
-    """Store one new snapshot and its cells, all or nothing. `content_bytes` is the size of
-    the content as found, when the content itself is not kept (over the size limit)."""
-    rows = pd.DataFrame(
-        [(snapshot_id, c.tab_index, c.tab_name, c.row_number, c.column_number, c.value_type,
-          c.value_text) for c in cells],
-        columns=table_columns(con, "raw", "cells"),
+def snapshot_ids(con: duckdb.DuckDBPyConnection, year: int) -> set[str]:
+    """The ids of every snapshot kept for a year."""
+    rows = con.execute("select snapshot_id from raw.snapshots where year = ?", [year])
+    return {row[0] for row in rows.fetchall()}
+
+
+_SNAPSHOT_COLUMNS = ("snapshot_id", "year", "unit_code", "source_kind", "source_ref",
+                     "content_sha256", "content_bytes", "content", "tab_names", "read_error",
+                     "fetched_at")
+_CELL_COLUMNS = ("snapshot_id", "tab_index", "tab_name", "row_number", "column_number",
+                 "value_type", "value_text")
+_FETCH_COLUMNS = ("year", "unit_code", "outcome", "snapshot_id", "detail", "fetched_at")
+
+
+def store_pull(con: duckdb.DuckDBPyConnection,
+               snapshots: Sequence[tuple[dict[str, object], Sequence[RawCell]]],
+               fetches: Sequence[dict[str, object]]) -> None:
+    """Store new snapshots (each row of raw.snapshots with its cells) and log fetches, in
+    the order given, all or nothing. `content_bytes` is the size of the content as found
+    (it differs from the content's length when the content is not kept: over the limit)."""
+    cells = pd.DataFrame(
+        [(row["snapshot_id"], c.tab_index, c.tab_name, c.row_number, c.column_number,
+          c.value_type, c.value_text) for row, found in snapshots for c in found],
+        columns=list(_CELL_COLUMNS),
     )
+    fetch_rows = pd.DataFrame([[f[c] for c in _FETCH_COLUMNS] for f in fetches],
+                              columns=list(_FETCH_COLUMNS), dtype=object)
+    fetch_rows["ord"] = range(len(fetch_rows))
     with transaction(con):
-        con.execute(
-            "insert into raw.snapshots values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [snapshot_id, year, unit_code, source_kind, source_ref, sha256,
-             len(content) if content_bytes is None else content_bytes, content,
-             list(tab_names) if tab_names is not None else None, read_error, fetched_at],
-        )
-        if len(rows):
-            con.register("new_cells", rows)
-            con.execute("insert into raw.cells select * from new_cells")
+        for row, _ in snapshots:
+            con.execute(
+                f"insert into raw.snapshots ({', '.join(_SNAPSHOT_COLUMNS)}) "
+                f"values ({', '.join('?' * len(_SNAPSHOT_COLUMNS))})",
+                [list(row["tab_names"]) if c == "tab_names" and row[c] is not None else row[c]
+                 for c in _SNAPSHOT_COLUMNS],
+            )
+        if len(cells):
+            con.register("new_cells", cells)
+            con.execute(f"insert into raw.cells ({', '.join(_CELL_COLUMNS)}) "
+                        "select * from new_cells")
             con.unregister("new_cells")
+        if len(fetch_rows):
+            con.register("new_fetches", fetch_rows)
+            con.execute(f"insert into raw.fetches ({', '.join(_FETCH_COLUMNS)}) "
+                        f"select {', '.join(_FETCH_COLUMNS)} from new_fetches order by ord")
+            con.unregister("new_fetches")
 
 
 def record_fetch(con: duckdb.DuckDBPyConnection, *, year: int, unit_code: str, outcome: str,
@@ -182,6 +205,19 @@ def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> date
     """Freeze a year's snapshots at `at` unless already frozen; the freeze time in force."""
     con.execute("insert into raw.freezes values (?, ?) on conflict do nothing", [year, at])
     return con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()[0]
+
+
+def unfreeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime,
+                  reason: str) -> datetime | None:
+    """Lift a year's freeze, keeping its trace in raw.unfreezes; the lifted freeze time, or
+    None when the year was not frozen."""
+    with transaction(con):
+        found = con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()
+        if found is None:
+            return None
+        con.execute("insert into raw.unfreezes values (?, ?, ?, ?)", [year, found[0], at, reason])
+        con.execute("delete from raw.freezes where year = ?", [year])
+    return found[0]
 
 
 def late_revisions(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:

@@ -73,7 +73,7 @@ def _clause_predicate(clause: str) -> Predicate:
         (rf"^{_LITERAL}\s+in\s+parents$", lambda m: lambda f: _unquote(m[1]) in f.parents),
         (rf"^parents\s+in\s+{_LITERAL}$", lambda m: lambda f: _unquote(m[1]) in f.parents),
         (r"^trashed\s*(=|!=)\s*(true|false)$",
-         lambda m: lambda f: (m[1] == "=") == (m[2].lower() == "false")),
+         lambda m: lambda f: (f.trashed == (m[2].lower() == "true")) == (m[1] == "=")),
         (rf"^(modifiedTime|createdTime)\s*(<=|>=|!=|<|>|=)\s*{_LITERAL}$",
          lambda m: _compare(_time_of(m[1]), m[2], parse_time(_unquote(m[3])))),
     ]
@@ -157,7 +157,8 @@ def _order(files: list[FileInfo], order_by: str | None) -> list[FileInfo]:
 
 def list_files(call: Call) -> dict[str, Any]:
     """GET /drive/v3/files: the spreadsheets matching `q`, a page at a time (files made
-    unshared or deleted by a fault are not listed).
+    unshared or deleted by a fault are not listed; files in the trash are, as in Drive,
+    unless `q` says `trashed = false`).
 
     Like Drive, a file's default fields are kind, id, name and mimeType, and when `fields`
     is given only the keys it names come back (ask for `nextPageToken` to page)."""
@@ -204,12 +205,18 @@ def copy_file(call: Call) -> dict[str, Any]:
 
 
 def update_file(call: Call) -> dict[str, Any]:
-    """PATCH /drive/v3/files/{id}?addParents=…&removeParents=…: move and/or rename."""
+    """PATCH /drive/v3/files/{id}?addParents=…&removeParents=…: move, rename, and/or
+    trash (body {"trashed": true}) or restore."""
     def ids(name: str) -> list[str]:
         return [part for part in (call.arg(name) or "").split(",") if part]
 
-    call.store.update(call.spreadsheet_id, name=call.json().get("name"),
-                      add_parents=ids("addParents"), remove_parents=ids("removeParents"))
+    body = call.json()
+    trashed = body.get("trashed")
+    if trashed is not None and not isinstance(trashed, bool):
+        raise bad_value("trashed")
+    call.store.update(call.spreadsheet_id, name=body.get("name"),
+                      add_parents=ids("addParents"), remove_parents=ids("removeParents"),
+                      trashed=trashed)
     return _select(call.store.info(call.spreadsheet_id).resource(),
                    _fields_of_get(call.arg("fields")))
 

@@ -28,6 +28,7 @@ class Fault:
     retry_after: seconds to put in a Retry-After header (with 429 or 503).
     delay: seconds to wait before answering (to trigger client timeouts).
     truncate: answer normally but cut the body in half (status stays 200).
+    drop: close the connection without any answer (a connection dropped on the way).
     permanent: never consumed (a file that stays unshared or deleted).
     only: consumed only by requests of this kind, e.g. "sheets.values.batchGet".
     """
@@ -36,6 +37,7 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     truncate: bool = False
+    drop: bool = False
     permanent: bool = False
     only: str | None = None
 
@@ -44,6 +46,8 @@ class Fault:
             raise ValueError(f"status must be one of {FAULT_STATUSES}, not {self.status}")
         if not 0 <= self.delay <= MAX_DELAY_SECONDS:
             raise ValueError(f"delay must be between 0 and {MAX_DELAY_SECONDS} seconds")
+        if self.drop and (self.status is not None or self.truncate):
+            raise ValueError("a dropped connection has no answer: no status, no body")
         if self.truncate and self.status is not None:
             raise ValueError("a truncated body is a 200 answer: do not give a status too")
         if self.permanent and self.status not in (403, 404):
@@ -73,6 +77,11 @@ class Fault:
     def truncated(cls, *, only: str | None = None) -> Fault:
         """A 200 whose JSON body is cut in half."""
         return cls(truncate=True, only=only)
+
+    @classmethod
+    def dropped(cls, *, only: str | None = None) -> Fault:
+        """The connection closes before any answer (e.g. only="oauth.token")."""
+        return cls(drop=True, only=only)
 
     @classmethod
     def unshared(cls) -> Fault:

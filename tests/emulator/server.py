@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +28,7 @@ from .store import FileInfo, WorkbookStore
 HOST = "127.0.0.1"
 MAX_BODY_BYTES = 50 * 1024 * 1024
 POLL_SECONDS = 0.05  # how soon stop() is noticed
+DROPPED = 0  # the status of a "reply" that closes the connection without an answer
 logger = logging.getLogger("tests.emulator")
 
 
@@ -45,8 +46,10 @@ class Emulator:
         require_token: bool = False,
         default_parents: Sequence[str] = (),
         drive_page_cap: int | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder = Path(folder)
+        self.clock = clock  # stamps the request log (a test may share a fake clock)
         self.store = WorkbookStore(self.folder, default_parents)
         self.faults = FaultBook()
         self.log = RequestLog()
@@ -141,6 +144,11 @@ class Emulator:
         """Queue faults for a spreadsheet id, `DRIVE_LISTING` or `ANY`."""
         self.faults.inject(target, *faults)
 
+    def trash(self, spreadsheet_id: str, trashed: bool = True) -> FileInfo:
+        """Move a spreadsheet to Drive's trash (or out of it), as its owner would."""
+        self.store.update(spreadsheet_id, trashed=trashed)
+        return self.store.info(spreadsheet_id)
+
     def clear_faults(self, target: str | None = None) -> None:
         """Forget the faults of one target, or all."""
         self.faults.clear(target)
@@ -187,7 +195,7 @@ class Emulator:
             spreadsheet_id=spreadsheet_id, status=reply.status,
             fault=fault.to_json() if fault else None,
             body=_json_or_none(body) if kind != "oauth.token" else None,
-            authorized=authorized, at=time.time(),
+            authorized=authorized, at=self.clock(),
         ))
         logger.info("%s %s -> %s %s", method, unquote(split.path), reply.status, kind)
         return reply
@@ -197,6 +205,8 @@ class Emulator:
     ) -> Reply:
         if fault and fault.delay:
             self._stopping.wait(fault.delay)
+        if fault and fault.drop:
+            return Reply(DROPPED)
         if self._stopping.is_set():
             return _error(ApiError(503))
         if route is None:
@@ -227,6 +237,10 @@ def _error(error: ApiError) -> Reply:
 
 
 def _fault_reply(fault: Fault, kind: str, spreadsheet_id: str | None) -> Reply:
+    if kind == "oauth.token":  # OAuth's own error shape: a 4xx is a refused grant
+        error = "invalid_grant" if (fault.status or 500) < 500 else "internal_failure"
+        return Reply.json({"error": error, "error_description": "Invalid JWT Signature."}
+                          if error == "invalid_grant" else {"error": error}, fault.status or 500)
     drive = kind.startswith("drive.")
     if drive and fault.status == 404 and spreadsheet_id:
         error = drive_not_found(spreadsheet_id)
@@ -280,6 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
         reply = self.server.emulator.answer(self.command, self.path, headers, body)
+        if reply.status == DROPPED:
+            self.close_connection = True  # no answer at all: the client sees the cut
+            return
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
@@ -312,9 +329,11 @@ def running_emulator(
     require_token: bool = False,
     default_parents: Sequence[str] = (),
     drive_page_cap: int | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Iterator[Emulator]:
     """An emulator serving `folder` on 127.0.0.1 (a free port by default), stopped on exit."""
     emulator = Emulator(folder, port=port, require_token=require_token,
-                        default_parents=default_parents, drive_page_cap=drive_page_cap)
+                        default_parents=default_parents, drive_page_cap=drive_page_cap,
+                        clock=clock)
     with emulator:
         yield emulator

@@ -31,7 +31,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 # Requests accepted and recorded in the request log, without effect on the workbook.
 RECORDED_ONLY = frozenset({
-    "setDataValidation", "repeatCell", "updateCells", "updateDimensionProperties",
+    "setDataValidation", "repeatCell", "updateDimensionProperties",
     "autoResizeDimensions", "mergeCells", "unmergeCells", "updateBorders",
     "addConditionalFormatRule", "deleteConditionalFormatRule", "setBasicFilter",
     "clearBasicFilter", "addNamedRange", "deleteNamedRange", "updateProtectedRange",
@@ -445,6 +445,53 @@ def _add_protected_range(edit: Edit, request: dict[str, Any], where: str) -> dic
     return {"addProtectedRange": {"protectedRange": protected}}
 
 
+def _entered(cell: Any, where: str) -> Any:
+    """The value of one CellData's userEnteredValue (None: the cell is cleared)."""
+    if not isinstance(cell, dict):
+        raise invalid(f"Invalid {where}: a cell must be a CellData object.")
+    entered = cell.get("userEnteredValue")
+    if entered is None:
+        return None
+    if not isinstance(entered, dict) or len(entered) != 1:
+        raise invalid(f"Invalid {where}: userEnteredValue holds exactly one value.")
+    (kind, value), = entered.items()
+    if kind == "stringValue" and isinstance(value, str):
+        return value
+    if kind == "numberValue" and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if kind == "boolValue" and isinstance(value, bool):
+        return value
+    if kind == "formulaValue" and isinstance(value, str):
+        return value
+    raise invalid(f"Invalid {where}: unknown or mistyped value {kind}.")
+
+
+def _update_cells(edit: Edit, request: dict[str, Any], where: str) -> dict[str, Any]:
+    """Write cells' userEnteredValue from `start` (or a `range`'s top-left cell); a
+    CellData without a value clears the cell. Formats in `fields` are not applied."""
+    fields = request.get("fields") or ""
+    if not fields:
+        raise invalid(f"Invalid {where}: 'fields' is required.")
+    anchor = request.get("start") or request.get("range") or {}
+    sheet = _sheet(edit, anchor.get("sheetId"), where)
+    first_row = int(anchor.get("rowIndex", anchor.get("startRowIndex", 0))) + 1
+    first_col = int(anchor.get("columnIndex", anchor.get("startColumnIndex", 0))) + 1
+    if not _masked(fields, "userEnteredValue"):
+        return {}
+    for r, row in enumerate(request.get("rows", [])):
+        for c, cell in enumerate(row.get("values", []) if isinstance(row, dict) else []):
+            value = _entered(cell, where)
+            target = sheet.cell(row=first_row + r, column=first_col + c)
+            try:
+                target.value = value
+            except (IllegalCharacterError, ValueError) as exc:
+                raise invalid(f"Invalid {where}: {exc}") from exc
+            if isinstance(value, str) and not (cell.get("userEnteredValue") or {}).get(
+                    "formulaValue"):
+                target.data_type = "s"  # a stringValue is text, never a formula
+    return {}
+
+
 def _sheet_ids_in(value: Any) -> list[Any]:
     """Every "sheetId" anywhere in a request."""
     if isinstance(value, dict):
@@ -467,6 +514,7 @@ _APPLIED = {
     "updateSheetProperties": _update_sheet_properties,
     "updateSpreadsheetProperties": _update_spreadsheet_properties,
     "addProtectedRange": _add_protected_range,
+    "updateCells": _update_cells,
 }
 
 

@@ -68,6 +68,8 @@ class FileInfo:
     parents: list[str]
     created_time: str
     modified_time: str
+    version: int = 1
+    trashed: bool = False
 
     def resource(self) -> dict[str, Any]:
         """The full Drive v3 file resource."""
@@ -79,7 +81,8 @@ class FileInfo:
             "parents": self.parents,
             "createdTime": self.created_time,
             "modifiedTime": self.modified_time,
-            "trashed": False,
+            "version": str(self.version),  # Drive sends int64 as a string
+            "trashed": self.trashed,
         }
 
 
@@ -155,6 +158,8 @@ class WorkbookStore:
                 parents=list(entry.get("parents", self.default_parents)),
                 created_time=created,
                 modified_time=rfc3339(mtime_ns),
+                version=int(entry.get("version", 1)),
+                trashed=bool(entry.get("trashed", False)),
             )
 
     def title(self, spreadsheet_id: str) -> str:
@@ -179,6 +184,8 @@ class WorkbookStore:
             previous = target.stat().st_mtime_ns if target.is_file() else 0
             _write_atomically(target, _workbook_bytes(content))
             entry = self._manifest.setdefault(spreadsheet_id, {})
+            if not previous:
+                entry["version"] = 0  # a new file: version 1 once added
             entry["name"] = title or entry.get("name") or spreadsheet_id
             if parents is not None:
                 entry["parents"] = list(parents)
@@ -189,6 +196,8 @@ class WorkbookStore:
             if modified_time is not None:
                 stamp = parse_time(modified_time)
                 os.utime(target, ns=(stamp, stamp))
+                entry["version"] = int(entry.get("version", 1)) + 1
+                self._save_manifest()
             else:
                 self._bump_mtime(target, after=previous)
             return self.info(spreadsheet_id)
@@ -218,6 +227,7 @@ class WorkbookStore:
                 "parents": list(parents if parents is not None else
                                 entry.get("parents", self.default_parents)),
                 "createdTime": rfc3339(time_ns_ms()),
+                "version": 0,
             }
             self._bump_mtime(self.path(copy_id))
             self._save_manifest()
@@ -230,14 +240,18 @@ class WorkbookStore:
         name: str | None = None,
         add_parents: Sequence[str] = (),
         remove_parents: Sequence[str] = (),
+        trashed: bool | None = None,
     ) -> None:
-        """Rename (a modification, as in Drive) and/or move between folders (not one)."""
+        """Rename (a modification, as in Drive) and/or move between folders (not one),
+        and/or move to or out of the trash (neither moves modifiedTime)."""
         with self.lock:
             path = self.require(spreadsheet_id, drive=True)
             current = self.info(spreadsheet_id).parents
             entry = self._manifest.setdefault(spreadsheet_id, {})
             kept = [p for p in current if p not in remove_parents]
             entry["parents"] = kept + [p for p in add_parents if p not in kept]
+            if trashed is not None:
+                entry["trashed"] = bool(trashed)
             if name is not None and name != entry.get("name", spreadsheet_id):
                 entry["name"] = name
                 self._bump_mtime(path)
@@ -337,10 +351,14 @@ class WorkbookStore:
     # ------------------------------------------------------------ helpers
 
     def _bump_mtime(self, path: Path, after: int | None = None) -> None:
-        """Set the file's mtime to now, strictly later (by 1 ms) than before."""
+        """A change: the file's mtime set to now, strictly later (by 1 ms) than before, and
+        its Drive version one more (Drive's version moves on with every change)."""
         previous = path.stat().st_mtime_ns if after is None else after
         stamp = max(time_ns_ms(), (previous // _MS + 1) * _MS)
         os.utime(path, ns=(stamp, stamp))
+        entry = self._manifest.setdefault(path.stem, {})
+        entry["version"] = int(entry.get("version", 1)) + 1  # a file found in the folder: 1
+        self._save_manifest()
 
     def _read_manifest(self) -> dict[str, dict[str, Any]]:
         if not self._manifest_path.is_file():
