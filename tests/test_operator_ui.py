@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -122,7 +123,8 @@ class Operator:
         self.address = address
         self.wait = WebDriverWait(driver, 90)
         self.first_page = ""
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's steps
+        SHOTS.mkdir(parents=True)
 
     def open(self, path: str) -> None:
         self.driver.get(self.address + path)
