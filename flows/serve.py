@@ -117,6 +117,15 @@ def start(home: Path, port: int, logs: Path) -> Service:
     return Service(api_url, server.pid, worker.pid, home)
 
 
+def _reap(pid: int) -> None:
+    """Collect an exited child: when this process started the service (the tests do), the
+    child stays a zombie, and its process group alive, until it is waited for."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (`make stop`), or already collected
+        pass
+
+
 def stop(service: Service) -> None:
     """Stop the worker, then the server (their whole process groups)."""
     for pid in (service.worker_pid, service.server_pid):
@@ -126,6 +135,7 @@ def stop(service: Service) -> None:
             continue
     for pid in (service.worker_pid, service.server_pid):
         for _ in range(30):
+            _reap(pid)
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:

@@ -117,11 +117,14 @@ class Operator:
     """A person at the browser: opens pages, clicks what they read, takes screenshots."""
 
     def __init__(self, driver, address: str) -> None:
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver = driver
         self.address = address
-        self.wait = WebDriverWait(driver, 90)
+        # the UI re-renders as data arrives: an element found may be replaced at once
+        self.wait = WebDriverWait(driver, 90,
+                                  ignored_exceptions=(StaleElementReferenceException,))
         self.first_page = ""
         shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's steps
         SHOTS.mkdir(parents=True)
@@ -135,8 +138,33 @@ class Operator:
 
         return self.wait.until(ready.element_to_be_clickable((By.XPATH, xpath)))
 
+    def _act(self, xpath: str, action) -> None:
+        """Find the element and act on it, again if the page replaced it meanwhile."""
+        from selenium.common.exceptions import (
+            ElementClickInterceptedException,
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
+        from selenium.webdriver.common.by import By
+
+        def done(driver) -> bool:
+            try:
+                element = driver.find_element(By.XPATH, xpath)
+                if not (element.is_displayed() and element.is_enabled()):
+                    return False
+                action(element)
+                return True
+            except (ElementClickInterceptedException, NoSuchElementException,
+                    StaleElementReferenceException):
+                return False
+
+        self.wait.until(done)
+
     def click(self, xpath: str) -> None:
-        self.element(xpath).click()
+        self._act(xpath, lambda element: element.click())
+
+    def type(self, xpath: str, text: str) -> None:
+        self._act(xpath, lambda element: (element.clear(), element.send_keys(text)))
 
     def sees(self, *texts: str) -> str:
         """Wait until the page shows every text; the page's text."""
@@ -183,7 +211,7 @@ def operator(service):
         person.element("//input")
         person.first_page = driver.current_url
         person.shot("01-login")
-        person.element("//input").send_keys(AUTH)
+        person.type("//input", AUTH)
         person.click("//button[normalize-space()='Login']")
         person.sees("Dashboard")
         yield person
@@ -317,10 +345,10 @@ def test_a_custom_run_of_annual_report_for_2023_from_the_form_shows_its_artifact
     operator.open(f"/v2/deployments/deployment/{_deployment_ids(client)['annual-report']}")
     operator.click("//button[normalize-space()='Run']")
     operator.click("//*[@role='menuitem'][normalize-space()='Custom run']")
-    year = operator.element("//label[starts-with(normalize-space(), 'year')]"
-                            "/ancestor::div[contains(@class, 'group')][1]")
-    year.find_element("xpath", ".//button[@role='tab'][normalize-space()='int']").click()
-    operator.wait.until(lambda _: year.find_element("css selector", "input")).send_keys("2023")
+    year = ("//label[starts-with(normalize-space(), 'year')]"
+            "/ancestor::div[contains(@class, 'group')][1]")
+    operator.click(f"{year}//button[@role='tab'][normalize-space()='int']")
+    operator.type(f"{year}//input", "2023")
     operator.shot("07-custom-run-form")
     operator.click("//button[normalize-space()='Submit']")
 
