@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Giao diện Prefect: {service.api_url.removesuffix('/api')}")
         if os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
             print("  Đăng nhập bằng chuỗi PREFECT_SERVER_API_AUTH_STRING (tên:mật khẩu).")
+        else:
+            print("  Không cần đăng nhập; để bật: đặt PREFECT_SERVER_API_AUTH_STRING=tên:mật khẩu "
+                  "trước make serve.")
         print(f"  Worker đang chạy (nhật ký: {args.home / 'logs'}). Dừng: make stop")
         return 0
     if not state_file.exists():

@@ -203,7 +203,7 @@ def test_the_units_run_prefect_on_postgresql_and_complete_a_deployment_run(
     api_url = f"http://127.0.0.1:{port}/api"
     worker_env = {**base, **localised(read_env_file(DEPLOY / "worker.env"), tmp_path),
                   **secrets_env, "PREFECT_API_URL": api_url,
-                  "HB_SEEDS_DIR": str(small_registry)}
+                  "HB_SEEDS_DIR": str(small_registry), "PREFECT_WORKER_QUERY_SECONDS": "2"}
     (tmp_path / "var" / "prefect").mkdir(parents=True)
     report_workbook(Path(worker_env["HB_REPORTS_DIR"]) / "2024" / "LDTBXH.xlsx", "LDTBXH",
                     2024, activities=[ACTIVITY])

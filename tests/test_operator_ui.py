@@ -84,6 +84,7 @@ def service(sheets, small_registry, tmp_path_factory):
     settings = {
         "PREFECT_SERVER_API_AUTH_STRING": AUTH,
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        "PREFECT_WORKER_QUERY_SECONDS": "2",  # the worker picks a new run up sooner
         "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": f"P{HORIZON.days}D",
         "HB_SOURCE": "gsheets", "HB_GSHEETS_REGISTER": REGISTER,
         "HB_GSHEETS_CREDENTIALS": "anonymous", "HB_GSHEETS_API_BASE_URL": sheets.base_url,
