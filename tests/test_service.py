@@ -30,6 +30,9 @@ def service(tmp_path_factory):
     home = tmp_path_factory.mktemp("prefect-service")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")  # schedule soon
+        # plan a year ahead (default 100 days): from 11/12 to August the next collection
+        # window is further away than that, and the test below would find no run
+        env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME", "P400D")
         running = start(home, _free_port(), home / "logs")
     try:
         yield running
