@@ -100,7 +100,8 @@ def read_settings_file(path: Path) -> dict[str, object]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingError(f"{SETTINGS_FILE_ENV}: không đọc được tệp cấu hình {path} "
-                           f"({type(exc).__name__})") from None
+                           f"({type(exc).__name__}); kiểm tra đường dẫn trong "
+                           f"{SETTINGS_FILE_ENV}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingError(f"{SETTINGS_FILE_ENV}: tệp cấu hình {path} không đúng cú pháp "
                            f"TOML ({exc})") from None
@@ -113,7 +114,8 @@ def read_settings_file(path: Path) -> dict[str, object]:
     unknown = sorted(set(flat) - set(ENV))
     if unknown:
         raise SettingError(f"{SETTINGS_FILE_ENV}: khóa không hợp lệ trong {path}: "
-                           f"{', '.join(unknown)}")
+                           f"{', '.join(unknown)}; dùng các khóa như year, reports_dir, "
+                           "warehouse, output_dir hoặc bảng [gsheets]")
     return flat
 
 

@@ -53,8 +53,10 @@ def describe_holder(holder: dict[str, object] | None) -> str:
         since = datetime.fromisoformat(since).astimezone(LOCAL_TZ).strftime("%H:%M:%S %d/%m/%Y")
     except ValueError:
         pass
-    return (f"tiến trình {holder.get('pid')} (từ {since}, lệnh: "
-            f"{str(holder.get('command', '?'))[:200]})")
+    command = " ".join(str(holder.get("command", "?")).split())  # one line, whatever it is
+    if len(command) > 300:
+        command = command[:299] + "…"
+    return f"tiến trình {holder.get('pid')} (từ {since}, lệnh: {command})"
 
 
 def _command_line() -> str:
