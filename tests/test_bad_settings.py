@@ -216,3 +216,28 @@ def test_a_waiting_run_says_for_whom_and_keeps_saying_so(tmp_path):
             "lần chạy đó xong") == str(busy.value)
     with warehouse_lock(warehouse, timeout_seconds=1):  # free again once the holder died
         assert "" != (tmp_path / "w.duckdb.lock").read_text(encoding="utf-8")
+
+
+def test_a_deployment_run_checks_before_replacing(place, prefect_api):
+    """The flow run as a deployment runs it (parameters, no command line) with its output
+    folder under a file: it fails at its start naming HB_OUTPUT_DIR, before pulling; the
+    warehouse keeps what it had and records the failed run."""
+    from core.settings import SettingError
+    from flows.annual_report import annual_report
+
+    tmp_path, args, files = place
+    blocker = tmp_path / "blocker"
+    blocker.write_text("một tệp")
+    options = dict(zip(args[::2], args[1::2], strict=True))
+    with pytest.raises(SettingError) as caught:
+        annual_report(year=2024, reports_dir=options["--reports-dir"],
+                      warehouse=options["--warehouse"], output_dir=str(blocker / "out"),
+                      seeds_dir=options["--seeds-dir"])
+    assert (f"HB_OUTPUT_DIR: thư mục kết quả {blocker}/out nằm dưới tệp {blocker}, không "
+            "phải thư mục; chọn một thư mục khác") == str(caught.value)
+    with duckdb.connect(options["--warehouse"], read_only=True) as con:
+        assert [(1,)] == con.execute("select * from earlier").fetchall()
+        assert [(0,)] == con.execute("select count(*) from raw.fetches").fetchall()
+        assert [("FAILED", f"Flow run encountered an exception: SettingError: {caught.value}")
+                ] == con.execute(
+            "select state, message from ops.flow_runs").fetchall()
