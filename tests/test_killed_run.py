@@ -3,8 +3,10 @@ no process behind, its own Prefect server included; every output is the previous
 complete new one; the next run removes the leftovers and gives the marts of a clean run."""
 
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -70,14 +72,23 @@ def _cli(place, warehouse: str, out: str, crash: str | None = None, own_server: 
         run_env["PREFECT_API_URL"] = api_url
     if crash:
         run_env["PIPELINE_CRASH_AT"] = crash
-    done = subprocess.run(
-        [sys.executable, "-m", "flows.annual_report", "--year", "2024", "--reports-dir",
-         str(root / "reports"), "--warehouse", str(root / warehouse), "--output-dir",
-         str(root / out), "--seeds-dir", str(seeds)],
-        env=run_env, capture_output=True, text=True, timeout=400)
+    command = [sys.executable, "-m", "flows.annual_report", "--year", "2024", "--reports-dir",
+               str(root / "reports"), "--warehouse", str(root / warehouse), "--output-dir",
+               str(root / out), "--seeds-dir", str(seeds)]
+    # output to files, not pipes: a process left behind would hold a pipe open
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        process = subprocess.Popen(command, env=run_env, stdout=out_file, stderr=err_file,
+                                   text=True)
+        process.wait(timeout=400)
+        out_file.seek(0)
+        err_file.seek(0)
+        done = subprocess.CompletedProcess(command, process.returncode, out_file.read(),
+                                           err_file.read())
     deadline = time.monotonic() + 5
     while (left := _run_processes(marker)) and time.monotonic() < deadline:
         time.sleep(0.2)
+    for line in left:  # fail, but leave nothing running on the machine
+        os.kill(int(line.split()[0]), signal.SIGKILL)
     return done, left
 
 
