@@ -225,6 +225,7 @@ def _checked_settings(args: argparse.Namespace) -> tuple[RunSettings, list[int]]
     if args.demo:
         _ensure_demo(settings, years)
     check_paths(settings, analyst_dir(settings))
+    result_limits()  # HB_RESULTS_KEEP_DAYS, HB_RESULTS_MAX_MB: checked before the flow
     return settings, years
 
 
