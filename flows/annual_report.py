@@ -108,6 +108,11 @@ def start_run(settings: RunSettings, year: int) -> None:
         folders += [f for f in settings.output_dir.iterdir() if f.is_dir() and f.name.isdigit()]
     for folder in folders:
         remove_stale_temporaries(folder)
+    year_folder = settings.reports_dir / str(year)
+    if settings.source == "local" and not year_folder.is_dir():
+        get_run_logger().warning(
+            "Năm %s: chưa có thư mục %s: mọi đơn vị được tính là chưa nộp; đặt tệp báo cáo "
+            "<mã đơn vị>.xlsx vào thư mục này", year, year_folder)
     if storage := local_result_storage():
         prune_result_storage(storage, *result_limits(), now=datetime.now().timestamp())
 
