@@ -86,6 +86,7 @@ def replacing_folder(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial, previous = temporary_name(path), temporary_name(path, "old")
     _remove(partial)
+    _remove(previous)
     partial.mkdir()
     try:
         yield partial

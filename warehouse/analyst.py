@@ -16,7 +16,7 @@ import duckdb
 
 from core.files import replacing, replacing_folder, write_text
 from core.template import TEMPLATE
-from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, sql_files
+from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, open_for_writing, sql_files
 
 ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, older CLIs)
 DICTIONARY_LAYERS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -85,7 +85,7 @@ def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
     the data dictionary; each file appears at once (temporary file, then rename)."""
     analyst_dir.mkdir(parents=True, exist_ok=True)
     target, parquet_dir = analyst_dir / "warehouse.duckdb", analyst_dir / "marts"
-    with duckdb.connect(str(warehouse)) as con:
+    with open_for_writing(warehouse) as con:
         source = con.execute("select current_database()").fetchone()[0]
         with replacing(target) as partial:
             con.execute(f"attach '{partial.as_posix()}' as analyst_copy "
