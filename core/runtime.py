@@ -1,5 +1,6 @@
-"""Process-wide defaults set before Prefect or GX is imported: no telemetry, no network,
-Prefect's state kept in the project folder, and a quiet console."""
+"""The process around a run: defaults set before Prefect or GX is imported (no telemetry,
+no network, Prefect's state kept in the project folder, a quiet console), the bounds of
+Prefect's local result storage, and a temporary Prefect server that dies with its run."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def _positive(name: str, default: float) -> float:
         value = float(text) if text else default
     except ValueError:
         value = -1.0
-    if value < 0:
+    if not value >= 0:  # negative, or not a number at all (nan)
         from core.settings import SettingError
 
         raise SettingError(f"{name}: «{text}» không hợp lệ; dùng một số không âm "
