@@ -72,6 +72,8 @@ def _unchanged(tmp_path: Path, files: dict[Path, bytes]) -> None:
      "(units.csv trong {seeds}); chọn năm từ 2022 đến 2100"),
     ({}, ["--year", "2024", "--source", "excel"],
      "Cấu hình không hợp lệ: HB_SOURCE: «excel» không hợp lệ; dùng local hoặc gsheets"),
+    ({"HB_RESULTS_KEEP_DAYS": "bảy"}, ["--year", "2024"],
+     "HB_RESULTS_KEEP_DAYS: «bảy» không hợp lệ; dùng một số không âm (mặc định 7)"),
     ({}, ["--year", "2024", "--colour", "red"],
      "Tham số không hợp lệ: tham số không nhận ra: --colour red; xem: "
      "python -m flows.annual_report --help"),
@@ -79,7 +81,8 @@ def _unchanged(tmp_path: Path, files: dict[Path, bytes]) -> None:
 def test_bad_year_or_argument(place, capsys, monkeypatch, small_registry, env, extra,
                               expected):
     """A year that is not a year, outside the registry (it starts in 2022) or beyond 2100,
-    an unknown source or option: one line naming it, exit 2, nothing replaced."""
+    an unknown source, option or result-storage bound: one line naming it, exit 2,
+    nothing replaced."""
     tmp_path, args, files = place
     for name, value in env.items():
         monkeypatch.setenv(name, value)
