@@ -15,7 +15,7 @@ from core.escape import markdown_text
 from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
-from flows.annual_report import LOCAL_TZ, Year, record_failure
+from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
 from sources.register import is_csv
 from tasks import report_progress
 from tasks.indicators import compute_indicators
@@ -67,7 +67,8 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}",
-      on_failure=[record_failure], on_crashed=[record_failure])
+      on_failure=[record_failure], on_crashed=[record_failure],
+      on_completion=[forget_results])
 def collection_window(year: Year = None, reports_dir: str | None = None,
                       warehouse: str | None = None, output_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:
@@ -84,6 +85,7 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
                              output_dir=output_dir, seeds_dir=seeds_dir)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
     with warehouse_lock(settings.warehouse):
+        start_run(settings, year)
         started_at = datetime.now(LOCAL_TZ)
         pull_workbooks(settings, year)
         load_year(settings, validate_submissions(settings, year))

@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.escape import xml_text
+from core.files import replacing
 from core.registry import LOCAL_TZ
 from core.report import (
     INDICATOR_STATUS_VI,
@@ -185,8 +186,8 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
         total_columns = list((totals or {}).get(title, ()))
         _write_table(sheet, list(columns), frame, total_columns, formats)
         _set_up_page(sheet)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    with replacing(path) as partial:  # a reader never opens half a workbook
+        book.save(partial)
     return path
 
 

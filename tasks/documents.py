@@ -11,6 +11,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from core.escape import markdown_code, markdown_text
+from core.files import write_bytes
 from core.registry import read_registry
 from core.settings import RunSettings
 from reports.charts import render_png
@@ -97,11 +98,8 @@ def write_documents(folder: Path, report: Report) -> tuple[Path, Path]:
     images = render_images(report)
     folder.mkdir(parents=True, exist_ok=True)
     docx_path, html_path = folder / f"{report.file_stem}.docx", folder / f"{report.file_stem}.html"
-    for path, content in ((docx_path, render_docx(report, images)),
-                          (html_path, render_html(report, images).encode("utf-8"))):
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(content)
-        partial.replace(path)
+    write_bytes(docx_path, render_docx(report, images))
+    write_bytes(html_path, render_html(report, images).encode("utf-8"))
     return docx_path, html_path
 
 

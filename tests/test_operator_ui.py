@@ -88,7 +88,8 @@ def service(sheets, small_registry, tmp_path_factory):
         "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": f"P{HORIZON.days}D",
         "HB_SOURCE": "gsheets", "HB_GSHEETS_REGISTER": REGISTER,
         "HB_GSHEETS_CREDENTIALS": "anonymous", "HB_GSHEETS_API_BASE_URL": sheets.base_url,
-        "HB_GSHEETS_REQUESTS_PER_MINUTE": "0", "HB_GSHEETS_MAX_RETRIES": "0",
+        "HB_GSHEETS_READS_PER_MINUTE": "0",
+        "HB_GSHEETS_WRITES_PER_MINUTE": "0", "HB_GSHEETS_MAX_RETRIES": "0",
         "HB_GSHEETS_FEEDBACK": "false",
         "HB_WAREHOUSE": str(home / "data" / "warehouse.duckdb"),
         "HB_OUTPUT_DIR": str(home / "output"), "HB_SEEDS_DIR": str(small_registry),
@@ -294,7 +295,7 @@ def test_a_failed_collection_window_run_retried_from_the_ui_resumes_without_refe
     again (no new request to either, the same raw.fetches rows)."""
     from prefect.deployments import run_deployment
 
-    sheets.inject(REGISTER, Fault.error(503, only="sheets.values.batchUpdate"))
+    sheets.inject(REGISTER, Fault.error(503, only="sheets.batchUpdate"))
     run = run_deployment("collection-window/collection-window", parameters={"year": 2024},
                          timeout=0)
     failed = wait_final(client, run.id)

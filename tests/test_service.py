@@ -118,10 +118,10 @@ def test_every_deployment_is_there_with_its_calendar(client):
 
 def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp_path,
                                                                       small_registry):
-    """A deployment run fails at publishing (the output folder is a file); once fixed, the
-    run is put back to AwaitingRetry (what the UI's Retry does) and completes: the task runs
-    "pull 2024", "validate 2024", "load 2024" and "indicators 2024" come back Cached, and no
-    workbook is fetched again."""
+    """A deployment run fails at publishing (the year's output folder is a file); once
+    fixed, the run is put back to AwaitingRetry (what the UI's Retry does) and completes:
+    the task runs "pull 2024", "validate 2024", "load 2024" and "indicators 2024" come back
+    Cached, and no workbook is fetched again."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.deployments import run_deployment
     from prefect.states import AwaitingRetry
@@ -129,11 +129,12 @@ def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp
     for unit in ("LDTBXH", "VHTT"):
         report_workbook(tmp_path / "reports" / "2024" / f"{unit}.xlsx", unit, 2024,
                         activities=[ACTIVITY])
-    blocker = tmp_path / "out"
+    blocker = tmp_path / "out" / "2024"  # the output folder itself is checked at the start
+    blocker.parent.mkdir()
     blocker.write_text("not a folder")
     warehouse = tmp_path / "w.duckdb"
     params = {"year": 2024, "reports_dir": str(tmp_path / "reports"),
-              "warehouse": str(warehouse), "output_dir": str(blocker),
+              "warehouse": str(warehouse), "output_dir": str(tmp_path / "out"),
               "seeds_dir": str(small_registry)}
     run = run_deployment("annual-report/annual-report", parameters=params, timeout=0)
     first = _wait_final(client, run.id)
@@ -154,3 +155,8 @@ def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp
                                        "indicators 2024", "publish 2024")}
     assert fetches == _query(warehouse, "select count(*) from raw.fetches")
     assert Path(tmp_path / "out" / "2024" / "bao-cao-2024.md").exists()
+    # the run completed: nothing will resume it, so its stored task results are gone
+    kept = [t.state.data.storage_key for t in task_runs
+            if getattr(t.state.data, "storage_key", None)]
+    assert kept, "the failed attempt stored results (the retry was served from them)"
+    assert [] == [key for key in kept if Path(key).exists()]
