@@ -105,23 +105,34 @@ def test_backup_waits_for_the_run_holding_the_lock(ran_2024, tmp_path, subproces
     """While a run holds the warehouse lock, `python -m flows.backup` waits (a backup takes
     well under a second here); it backs up once the lock is released, and `list` shows it."""
     from flows.backup import main
-    from warehouse.lock import warehouse_lock
 
     _, paths = ran_2024
     backups = tmp_path / "b"
     codes = []
     backup = threading.Thread(target=lambda: codes.append(main(
         ["--warehouse", paths["warehouse"], "--backup-dir", str(backups)])))
-    with warehouse_lock(Path(paths["warehouse"])):
+    holder = subprocess.Popen(  # another process (a run) holds the lock until told to stop
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from warehouse.lock import warehouse_lock\n"
+         f"with warehouse_lock(Path({paths['warehouse']!r})):\n"
+         "    print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=subprocess_env)
+    try:
+        assert "held" == holder.stdout.readline().strip()
         backup.start()
         time.sleep(4)
         assert backup.is_alive()
         assert not backups.exists() or [] == list(backups.iterdir())
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
     backup.join(120)
     assert [0] == codes
     [folder] = list(backups.iterdir())
-    assert capsys.readouterr().out.startswith(
-        f"Đã sao lưu kho dữ liệu {paths['warehouse']} vào {folder} (")
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"Đang chờ kho dữ liệu {paths['warehouse']}: tiến trình "
+                              f"{holder.pid} (từ ")
+    assert said[-1].startswith(f"Đã sao lưu kho dữ liệu {paths['warehouse']} vào {folder} (")
     listed = _command("list", "--warehouse", paths["warehouse"], "--backup-dir", str(backups),
                       env=subprocess_env)
     assert listed.stdout.splitlines()[-1] == f"1 bản sao lưu trong {backups}."

@@ -113,11 +113,12 @@ def test_failed_run_and_reminder_arrive_by_email(prefect_api, small_registry, tm
                     activities=[{"activity_code": "1a", "description": "Mít tinh",
                                  "form": "Khác", "audience": "Người dân, cộng đồng",
                                  "sessions": 1}])
-    (tmp_path / "out").write_text("not a folder")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "2025").write_text("not a folder")  # found when publishing
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("HB_FAILURE_NOTIFICATION_BLOCK", "smtp-email/thong-bao")
     monkeypatch.setenv("HB_REMINDER_NOTIFICATION_BLOCK", "smtp-email/thong-bao")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(FileExistsError):
         annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
                       warehouse=str(warehouse), output_dir=str(tmp_path / "out"),
                       seeds_dir=str(small_registry))
@@ -146,7 +147,7 @@ def test_failed_run_and_reminder_arrive_by_email(prefect_api, small_registry, tm
         f"Xem lần chạy trên Prefect: {ui}/runs/flow-run/{run.id}",
         "",
     ]
-    assert lines[7].startswith("Chi tiết kỹ thuật: NotADirectoryError: [Errno 20]")
+    assert lines[7].startswith("Chi tiết kỹ thuật: FileExistsError: [Errno 17]")
     assert "Nhắc nộp báo cáo năm 2025" == reminded["Subject"]
     assert reminder == reminded.get_content().rstrip("\n")
     assert "- P-HALY (UBND phường Hạ Lý):" in reminder
