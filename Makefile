@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 YEARS ?= 2022-2025
 N ?=
 
-.PHONY: run test lint template bench bench-1000 clean serve stop
+.PHONY: run test lint template bench bench-1000 clean serve stop backup
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -52,3 +52,6 @@ serve: $(VENV)/.synced
 
 stop: $(VENV)/.synced
 	$(PY) -m flows.serve stop
+
+backup: $(VENV)/.synced
+	$(PY) -m flows.backup create

@@ -117,8 +117,10 @@ def to_frames(parsed: Iterable[ParsedWorkbook]) -> dict[str, pd.DataFrame]:
 
 
 def merge_issues(parse_issues: Sequence[Issue], check_issues: Sequence[Issue]) -> list[Issue]:
-    """All issues, without a check's issue on a cell the parser already reported."""
-    seen = {(i.unit_code, i.tab, i.sheet_row, i.column_key) for i in parse_issues}
+    """All issues, without a check's issue on a cell the parser already reported as wrong
+    (a parser's warning, such as control characters taken out, hides no check)."""
+    seen = {(i.unit_code, i.tab, i.sheet_row, i.column_key) for i in parse_issues
+            if i.severity is not Severity.WARNING}
     kept = [i for i in check_issues if (i.unit_code, i.tab, i.sheet_row, i.column_key) not in seen]
     return [*parse_issues, *kept]
 

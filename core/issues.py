@@ -66,6 +66,9 @@ RULE_TEXT_VI: dict[str, str] = {
     "late_revision": "Báo cáo được sửa sau khi đã chốt số liệu năm {expected}: bản sửa được "
     "lưu lại nhưng không thay cho bản đã chốt; nếu cần điều chỉnh số liệu, hãy báo Phòng Lao "
     "động - Thương binh và Xã hội.",
+    "control_characters": "Ô có ký tự điều khiển không hiển thị được ({characters}), thường "
+    "do dán từ phần mềm khác: hệ thống đã bỏ các ký tự này khi đọc; hãy kiểm tra lại nội dung "
+    "ô và gõ lại nếu cần.",
     "unexpected_file": "Tệp «{file}» không thuộc đơn vị nào phải báo cáo năm {expected}: "
     "hãy kiểm tra lại tên tệp (mã đơn vị).",
     "symlink_refused": "«{file}» là một liên kết (symbolic link) nên không được đọc: hãy "

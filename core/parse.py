@@ -4,7 +4,9 @@ A workbook is a mapping of tab names (as the unit typed them) to rows of cells. 
 headers are matched after accent and case folding; the header row is the first row that
 holds every required header; rows above it (titles) and blank rows are skipped, and a notes
 block under the table is ignored. Values are read with the rules of `core.values`; a cell
-that cannot be read becomes None plus an `Issue` naming the cell.
+that cannot be read becomes None plus an `Issue` naming the cell. Control characters are
+taken out of every cell first (XML, hence .docx and .xlsx, cannot hold them), each cell
+they were in named by a warning.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from core.values import (
     parse_text,
     parse_whole,
     parse_yes_no,
+    strip_controls,
 )
 
 Grid = Sequence[Sequence[Cell]]
@@ -119,6 +122,21 @@ def _issue(unit: str, year: int, tab: Tab, row: int | None, column: Column | Non
     )
 
 
+def _read(unit: str, year: int, tab: Tab, row: int | None, column: Column,
+          cell: Cell) -> tuple[Parsed, list[Issue]]:
+    """Read one cell of a template column, first taking out its control characters (a
+    warning naming the cell); the issues say what was wrong with it."""
+    cell, removed = strip_controls(cell)
+    issues = []
+    if removed:
+        issues.append(_issue(unit, year, tab, row, column, as_text(cell), "control_characters",
+                             Severity.WARNING, characters=", ".join(removed)))
+    got = read_cell(column, cell)
+    if not got.ok:
+        issues.append(_issue(unit, year, tab, row, column, as_text(cell), got.error))
+    return got, issues
+
+
 def _is_note_row(cells: Sequence[Cell]) -> bool:
     filled = [c for c in cells if not is_blank(c)]
     if not filled or not isinstance(filled[0], str):
@@ -132,7 +150,7 @@ def _raw_row(row: Sequence[Cell], labels: list[str]) -> dict[str, str]:
     for c, cell in enumerate(row):
         if not is_blank(cell):
             label = labels[c] if c < len(labels) and labels[c] else f"Cột {c + 1}"
-            out[label] = as_text(cell)
+            out[strip_controls(label)[0]] = as_text(strip_controls(cell)[0])
     return out
 
 
@@ -152,7 +170,7 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
     issues: list[Issue] = []
     seen_blank_after_data = False
     for r in range(header_row + 1, len(grid)):
-        cells = [_cell(grid[r], c) for c in positions.values()]
+        cells = [strip_controls(_cell(grid[r], c))[0] for c in positions.values()]
         if all(is_blank(c) for c in cells):
             seen_blank_after_data = seen_blank_after_data or bool(records)
             continue
@@ -164,10 +182,9 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
         record: dict[str, object] = {"sheet_row": sheet_row, RAW_KEY: _raw_row(grid[r], labels)}
         for col in tab.columns:
             cell = _cell(grid[r], positions[col.key]) if col.key in positions else None
-            got = read_cell(col, cell)
+            got, found = _read(unit, year, tab, sheet_row, col, cell)
             record[col.key] = got.value
-            if not got.ok:
-                issues.append(_issue(unit, year, tab, sheet_row, col, as_text(cell), got.error))
+            issues += found
         records.append(record)
     return records, issues
 
@@ -184,12 +201,11 @@ def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[di
             continue
         sheet_row = r + 1
         cell = _cell(row, 1)
-        got = read_cell(col, cell)
+        got, found = _read(unit, year, tab, sheet_row, col, cell)
         record[col.key] = got.value
         record[f"row__{col.key}"] = sheet_row
-        record[RAW_KEY][col.header] = as_text(cell)
-        if not got.ok:
-            issues.append(_issue(unit, year, tab, sheet_row, col, as_text(cell), got.error))
+        record[RAW_KEY][col.header] = as_text(strip_controls(cell)[0])
+        issues += found
     for col in tab.columns:
         if f"row__{col.key}" not in record:
             record[f"row__{col.key}"] = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,14 +45,17 @@ def build_reminders(status_rows: list[dict], blocking: dict[str, list[str]]) -> 
     return reminders
 
 
-def reminder_text(year: int, on: date, reminders: list[Reminder]) -> str:
-    """The message sent to the focal office and kept as an artifact."""
+def reminder_text(year: int, on: date, reminders: list[Reminder],
+                  literal: Callable[[str], str] = str) -> str:
+    """The message sent to the focal office and kept as an artifact. `literal` writes a
+    unit's code, name and messages as literal text of the target format (plain text as it
+    is; core.escape.markdown_text for the artifact)."""
     head = (f"Nhắc nộp báo cáo năm {year} — Kế hoạch truyền thông về bình đẳng giới quận "
             f"Hồng Bàng. {days_phrase(year, on)}")
     if not reminders:
         return head + "\n\nTất cả đơn vị đã nộp báo cáo hợp lệ."
     lines = [head, "", f"Đơn vị còn phải nộp hoặc sửa ({len(reminders)}):"]
     for r in reminders:
-        lines.append(f"- {r.unit_code} ({r.unit_name}):")
-        lines += [f"    • {item}" for item in r.outstanding_vi]
+        lines.append(f"- {literal(r.unit_code)} ({literal(r.unit_name)}):")
+        lines += [f"    • {literal(item)}" for item in r.outstanding_vi]
     return "\n".join(lines)

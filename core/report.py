@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from core.escape import Markdown, markdown_text
+
 STATUS_VI = {
     "received": "Đã nộp",
     "draft": "Bản nháp (chưa hoàn thành)",
@@ -73,11 +75,10 @@ def indicator_value_text(code: str, scope: str, value: float | None) -> str:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    def cell(v: object) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
-
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    """A Markdown table; every cell is literal text (core.escape) unless it is `Markdown`."""
+    out = ["| " + " | ".join(markdown_text(h) for h in headers) + " |",
+           "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
     return out
 
 
@@ -201,7 +202,7 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
                 pivot[source] = 0
         rows = [[unit_names.get(u, u), vn_number(r["state"]), vn_number(r["other"]),
                  vn_number(r["state"] + r["other"])] for u, r in pivot.iterrows()]
-        rows.append(["**Tổng cộng**", vn_number(pivot["state"].sum()),
+        rows.append([Markdown("**Tổng cộng**"), vn_number(pivot["state"].sum()),
                      vn_number(pivot["other"].sum()),
                      vn_number(pivot["state"].sum() + pivot["other"].sum())])
         out += _table(["Đơn vị", SOURCE_VI["state"], SOURCE_VI["other"], "Tổng"], rows)
@@ -211,7 +212,8 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
     out += ["", "## 5. Hoạt động chưa có đơn vị chủ trì báo cáo", ""]
     reported = coverage.groupby("activity_code")["is_reported"].any() if len(coverage) else {}
     silent = sorted(code for code, any_reported in dict(reported).items() if not any_reported)
-    out.append(", ".join(silent) if silent else "Tất cả hoạt động đều có đơn vị chủ trì báo cáo.")
+    out.append(", ".join(markdown_text(code) for code in silent) if silent
+               else "Tất cả hoạt động đều có đơn vị chủ trì báo cáo.")
     out += ["", "## 6. Các lỗi cần đơn vị sửa", ""]
     if len(issues):
         out += _table(
@@ -237,9 +239,10 @@ def collection_status_markdown(year: int, status: pd.DataFrame, issues: pd.DataF
     to_fix = issues[issues["severity"] != "warning"] if len(issues) else issues
     if len(to_fix):
         out += ["", "## Đơn vị cần sửa", ""]
-        out += [f"- {r.message_vi}" for r in to_fix.itertuples()]
+        out += [f"- {markdown_text(r.message_vi)}" for r in to_fix.itertuples()]
     register = issues[issues["rule"] == "register_problem"] if len(issues) else issues
     if len(register):  # Google Sheets: what the focal office must fix in its register
         out += ["", "## Sổ đăng ký bảng tính cần sửa", ""]
-        out += [f"- {r.message_vi.split(' (English: ')[0]}" for r in register.itertuples()]
+        out += [f"- {markdown_text(r.message_vi.split(' (English: ')[0])}"
+                for r in register.itertuples()]
     return "\n".join(out) + "\n"

@@ -1,9 +1,12 @@
-"""Process-wide defaults set before Prefect or GX is imported: no telemetry, no network,
-Prefect's state kept in the project folder, and a quiet console."""
+"""The process around a run: defaults set before Prefect or GX is imported (no telemetry,
+no network, Prefect's state kept in the project folder, a quiet console), the bounds of
+Prefect's local result storage, and a temporary Prefect server that dies with its run."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -27,3 +30,252 @@ def configure_environment() -> None:
     """Set each default unless the operator has set it."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+CRASH_ENV = "PIPELINE_CRASH_AT"  # fault injection for tests: kill the process at a point
+
+
+def crash_point(name: str) -> None:
+    """Kill the process here (SIGKILL) when the test harness asks for it (see CRASH_ENV)."""
+    if os.environ.get(CRASH_ENV) == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# --- Prefect's local result storage ------------------------------------------------------
+#
+# Results are persisted only so that the UI's Retry on a failed run resumes (the default
+# cache policy keys each result on the flow run, so no other run reuses it). They hold
+# copies of submitted data (parsed rows, marts): a completed run's results are deleted when
+# it completes, and at each start results older than HB_RESULTS_KEEP_DAYS (a failed run
+# not retried by then) go, then the oldest until the folder is under HB_RESULTS_MAX_MB.
+
+RESULTS_KEEP_DAYS_ENV, RESULTS_KEEP_DAYS = "HB_RESULTS_KEEP_DAYS", 7.0
+RESULTS_MAX_MB_ENV, RESULTS_MAX_MB = "HB_RESULTS_MAX_MB", 200.0
+
+
+def _positive(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # negative, or not a number at all (nan)
+        from core.settings import SettingError
+
+        raise SettingError(f"{name}: «{text}» không hợp lệ; dùng một số không âm "
+                           f"(mặc định {default:g})")
+    return value
+
+
+def result_limits() -> tuple[float, int]:
+    """(seconds a result is kept, bytes the storage may hold), from the environment."""
+    days = _positive(RESULTS_KEEP_DAYS_ENV, RESULTS_KEEP_DAYS)
+    megabytes = _positive(RESULTS_MAX_MB_ENV, RESULTS_MAX_MB)
+    return days * 86400.0, int(megabytes * 1024 * 1024)
+
+
+def local_result_storage() -> Path | None:
+    """The folder Prefect writes results to, None when results go to a storage block."""
+    from prefect.settings import get_current_settings
+
+    results = get_current_settings().results
+    if results.default_storage_block:
+        return None
+    return Path(results.local_storage_path).expanduser()
+
+
+def prune_result_storage(storage: Path, keep_seconds: float, max_bytes: int,
+                         now: float) -> list[Path]:
+    """Remove result files older than `keep_seconds`, then the oldest until the folder
+    holds at most `max_bytes`; return the removed files."""
+    if not storage.is_dir():
+        return []
+    files = []
+    for path in storage.rglob("*"):
+        try:
+            stat = path.lstat()
+        except FileNotFoundError:
+            continue
+        if path.is_file() or path.is_symlink():
+            files.append((stat.st_mtime, stat.st_size, path))
+    files.sort()
+    total = sum(size for _, size, _ in files)
+    removed = []
+    for modified_at, size, path in files:
+        if now - modified_at <= keep_seconds and total <= max_bytes:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+        removed.append(path)
+    return removed
+
+
+def forget_flow_run_results(flow_run_id, storage: Path) -> list[Path]:
+    """Delete the stored task results of one flow run (read from the API: each task run's
+    final state names its result file); only files inside `storage` are touched."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    root = storage.resolve()
+    removed = []
+    for task_run in task_runs:
+        data = getattr(task_run.state, "data", None)
+        key = getattr(data, "storage_key", None) or (
+            data.get("storage_key") if isinstance(data, dict) else None)
+        if not key:
+            continue
+        path = (root / key).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+# --- the temporary Prefect server of a command-line run -------------------------------
+#
+# Without PREFECT_API_URL, Prefect starts a temporary server itself (SubprocessASGIServer:
+# `python -m uvicorn … prefect.server.api.server:create_app` in a plain subprocess, stopped
+# by an atexit hook). A run killed with SIGKILL, or by the out-of-memory killer, never runs
+# that hook and the server stays behind, orphaned. So a command-line run starts the same
+# server itself, through `python -m core.runtime --die-with <pid> -- <command>`: that small
+# step asks Linux to kill it when its parent dies (prctl PR_SET_PDEATHSIG, kept across
+# exec), checks that the parent is still there, then becomes the server. However the run
+# ends, its server ends with it.
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int, command: list[str]) -> None:
+    """Become `command`, to be killed when process `parent_pid` (our parent) dies."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        pass
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+    os.execv(command[0], command)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_command(port: int) -> list[str]:
+    import sys
+
+    import prefect
+
+    return [sys.executable, "-m", "core.runtime", "--die-with", str(os.getpid()), "--",
+            sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+            "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+
+
+def _healthy(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_temporary_server():
+    """Start Prefect's temporary server as a child that dies with this process; return
+    (process, API URL) once it answers."""
+    import subprocess
+    import time
+
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1",
+           **settings.to_environment_variables(exclude_unset=True),
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_DIR),
+                                                        os.environ.get("PYTHONPATH"))))}
+    env.pop("PREFECT_API_URL", None)
+    deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
+    while True:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/api"
+        process = subprocess.Popen(_server_command(port), env=env, cwd=PROJECT_DIR)
+        while process.poll() is None and time.monotonic() < deadline:
+            if _healthy(url):
+                return process, url
+            time.sleep(0.2)
+        if process.poll() == 3 and time.monotonic() < deadline:  # port taken meanwhile
+            continue
+        stop_server(process)
+        raise RuntimeError("máy chủ Prefect tạm thời không khởi động được (mã thoát "
+                           f"{process.returncode}); đặt PREFECT_API_URL để dùng máy chủ "
+                           "Prefect riêng")
+
+
+def stop_server(process) -> None:
+    import subprocess
+
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def prefect_api() -> Iterator[str | None]:
+    """The Prefect API a command-line run uses: PREFECT_API_URL when set, else a
+    temporary server of this process's own (see above), stopped on the way out."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    settings = get_current_settings()
+    if PREFECT_API_URL.value() or not settings.server.ephemeral.enabled:
+        yield PREFECT_API_URL.value()
+        return
+    import prefect.context
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    process, url = start_temporary_server()
+    try:
+        with temporary_settings({PREFECT_API_URL: url}):
+            # threads that start with no settings of their own (the log and event
+            # workers) read the process-global ones: point them at this server too, as
+            # Prefect's own test harness does
+            global_context = getattr(prefect.context, "_temporary_global_settings_context",
+                                     None)
+            context = prefect.context.get_settings_context()
+            with global_context(context) if global_context else nullcontext():
+                try:
+                    yield url
+                finally:  # send the last logs and events while the server still answers
+                    APILogWorker.drain_all(timeout=10)
+                    EventsWorker.drain_all(timeout=10)
+    finally:
+        stop_server(process)
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python -m core.runtime --die-with <pid> -- <command …>
+    if sys.argv[1:2] == ["--die-with"] and sys.argv[3:4] == ["--"] and len(sys.argv) > 4:
+        die_with_parent(int(sys.argv[2]), sys.argv[4:])
+    sys.exit("usage: python -m core.runtime --die-with <pid> -- <command …>")

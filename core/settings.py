@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from core.registry import DEFAULT_SEEDS_DIR
+from core.registry import DEFAULT_SEEDS_DIR, read_registry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENV = {
@@ -60,6 +60,7 @@ DEFAULTS = {
     "seeds_dir": DEFAULT_SEEDS_DIR,
 }
 SOURCES = ("local", "gsheets")
+LAST_YEAR = 2100  # the flow's `year` parameter accepts up to this year
 ANONYMOUS = "anonymous"  # HB_GSHEETS_CREDENTIALS value for an emulator that checks no key
 COLLECTION_OPENS = (11, 15)  # the Action Month and the collection window open on 15/11
 MB = 1024 * 1024
@@ -130,7 +131,8 @@ def read_settings_file(path: Path) -> dict[str, object]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingError(f"{SETTINGS_FILE_ENV}: không đọc được tệp cấu hình {path} "
-                           f"({type(exc).__name__})") from None
+                           f"({type(exc).__name__}); kiểm tra đường dẫn trong "
+                           f"{SETTINGS_FILE_ENV}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingError(f"{SETTINGS_FILE_ENV}: tệp cấu hình {path} không đúng cú pháp "
                            f"TOML ({exc})") from None
@@ -146,7 +148,8 @@ def read_settings_file(path: Path) -> dict[str, object]:
     unknown = sorted(set(flat) - set(ENV))
     if unknown:
         raise SettingError(f"{SETTINGS_FILE_ENV}: khóa không hợp lệ trong {path}: "
-                           f"{', '.join(unknown)}")
+                           f"{', '.join(unknown)}; dùng các khóa như year, reports_dir, "
+                           "warehouse, output_dir hoặc bảng [gsheets]")
     return flat
 
 
@@ -253,3 +256,95 @@ def settings_from(settings_file: str | Path | None = None,
         gsheets=gsheets,
         limits=limits,
     )
+
+
+# --- checks made before a run replaces anything ------------------------------------------
+
+
+def parse_years(text: object, name: str = ENV["year"]) -> list[int]:
+    """"2025" → [2025]; "2022-2025" → [2022, 2023, 2024, 2025]; `name` is the setting the
+    text came from, named in the error."""
+    first, dash, last = str(text).strip().partition("-")
+    try:
+        start, end = int(first), int(last if dash else first)
+    except ValueError:
+        raise SettingError(f"{name}: «{text}» không phải năm; dùng một năm như 2024 hoặc "
+                           "một khoảng năm như 2022-2025") from None
+    if start > end:
+        raise SettingError(f"{name}: «{text}»: năm đầu lớn hơn năm cuối; viết như 2022-2025")
+    return list(range(start, end + 1))
+
+
+def years_from(given: str | None, today: date, settings_file: str | Path | None = None,
+               ) -> tuple[list[int], str]:
+    """The years to run and the setting they came from: `--year`, else HB_YEAR, else the
+    settings file's `year`, else the current reporting year."""
+    file_name = settings_file or os.environ.get(SETTINGS_FILE_ENV)
+    from_file = read_settings_file(Path(file_name).expanduser()) if file_name else {}
+    for value, name in ((given, "--year"), (os.environ.get(ENV["year"]), ENV["year"]),
+                        (from_file.get("year"), f"year ({SETTINGS_FILE_ENV})")):
+        if value is not None and str(value).strip():
+            return parse_years(value, name), name
+    return [reporting_year(today)], ENV["year"]
+
+
+def first_registry_year(seeds_dir: Path) -> int:
+    """The first year of the registry: the earliest `valid_from` of units.csv."""
+    try:
+        registry = read_registry(seeds_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SettingError(f"{ENV['seeds_dir']}: không đọc được danh mục đơn vị trong "
+                           f"{seeds_dir} ({type(exc).__name__}: {exc}); chỉ đúng thư mục "
+                           "chứa units.csv, activities.csv …") from None
+    if not registry.units:
+        raise SettingError(f"{ENV['seeds_dir']}: units.csv trong {seeds_dir} không có đơn vị")
+    return min(unit.valid_from.year for unit in registry.units)
+
+
+def check_years(years: list[int], name: str, seeds_dir: Path) -> None:
+    """Every year within the registry: from its first year to LAST_YEAR."""
+    first = first_registry_year(seeds_dir)
+    for year in (years[0], years[-1]):
+        if not first <= year <= LAST_YEAR:
+            raise SettingError(f"{name}: năm {year} nằm ngoài danh mục: danh mục đơn vị bắt "
+                               f"đầu từ năm {first} (units.csv trong {seeds_dir}); chọn năm "
+                               f"từ {first} đến {LAST_YEAR}")
+
+
+def writable_folder(path: Path, name: str, what: str) -> None:
+    """`path` is a folder, or can be created as one, and can be written: its nearest
+    existing ancestor is a folder this process may write into."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():  # a dangling link
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "là một tệp" if existing == path else f"nằm dưới tệp {existing}"
+        raise SettingError(f"{name}: {what} {path} {where}, không phải thư mục; chọn một "
+                           "thư mục khác")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SettingError(f"{name}: không có quyền ghi vào {existing} ({what} {path}); "
+                           "cấp quyền ghi hoặc chọn thư mục khác")
+
+
+def check_paths(settings: RunSettings, analyst_dir: Path | None = None) -> None:
+    """Every folder a run reads or writes is usable, before anything is written: the
+    reports folder exists (local source), the seeds can be read, the output, warehouse and
+    analysts' folders can be written. Raises `SettingError` naming the setting."""
+    if settings.source == "local":
+        if not settings.reports_dir.exists():
+            raise SettingError(f"{ENV['reports_dir']}: thư mục báo cáo {settings.reports_dir} "
+                               "không tồn tại; tạo thư mục (mỗi năm một thư mục con, như "
+                               "2024/) hoặc chỉ đúng thư mục bằng --reports-dir")
+        if not settings.reports_dir.is_dir():
+            raise SettingError(f"{ENV['reports_dir']}: {settings.reports_dir} là một tệp, "
+                               "không phải thư mục báo cáo; chỉ đúng thư mục bằng --reports-dir")
+    first_registry_year(settings.seeds_dir)
+    writable_folder(settings.output_dir, ENV["output_dir"], "thư mục kết quả")
+    if settings.warehouse.is_dir():
+        raise SettingError(f"{ENV['warehouse']}: {settings.warehouse} là một thư mục; chỉ "
+                           "đến một tệp .duckdb (như data/warehouse.duckdb)")
+    writable_folder(settings.warehouse.parent, ENV["warehouse"], "thư mục của kho dữ liệu")
+    if analyst_dir is not None:
+        writable_folder(analyst_dir, "HB_ANALYST_DIR", "thư mục bản sao cho người phân tích")

@@ -7,6 +7,7 @@ parser can be run again from the warehouse alone. Pure functions, no I/O.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,17 @@ def snapshot_id(year: int, unit_code: str, sha256: str) -> str:
     return f"{year}-{unit_code}-{sha256[:16]}"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text the warehouse can store (valid UTF-8). A lone surrogate (half of an emoji cut
+    by a spreadsheet formula, or bytes that were not UTF-8) is kept as Excel's own escape
+    `_xD83D_`, which the parser reads as the control character it is and names in a
+    warning (core.values.strip_controls)."""
+    return _LONE_SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def encode(cell: Cell) -> tuple[str, str]:
     if isinstance(cell, bool):
         return "bool", "TRUE" if cell else "FALSE"
@@ -43,7 +55,7 @@ def encode(cell: Cell) -> tuple[str, str]:
         return "date", cell.isoformat()
     if isinstance(cell, date):
         return "date", datetime(cell.year, cell.month, cell.day).isoformat()
-    return "text", str(cell)
+    return "text", storable(str(cell))
 
 
 def decode(value_type: str, value_text: str) -> Cell:
@@ -65,7 +77,7 @@ def cells_of(workbook: Workbook) -> Iterator[RawCell]:
                 if cell is None or cell == "":
                     continue
                 value_type, value_text = encode(cell)
-                yield RawCell(tab_index, tab_name, r, c, value_type, value_text)
+                yield RawCell(tab_index, storable(tab_name), r, c, value_type, value_text)
 
 
 def workbook_of(tab_names: list[str], cells: list[RawCell]) -> Workbook:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.escape import BREAKS, CONTROL_RANGES, is_control
+
 Cell = str | int | float | bool | date | datetime | None
 
 FORMULA_ERRORS = frozenset(
@@ -52,6 +54,32 @@ def match_key(text: str) -> str:
 
 def is_blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and nfc(cell) == "")
+
+
+# A control character as Excel writes it in the file (`_x0001_`): some readers (openpyxl)
+# hand the escape on as text, others (calamine) decode it; the parser takes both the same.
+_CONTROL_OR_ESCAPE = re.compile(f"_x([0-9A-Fa-f]{{4}})_|[{CONTROL_RANGES}]")
+
+
+def strip_controls(cell: Cell) -> tuple[Cell, tuple[str, ...]]:
+    """A text cell without its control characters (core.escape), raw or in Excel's
+    `_x0001_` form, and the code points removed ("U+0001", in order, once each); a pasted
+    line or page break becomes a space. Other cells are returned as they are.
+
+    Only escapes of control characters are taken out: `_x0041_` stays as typed."""
+    if not isinstance(cell, str):
+        return cell, ()
+    removed: dict[str, None] = {}
+
+    def drop(match: re.Match[str]) -> str:
+        character = chr(int(match.group(1), 16)) if match.group(1) else match.group()
+        if not is_control(character):
+            return match.group()
+        removed[f"U+{ord(character):04X}"] = None
+        return " " if character in BREAKS else ""
+
+    cleaned = _CONTROL_OR_ESCAPE.sub(drop, cell)
+    return cleaned, tuple(removed)
 
 
 def formula_error(cell: Cell) -> bool:

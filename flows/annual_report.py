@@ -15,21 +15,46 @@ from pathlib import Path
 from typing import Annotated
 
 from prefect import flow, get_run_logger
+from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
 from pydantic import Field
 
+from core.files import remove_stale_temporaries
 from core.registry import LOCAL_TZ
 from core.report import submission_counts, summary_lines
-from core.settings import ENV, RunSettings, SettingError, reporting_year, settings_from
+from core.runtime import (
+    forget_flow_run_results,
+    local_result_storage,
+    prefect_api,
+    prune_result_storage,
+    result_limits,
+)
+from core.settings import (
+    ENV,
+    RunSettings,
+    SettingError,
+    check_paths,
+    check_years,
+    reporting_year,
+    settings_from,
+    years_from,
+)
 from tasks.documents import publish_documents
 from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
-from tasks.operations import flow_run_row, notify_failure, publish_for_analysts, record_run
+from tasks.operations import (
+    analyst_dir,
+    flow_run_row,
+    notify_failure,
+    publish_for_analysts,
+    record_run,
+)
 from tasks.portal import publish_portal
 from tasks.publish import publish_report
 from tasks.pull import freeze_snapshots, pull_workbooks
 from tasks.validate import validate_submissions
-from warehouse.lock import warehouse_lock
+from warehouse import db
+from warehouse.lock import WarehouseBusy, warehouse_lock
 
 # Parameters are validated here and described in each flow's docstring (the Prefect UI
 # shows the "Args:" section beside each field).
@@ -58,10 +83,43 @@ def record_failure(flow, run, state) -> None:
                                           started_at=run.start_time))
     except Exception:  # the warehouse itself may be what failed: the run is failed anyway
         pass
-    notify_failure(flow.name, run.name, message)
+    notify_failure(flow.name, run, state)
 
 
-@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure])
+def forget_results(flow, run, state) -> None:
+    """A completed run is never resumed: its stored task results (copies of submitted
+    data) go as soon as it completes."""
+    if storage := local_result_storage():
+        try:
+            forget_flow_run_results(run.id, storage)
+        except Exception:  # housekeeping only: the start of the next run prunes anyway
+            pass
+
+
+def start_run(settings: RunSettings, year: int) -> None:
+    """Before anything is replaced: every setting usable (SettingError naming it
+    otherwise), the warehouse writable, leftovers of killed runs removed (temporary files,
+    result storage beyond its bounds)."""
+    check_years([year], "year", settings.seeds_dir)
+    analysts = analyst_dir(settings)
+    check_paths(settings, analysts)
+    db.check_can_write(settings.warehouse)
+    folders = [settings.output_dir, analysts]
+    if settings.output_dir.is_dir():
+        folders += [f for f in settings.output_dir.iterdir() if f.is_dir() and f.name.isdigit()]
+    for folder in folders:
+        remove_stale_temporaries(folder)
+    year_folder = settings.reports_dir / str(year)
+    if settings.source == "local" and not year_folder.is_dir():
+        get_run_logger().warning(
+            "Năm %s: chưa có thư mục %s: mọi đơn vị được tính là chưa nộp; đặt tệp báo cáo "
+            "<mã đơn vị>.xlsx vào thư mục này", year, year_folder)
+    if storage := local_result_storage():
+        prune_result_storage(storage, *result_limits(), now=datetime.now().timestamp())
+
+
+@flow(name="annual-report", flow_run_name="annual-report-{year}", on_failure=[record_failure],
+      on_crashed=[record_failure], on_completion=[forget_results])
 def annual_report(
     year: Year = None,
     reports_dir: str | None = None,
@@ -93,6 +151,7 @@ def annual_report(
                              gsheets_register=gsheets_register)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
     with warehouse_lock(settings.warehouse):
+        start_run(settings, year)
         return _run_year(settings, year, freeze)
 
 
@@ -118,29 +177,34 @@ def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
     return RunSummary(year, tuple(lines), counts, published.folder)
 
 
-def parse_years(text: str) -> list[int]:
-    """"2025" → [2025]; "2022-2025" → [2022, 2023, 2024, 2025]."""
-    first, _, last = text.partition("-")
-    start, end = int(first), int(last or first)
-    if not 2000 <= start <= end <= 2100:
-        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text}")
-    return list(range(start, end + 1))
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints given as one Vietnamese line and exit code 2."""
+
+    TRANSLATIONS = (("unrecognized arguments:", "tham số không nhận ra:"),
+                    ("expected one argument", "thiếu giá trị"),
+                    ("ignored explicit argument", "không nhận giá trị"),
+                    ("the following arguments are required:", "thiếu tham số:"))
+
+    def error(self, message: str):
+        for english, vietnamese in self.TRANSLATIONS:
+            message = message.replace(english, vietnamese)
+        self.exit(2, f"Tham số không hợp lệ: {message}; xem: {self.prog} --help\n")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m flows.annual_report",
         description="Tổng hợp báo cáo năm của các đơn vị (Kế hoạch truyền thông về bình đẳng "
         "giới quận Hồng Bàng).",
     )
-    parser.add_argument("--year", type=parse_years, default=None,
+    parser.add_argument("--year", default=None,
                         help=f"năm báo cáo, hoặc khoảng năm như 2022-2025 ({ENV['year']}); "
                         "mặc định: năm báo cáo hiện tại")
     parser.add_argument("--reports-dir", help=f"thư mục tệp báo cáo ({ENV['reports_dir']})")
     parser.add_argument("--warehouse", help=f"tệp DuckDB ({ENV['warehouse']})")
     parser.add_argument("--output-dir", help=f"thư mục kết quả ({ENV['output_dir']})")
     parser.add_argument("--seeds-dir", help=f"thư mục danh mục đơn vị ({ENV['seeds_dir']})")
-    parser.add_argument("--source", choices=("local", "gsheets"),
+    parser.add_argument("--source",
                         help=f"nguồn báo cáo: local hoặc gsheets ({ENV['source']})")
     parser.add_argument("--register", help="sổ đăng ký bảng tính Google Sheets: đường dẫn, mã "
                         f"bảng tính hoặc tệp .csv ({ENV['gsheets_register']})")
@@ -158,17 +222,32 @@ def _ensure_demo(settings: RunSettings, years: list[int]) -> None:
     generate(settings.reports_dir, years)
 
 
-def main(argv: list[str] | None = None) -> int:
-    import os
+def _checked_settings(args: argparse.Namespace) -> tuple[RunSettings, list[int]]:
+    """Settings and years, each checked before anything is written (SettingError)."""
+    settings = settings_from(reports_dir=args.reports_dir, warehouse=args.warehouse,
+                             output_dir=args.output_dir, seeds_dir=args.seeds_dir,
+                             source=args.source, gsheets_register=args.register)
+    years, named_by = years_from(args.year, datetime.now(LOCAL_TZ).date())
+    check_years(years, named_by, settings.seeds_dir)
+    if args.demo:
+        _ensure_demo(settings, years)
+    check_paths(settings, analyst_dir(settings))
+    result_limits()  # HB_RESULTS_KEEP_DAYS, HB_RESULTS_MAX_MB: checked before the flow
+    return settings, years
 
+
+def _refuse(exc: Exception) -> int:
+    print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    year = None
     try:
-        settings = settings_from(reports_dir=args.reports_dir, warehouse=args.warehouse,
-                                 output_dir=args.output_dir, seeds_dir=args.seeds_dir,
-                                 source=args.source, gsheets_register=args.register)
+        settings, years = _checked_settings(args)
     except SettingError as exc:
-        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
-        return 2
+        return _refuse(exc)
     if settings.source == "gsheets":  # a key that cannot work: one line, not a failed run
         from sources.gsheets import CredentialError, check_credentials
 
@@ -177,27 +256,32 @@ def main(argv: list[str] | None = None) -> int:
         except CredentialError as exc:
             print(f"Không dùng được khóa Google: {exc}", file=sys.stderr)
             return 2
-    env_year = os.environ.get(ENV["year"])
-    years = args.year or (parse_years(env_year) if env_year else
-                          [reporting_year(datetime.now(LOCAL_TZ).date())])
-    if args.demo:
-        _ensure_demo(settings, years)
-    for year in years:
-        print(f"Năm {year}: đang tổng hợp …", flush=True)
-        try:
-            summary = annual_report(year=year, reports_dir=str(settings.reports_dir),
-                                    warehouse=str(settings.warehouse),
-                                    output_dir=str(settings.output_dir),
-                                    seeds_dir=str(settings.seeds_dir),
-                                    source=settings.source,
-                                    gsheets_register=settings.gsheets.register or None)
-        except Exception as exc:  # the run itself failed: say so plainly, exit non-zero
-            print(f"Năm {year}: không hoàn thành được lần chạy: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-            return 1
-        for line in summary.lines:
-            print(line)
-        print(f"  Báo cáo: {summary.output_folder}")
+    try:
+        # the lock first (a run waiting for it holds nothing else), then the warehouse
+        # check, then a Prefect server of this process's own when none is configured.
+        # Results are not persisted: only a deployment's run can be retried from the UI.
+        with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
+            db.check_can_write(settings.warehouse)
+            with prefect_api(), temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False}):
+                for year in years:
+                    print(f"Năm {year}: đang tổng hợp …", flush=True)
+                    summary = annual_report(
+                        year=year, reports_dir=str(settings.reports_dir),
+                        warehouse=str(settings.warehouse), output_dir=str(settings.output_dir),
+                        seeds_dir=str(settings.seeds_dir), source=settings.source,
+                        gsheets_register=settings.gsheets.register or None)
+                    for line in summary.lines:
+                        print(line)
+                    print(f"  Báo cáo: {summary.output_folder}")
+    except SettingError as exc:
+        return _refuse(exc)
+    except WarehouseBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:  # the run itself failed: say so plainly, exit non-zero
+        print(f"Năm {year}: không hoàn thành được lần chạy: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
     print(f"Kho dữ liệu DuckDB: {settings.warehouse}")
     print(f"Cổng thông tin chỉ tiêu: {settings.output_dir / 'portal' / 'index.html'}")
     return 0

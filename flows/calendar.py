@@ -5,15 +5,17 @@ reminders around the 10 December deadline. The deadline cut-off is the annual fl
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from core.escape import markdown_text
 from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
-from flows.annual_report import LOCAL_TZ, Year, record_failure
+from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
 from sources.register import is_csv
 from tasks import report_progress
 from tasks.indicators import compute_indicators
@@ -24,6 +26,8 @@ from tasks.pull import pull_workbooks
 from tasks.validate import validate_submissions
 from warehouse import db
 from warehouse.lock import warehouse_lock
+
+REMINDER_BLOCK_ENV = "HB_REMINDER_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
 
 
 @task(name="publish_status")
@@ -63,7 +67,8 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}",
-      on_failure=[record_failure])
+      on_failure=[record_failure], on_crashed=[record_failure],
+      on_completion=[forget_results])
 def collection_window(year: Year = None, reports_dir: str | None = None,
                       warehouse: str | None = None, output_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:
@@ -80,6 +85,7 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
                              output_dir=output_dir, seeds_dir=seeds_dir)
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
     with warehouse_lock(settings.warehouse):
+        start_run(settings, year)
         started_at = datetime.now(LOCAL_TZ)
         pull_workbooks(settings, year)
         load_year(settings, validate_submissions(settings, year))
@@ -105,12 +111,13 @@ def outstanding_units(settings: RunSettings, year: int) -> tuple[list[dict], dic
 @task(name="send_notification", retries=3, retry_delay_seconds=[10, 60, 300])
 def send_notification(block_name: str, subject: str, body: str) -> None:
     """Send through a configured Prefect notification block (network: retried)."""
-    from prefect.blocks.core import Block
+    from tasks.notifications import load_notifier
 
-    Block.load(block_name).notify(body=body, subject=subject)
+    load_notifier(block_name).notify(body=body, subject=subject)
 
 
-@flow(name="reminders", flow_run_name="reminders-{year}")
+@flow(name="reminders", flow_run_name="reminders-{year}", on_failure=[record_failure],
+      on_crashed=[record_failure])
 def send_reminders(
     year: Year = None,
     on_date: date | None = None,
@@ -124,7 +131,8 @@ def send_reminders(
         year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại.
         on_date: Ngày nhắc (mặc định hôm nay, giờ Việt Nam).
         notification_block: Khối thông báo Prefect «loại/tên», ví dụ
-            custom-webhook/nhac-bao-cao hoặc email/lien-he; để trống: chỉ lưu artifact.
+            smtp-email/nhac-bao-cao hoặc custom-webhook/nhac-bao-cao (mặc định
+            HB_REMINDER_NOTIFICATION_BLOCK); để trống: chỉ lưu artifact.
         warehouse: Tệp DuckDB (mặc định HB_WAREHOUSE hoặc data/warehouse.duckdb).
         seeds_dir: Thư mục danh mục (mặc định warehouse/seeds).
     """
@@ -134,8 +142,10 @@ def send_reminders(
     status, blocking = outstanding_units(settings, year)
     reminders = build_reminders(status, blocking)
     text = reminder_text(year, today, reminders)
-    create_markdown_artifact(text, key=f"reminders-{year}-{today:%m-%d}",
+    create_markdown_artifact(reminder_text(year, today, reminders, markdown_text),
+                             key=f"reminders-{year}-{today:%m-%d}",
                              description=f"Nhắc nộp báo cáo năm {year}")
+    notification_block = notification_block or os.environ.get(REMINDER_BLOCK_ENV)
     if notification_block:
         send_notification(notification_block, f"Nhắc nộp báo cáo năm {year}", text)
     report_progress("Năm %s: nhắc %s đơn vị.", year, len(reminders))

@@ -15,7 +15,9 @@ from typing import Literal
 from prefect import flow
 from prefect.runtime import flow_run
 
+from core.runtime import prefect_api
 from core.settings import ENV, reporting_year, settings_from
+from flows.annual_report import record_failure
 from reports.content import (
     DOCUMENT_ENV,
     LOCAL_TZ,
@@ -47,7 +49,8 @@ def _run_name() -> str:
     return f"{kind}-review-{parameters.get('start_year', PLAN_START_YEAR)}-{last}"
 
 
-@flow(name="review-report", flow_run_name=_run_name)
+@flow(name="review-report", flow_run_name=_run_name, on_failure=[record_failure],
+      on_crashed=[record_failure])
 def review_report(
     kind: Kind,
     start_year: int = PLAN_START_YEAR,
@@ -116,10 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     try:
-        published = review_report(kind=args.kind, start_year=args.start_year,
-                                  end_year=args.year, warehouse=args.warehouse,
-                                  output_dir=args.output_dir, seeds_dir=args.seeds_dir,
-                                  number=args.number, issued_on=issued_on, signer=args.signer)
+        with prefect_api():  # a temporary server that dies with this process (core.runtime)
+            published = review_report(kind=args.kind, start_year=args.start_year,
+                                      end_year=args.year, warehouse=args.warehouse,
+                                      output_dir=args.output_dir, seeds_dir=args.seeds_dir,
+                                      number=args.number, issued_on=issued_on,
+                                      signer=args.signer)
     except Exception as exc:  # the run itself failed: say so plainly, exit non-zero
         print(f"Không lập được báo cáo: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

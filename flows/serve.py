@@ -1,12 +1,15 @@
-"""A real Prefect service on this machine: server on 127.0.0.1, the process work pool,
-every deployment of prefect.yaml, and a worker running in the project folder.
+"""A real Prefect service on this machine: server and UI on 127.0.0.1, the process work
+pool, every deployment of prefect.yaml, and a worker running in the project folder.
 
     python -m flows.serve start [--port 4200]    (make serve)
     python -m flows.serve stop                   (make stop)
+    python -m flows.serve deploy                 (work pool + prefect.yaml on PREFECT_API_URL;
+                                                  the production worker unit runs it first)
 
-Basic auth: set PREFECT_SERVER_API_AUTH_STRING="user:password" before `start`; the same
-value is given to the deploy step and the worker as PREFECT_API_AUTH_STRING (do not set
-PREFECT_API_KEY: it overrides the auth string and gives 401s).
+Basic auth: set PREFECT_SERVER_API_AUTH_STRING="user:password" before `start`; the UI then
+asks for that string, and the same value is given to the deploy step and the worker as
+PREFECT_API_AUTH_STRING (do not set PREFECT_API_KEY: it overrides the auth string and gives
+401s). Pipeline runs outside the service keep the UI off (core/runtime.py).
 """
 
 from __future__ import annotations
@@ -47,6 +50,15 @@ def _env(home: Path, api_url: str | None = None) -> dict[str, str]:
     return env
 
 
+def _server_env(home: Path, api_url: str) -> dict[str, str]:
+    """The server's environment: the UI on, and told where its API is (it would otherwise
+    call port 4200 whatever port the server listens on)."""
+    env = _env(home)
+    env["PREFECT_UI_ENABLED"] = "true"
+    env["PREFECT_UI_API_URL"] = api_url
+    return env
+
+
 def _prefect(*args: str) -> list[str]:
     return [sys.executable, "-m", "prefect", *args]
 
@@ -71,24 +83,30 @@ def wait_healthy(api_url: str, timeout: float = 180.0) -> None:
     raise TimeoutError(f"Prefect server at {api_url} not healthy after {timeout:.0f} s")
 
 
+def deploy(env: dict[str, str], log=None) -> None:
+    """Create the process work pool and deploy every deployment of prefect.yaml."""
+    for command in (
+        _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"),
+        _prefect("--no-prompt", "deploy", "--all"),
+    ):
+        subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True, stdout=log,
+                       stderr=subprocess.STDOUT if log else None)
+
+
 def start(home: Path, port: int, logs: Path) -> Service:
     """Start the server, create the pool, deploy prefect.yaml, start a worker."""
     home.mkdir(parents=True, exist_ok=True)
     logs.mkdir(parents=True, exist_ok=True)
     api_url = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
-        _prefect("server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"),
-        env=_env(home), cwd=PROJECT_DIR, stdout=(logs / "server.log").open("w"),
+        _prefect("server", "start", "--host", "127.0.0.1", "--port", str(port)),
+        env=_server_env(home, api_url), cwd=PROJECT_DIR, stdout=(logs / "server.log").open("w"),
         stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_healthy(api_url)
         env = _env(home, api_url)
-        for command in (
-            _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"),
-            _prefect("--no-prompt", "deploy", "--all"),
-        ):
-            subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True,
-                           stdout=(logs / "deploy.log").open("a"), stderr=subprocess.STDOUT)
+        with (logs / "deploy.log").open("a") as log:
+            deploy(env, log)
         worker = subprocess.Popen(
             _prefect("worker", "start", "--pool", WORK_POOL, "--type", "process"),
             env=env, cwd=PROJECT_DIR, stdout=(logs / "worker.log").open("w"),
@@ -97,6 +115,15 @@ def start(home: Path, port: int, logs: Path) -> Service:
         os.killpg(server.pid, signal.SIGTERM)
         raise
     return Service(api_url, server.pid, worker.pid, home)
+
+
+def _reap(pid: int) -> None:
+    """Collect an exited child: when this process started the service (the tests do), the
+    child stays a zombie, and its process group alive, until it is waited for."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (`make stop`), or already collected
+        pass
 
 
 def stop(service: Service) -> None:
@@ -108,6 +135,7 @@ def stop(service: Service) -> None:
             continue
     for pid in (service.worker_pid, service.server_pid):
         for _ in range(30):
+            _reap(pid)
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:
@@ -120,16 +148,23 @@ def stop(service: Service) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("start", "stop"))
+    parser.add_argument("action", choices=("start", "stop", "deploy"))
     parser.add_argument("--port", type=int, default=4200)
     parser.add_argument("--home", type=Path, default=PROJECT_DIR / ".prefect" / "service")
     args = parser.parse_args(argv)
     state_file = args.home / "service.json"
+    if args.action == "deploy":
+        return deploy_to_configured_server()
     if args.action == "start":
         service = start(args.home, args.port, args.home / "logs")
         state_file.write_text(json.dumps({**service.__dict__, "home": str(service.home)}))
-        print(f"Máy chủ Prefect: {service.api_url.removesuffix('/api')} — worker đang chạy "
-              f"(nhật ký: {args.home / 'logs'}). Dừng: make stop")
+        print(f"Giao diện Prefect: {service.api_url.removesuffix('/api')}")
+        if os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
+            print("  Đăng nhập bằng chuỗi PREFECT_SERVER_API_AUTH_STRING (tên:mật khẩu).")
+        else:
+            print("  Không cần đăng nhập; để bật: đặt PREFECT_SERVER_API_AUTH_STRING=tên:mật khẩu "
+                  "trước make serve.")
+        print(f"  Worker đang chạy (nhật ký: {args.home / 'logs'}). Dừng: make stop")
         return 0
     if not state_file.exists():
         print("Không có dịch vụ nào đang chạy.")
@@ -139,6 +174,23 @@ def main(argv: list[str] | None = None) -> int:
                  Path(saved["home"])))
     state_file.unlink()
     print("Đã dừng máy chủ và worker Prefect.")
+    return 0
+
+
+def deploy_to_configured_server() -> int:
+    """Deploy to the server named by PREFECT_API_URL once it answers (the production
+    worker unit runs this before the worker starts)."""
+    configure_environment()
+    api_url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    if not api_url:
+        print("Chưa đặt PREFECT_API_URL (địa chỉ API của máy chủ Prefect, ví dụ "
+              "http://127.0.0.1:4200/api).", file=sys.stderr)
+        return 2
+    wait_healthy(api_url)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_DIR)
+    deploy(env)
+    print(f"Đã triển khai prefect.yaml lên {api_url}.")
     return 0
 
 

@@ -33,6 +33,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.escape import xml_text
+from core.files import replacing
 from core.registry import LOCAL_TZ
 from core.report import (
     INDICATOR_STATUS_VI,
@@ -184,8 +186,8 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
         total_columns = list((totals or {}).get(title, ()))
         _write_table(sheet, list(columns), frame, total_columns, formats)
         _set_up_page(sheet)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    with replacing(path) as partial:  # a reader never opens half a workbook
+        book.save(partial)
     return path
 
 
@@ -260,7 +262,10 @@ def _display(column: str, value: object, tab: object) -> object:
 
 
 def excel_value(value: object) -> object:
-    """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones."""
+    """Python scalars openpyxl can write: no NaN/NA, no numpy types, no time zones, no
+    control characters in text (core.escape.xml_text; openpyxl escapes markup itself)."""
+    if isinstance(value, str):
+        return xml_text(value)
     try:
         if pd.isna(value):  # type: ignore[arg-type]
             return None

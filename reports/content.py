@@ -259,6 +259,8 @@ class PeriodFigures:
     activity_names: pd.DataFrame  # activity_code, task_group, activity_name, years
     unit_names: Mapping[str, str]
     as_of: Mapping[int, object] = field(default_factory=dict)  # latest fetch, by year
+    # files in the reports folder that belong to no expected unit (kept, not counted), by year
+    unexpected_files: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -760,8 +762,20 @@ def _annual_submission_section(figures: PeriodFigures, year: int) -> list[Block]
                               "Số lỗi"),
               rows, (13, 60, 32, 26, 18, 16),
               ("center", "left", "left", "center", "center", "center")),
+        *_unexpected_files_note(figures.unexpected_files.get(year, ()), year),
         _submission_chart(figures, [y for y in figures.years if y <= year]),
     ]
+
+
+def _unexpected_files_note(names: Sequence[str], year: int) -> list[Block]:
+    """The files that belong to no unit expected to report: named, as they are, so that
+    the office can ask who sent them."""
+    if not names:
+        return []
+    listed = ", ".join(f"«{name}»" for name in names)
+    return [Paragraph(f"thư mục báo cáo năm {year} có {len(names)} tệp không thuộc đơn vị nào "
+                      f"phải báo cáo, được lưu lại nhưng không tính vào tổng hợp: {listed}.",
+                      lead="Lưu ý: ", italic=True)]
 
 
 def _review_submission_section(figures: PeriodFigures) -> list[Block]:

@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from core.escape import xml_text
 from reports.content import (
     DOCUMENT_TYPE,
     MOTTO,
@@ -124,14 +125,16 @@ def _setup(document, report: Report) -> None:
     field.append(run)
     number._p.append(field)
     properties = document.core_properties
-    properties.title = f"{DOCUMENT_TYPE} {report.subject}"
-    properties.author = " ".join(report.settings.issuer).title()
+    properties.title = xml_text(f"{DOCUMENT_TYPE} {report.subject}")
+    properties.author = xml_text(" ".join(report.settings.issuer).title())
     properties.language = "vi-VN"
 
 
 def _run(paragraph, text: str, *, size: float = BODY_PT, bold: bool = False,
          italic: bool = False):
-    run = paragraph.add_run(text)
+    """Every text of the document goes through here: python-docx escapes markup itself but
+    refuses control characters (core.escape.xml_text)."""
+    run = paragraph.add_run(xml_text(text))
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.italic = italic

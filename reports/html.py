@@ -1,13 +1,14 @@
 """The formal report as one self-contained HTML file: the same blocks as the .docx, inline
-CSS, charts as data URIs, no external resource or link. Every text is HTML-escaped, since
-much of it (activity descriptions, names) comes from the units' workbooks."""
+CSS, charts as data URIs, no external resource or link. Every text is HTML-escaped
+(core.escape.html_text), since much of it (activity descriptions, names, file names) comes
+from the units."""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from html import escape
 
+from core.escape import html_text
 from reports.content import (
     DOCUMENT_TYPE,
     MOTTO,
@@ -70,20 +71,20 @@ def render_html(report: Report, images: Mapping[str, bytes]) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(DOCUMENT_TYPE)} {escape(report.subject)}</title>",
+        f"<title>{html_text(DOCUMENT_TYPE)} {html_text(report.subject)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
         _letterhead(report),
-        f"<h1>{escape(DOCUMENT_TYPE)}<br>{escape(report.subject)}</h1>",
+        f"<h1>{html_text(DOCUMENT_TYPE)}<br>{html_text(report.subject)}</h1>",
         '<hr class="rule title">',
     ]
     figure_number = 0
     for block in report.blocks:
         if isinstance(block, Heading):
             tag = "h2" if block.level == 1 else "h3"
-            parts.append(f"<{tag}>{escape(block.text)}</{tag}>")
+            parts.append(f"<{tag}>{html_text(block.text)}</{tag}>")
         elif isinstance(block, Paragraph):
             parts.append(_paragraph(block))
         elif isinstance(block, Table):
@@ -99,22 +100,22 @@ def render_html(report: Report, images: Mapping[str, bytes]) -> str:
 
 def _letterhead(report: Report) -> str:
     settings = report.settings
-    issuer = "".join(f'<div class="head">{escape(line)}</div>' for line in settings.issuer)
+    issuer = "".join(f'<div class="head">{html_text(line)}</div>' for line in settings.issuer)
     return (
         '<table class="letterhead"><tr>'
         f'<td>{issuer}<hr class="rule issuer"></td>'
-        f'<td><div class="head">{escape(NATIONAL_TITLE)}</div>'
-        f'<div class="motto">{escape(MOTTO)}</div><hr class="rule motto"></td>'
+        f'<td><div class="head">{html_text(NATIONAL_TITLE)}</div>'
+        f'<div class="motto">{html_text(MOTTO)}</div><hr class="rule motto"></td>'
         "</tr><tr>"
-        f'<td class="number">{escape(number_line(settings))}</td>'
-        f'<td class="place-date">{escape(place_date_line(settings))}</td>'
+        f'<td class="number">{html_text(number_line(settings))}</td>'
+        f'<td class="place-date">{html_text(place_date_line(settings))}</td>'
         "</tr></table>"
     )
 
 
 def _paragraph(block: Paragraph) -> str:
-    lead = f"<b>{escape(block.lead)}</b>" if block.lead else ""
-    text = f"{lead}{escape(block.text)}"
+    lead = f"<b>{html_text(block.lead)}</b>" if block.lead else ""
+    text = f"{lead}{html_text(block.text)}"
     return f"<p><i>{text}</i></p>" if block.italic else f"<p>{text}</p>"
 
 
@@ -122,34 +123,34 @@ def _table(block: Table) -> str:
     wide = " wide" if len(block.headers) > 7 else ""
     total = sum(block.widths)
     columns = "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in block.widths)
-    head = "".join(f"<th>{escape(h)}</th>" for h in block.headers)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in block.headers)
     bold_from = len(block.rows) - block.bold_last_rows
     rows = []
     for index, row in enumerate(block.rows):
         css = ' class="total"' if index >= bold_from else ""
-        cells = "".join(f'<td class="{align}">{escape(text)}</td>'
+        cells = "".join(f'<td class="{align}">{html_text(text)}</td>'
                         for text, align in zip(row, block.align, strict=True))
         rows.append(f"<tr{css}>{cells}</tr>")
-    return (f'<table class="data{wide}" id="{escape(block.key)}"><colgroup>{columns}</colgroup>'
+    return (f'<table class="data{wide}" id="{html_text(block.key)}"><colgroup>{columns}</colgroup>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _figure(block: Figure, png: bytes, number: int) -> str:
     data = base64.b64encode(png).decode("ascii")
-    caption = escape(f"Biểu đồ {number}. {block.caption}")
-    return (f'<figure id="{escape(block.key)}"><img alt="{caption}" '
+    caption = html_text(f"Biểu đồ {number}. {block.caption}")
+    return (f'<figure id="{html_text(block.key)}"><img alt="{caption}" '
             f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>')
 
 
 def _signature(report: Report) -> str:
     settings = report.settings
-    recipients = "".join(f'<div class="recipients">{escape(line)}</div>'
+    recipients = "".join(f'<div class="recipients">{html_text(line)}</div>'
                          for line in recipient_lines(settings))
-    capacity = "".join(f'<div class="capacity">{escape(line)}</div>'
+    capacity = "".join(f'<div class="capacity">{html_text(line)}</div>'
                        for line in settings.signer_capacity)
     return (
         '<table class="signature"><tr>'
         f'<td><div class="recipients-title">Nơi nhận:</div>{recipients}</td>'
-        f'<td>{capacity}<div class="signer">{escape(settings.signer)}</div></td>'
+        f'<td>{capacity}<div class="signer">{html_text(settings.signer)}</div></td>'
         "</tr></table>"
     )

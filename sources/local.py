@@ -64,6 +64,12 @@ class FolderPlan:
     notes: tuple[FolderNote, ...]
 
 
+def shown(name: str) -> str:
+    """A file name as text that can be stored and shown: bytes that are not UTF-8 (a name
+    written in Windows-1258, say) become U+FFFD instead of failing the insert."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _split(name: str) -> tuple[str, str]:
     stem, dot, suffix = name.rpartition(".")
     return (stem, f".{suffix}".casefold()) if dot and stem else (name, "")

@@ -10,6 +10,8 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
+from core.escape import markdown_code, markdown_text
+from core.files import write_bytes
 from core.registry import read_registry
 from core.settings import RunSettings
 from reports.charts import render_png
@@ -68,8 +70,14 @@ def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_ye
     status = marts["submission_status"]
     unit_names = dict(zip(status["unit_code"], status["unit_name"], strict=True))
     unit_names |= {u.code: u.name_vi for u in read_registry(seeds_dir).units}
+    unexpected: dict[int, tuple[str, ...]] = {}
+    if _has_table(con, "quality", "issues"):
+        for year, name in con.execute(
+                "select year, value from quality.issues where rule = 'unexpected_file' "
+                "and year between ? and ? order by year, value", period).fetchall():
+            unexpected[year] = (*unexpected.get(year, ()), name)
     return PeriodFigures(first_year, last_year, marts, activities, activity_names, unit_names,
-                         dict(as_of))
+                         dict(as_of), unexpected)
 
 
 def render_images(report: Report) -> dict[str, bytes]:
@@ -77,9 +85,10 @@ def render_images(report: Report) -> dict[str, bytes]:
 
 
 def summary_markdown(report: Report, docx_path: Path, html_path: Path) -> str:
-    lines = [f"# {DOCUMENT_TYPE} {report.subject}", ""]
-    lines += [f"- {line.strip()}" for line in report.summary]
-    lines += ["", f"Tệp Word: `{docx_path}`", "", f"Tệp HTML: `{html_path}`"]
+    lines = [f"# {markdown_text(f'{DOCUMENT_TYPE} {report.subject}')}", ""]
+    lines += [f"- {markdown_text(line.strip())}" for line in report.summary]
+    lines += ["", f"Tệp Word: {markdown_code(docx_path)}", "",
+              f"Tệp HTML: {markdown_code(html_path)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -89,11 +98,8 @@ def write_documents(folder: Path, report: Report) -> tuple[Path, Path]:
     images = render_images(report)
     folder.mkdir(parents=True, exist_ok=True)
     docx_path, html_path = folder / f"{report.file_stem}.docx", folder / f"{report.file_stem}.html"
-    for path, content in ((docx_path, render_docx(report, images)),
-                          (html_path, render_html(report, images).encode("utf-8"))):
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(content)
-        partial.replace(path)
+    write_bytes(docx_path, render_docx(report, images))
+    write_bytes(html_path, render_html(report, images).encode("utf-8"))
     return docx_path, html_path
 
 

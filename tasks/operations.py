@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
 from prefect.runtime import flow_run
 
+from core.notices import failure_notice
 from core.registry import LOCAL_TZ
-from core.settings import RunSettings
+from core.settings import RunSettings, reporting_year
 from tasks import report_progress
 from warehouse import db
 from warehouse.analyst import publish_analyst_copy
@@ -53,16 +54,27 @@ def publish_for_analysts(settings: RunSettings) -> dict[str, Path]:
     return paths
 
 
-def notify_failure(flow_name: str, run_name: str, message: str) -> bool:
-    """Tell the focal office a run failed, through the notification block named by
+def run_year(parameters: dict, today: date) -> int | None:
+    """The year a flow run reports on: its `year` parameter, or the current reporting year
+    when the flow takes a year and none was given; None for flows without a year."""
+    if "year" not in parameters:
+        return None
+    return parameters["year"] or reporting_year(today)
+
+
+def notify_failure(flow_name: str, run, state) -> bool:
+    """Tell the focal office a run failed (flow, year, reason in Vietnamese, the run's page
+    in the Prefect UI), through the notification block named by
     HB_FAILURE_NOTIFICATION_BLOCK (none by default); True when a notice was sent."""
     block_name = os.environ.get(FAILURE_BLOCK_ENV)
     if not block_name:
         return False
-    from prefect.blocks.core import Block
+    from prefect.utilities.urls import url_for
 
-    Block.load(block_name).notify(
-        subject=f"Lần chạy {run_name} ({flow_name}) không thành công",
-        body=f"Lần chạy {run_name} của {flow_name} không hoàn thành: {message}. "
-             "Hãy xem nhật ký trên Prefect và chạy lại (Retry) sau khi sửa.")
+    from tasks.notifications import load_notifier
+
+    subject, body = failure_notice(
+        flow_name, run.name, run_year(run.parameters or {}, datetime.now(LOCAL_TZ).date()),
+        str(state.message or ""), url_for("flow-run", obj_id=run.id))
+    load_notifier(block_name).notify(body=body, subject=subject)
     return True

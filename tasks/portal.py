@@ -4,13 +4,13 @@ a successful run, and linked from the run's artifacts."""
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import duckdb
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
+from core.files import write_bytes
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
 from warehouse import db
@@ -62,9 +62,7 @@ def write_site(folder: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(content)
-        os.replace(partial, path)
+        write_bytes(path, content)
     keep = {(folder / name).resolve() for name in files}
     for path in sorted(folder.rglob("*"), reverse=True):
         if path.is_file() and path.resolve() not in keep:

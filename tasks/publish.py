@@ -9,6 +9,8 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from core.escape import markdown_text
+from core.files import replacing, write_text
 from core.registry import read_registry
 from core.report import render_markdown
 from core.settings import RunSettings
@@ -67,26 +69,35 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column[:200])
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    with replacing(path) as partial:
+        book.save(partial)
+
+
+def artifact_cell(value: object) -> str | None:
+    """One cell of a table artifact: the Prefect UI renders a text cell as Markdown, so text
+    is made literal (core.escape.markdown_text); numbers and dates are shown as they are."""
+    plain = excel_value(value)
+    if plain is None:
+        return None
+    return str(markdown_text(plain)) if isinstance(plain, str) else str(plain)
 
 
 def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{k: (None if (plain := excel_value(v)) is None else str(plain))
-             for k, v in row.items()}
+    return [{k: artifact_cell(v) for k, v in row.items()}
             for row in frame.to_dict(orient="records")]
 
 
 @task(name="publish_report", task_run_name="publish {figures.year}")
 def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
-    """Write report-<year>.md and report-<year>.xlsx and attach them to the flow run."""
+    """Write report-<year>.md and report-<year>.xlsx and attach them to the flow run; each
+    file replaces the previous one whole (core.files)."""
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
     markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names)
     folder = settings.output_dir / str(figures.year)
     folder.mkdir(parents=True, exist_ok=True)
     md_path = folder / f"bao-cao-{figures.year}.md"
-    md_path.write_text(markdown, encoding="utf-8")
+    write_text(md_path, markdown)
     xlsx_path = folder / f"bao-cao-{figures.year}.xlsx"
     write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
     appendix = write_appendix(

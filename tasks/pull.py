@@ -13,7 +13,7 @@ from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
 from core.settings import ReadLimits, RunSettings
 from core.snapshot import RawCell, cells_of, content_sha256, snapshot_id
-from sources.local import Fetched, NotReadable, list_folder, plan_folder, read_file
+from sources.local import Fetched, NotReadable, list_folder, plan_folder, read_file, shown
 from sources.reader import IsolatedReader
 from sources.workbook_json import SOURCE_KIND as GSHEETS_KIND
 from sources.workbook_json import read_workbook_json
@@ -125,8 +125,8 @@ def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
     read_error = None
     if limits.max_file_bytes and size > limits.max_file_bytes:
         read_error = too_large_reason(size, limits.max_file_bytes)
-    return Fetched(unit_code, year, "local", str(path.absolute()), now, content, read_error,
-                   size)
+    return Fetched(unit_code, year, "local", shown(str(path.absolute())), now, content,
+                   read_error, size)
 
 
 def _fetch_row(year: int, unit_code: str, outcome: str, at: datetime,
@@ -145,15 +145,16 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
     pending = PendingWrites(db.snapshot_ids(con, year))
     with IsolatedReader(settings.limits) as reader:
         work = [(unit, name) for unit, names in plan.files.items() for name in names]
-        work += [(name.rpartition(".")[0], name) for name in plan.unexpected]
+        work += [(shown(name).rpartition(".")[0], name) for name in plan.unexpected]
         for unit, name in work:
             try:
                 fetched = fetch_file(folder / name, unit, year, now, settings.limits)
             except NotReadable as exc:
                 errors.add(unit)
                 pending.fetches.append(_fetch_row(
-                    year, unit, "error", now, f"Không mở được tệp «{name}» để đọc: hãy kiểm "
-                    f"tra quyền đọc tệp trong thư mục báo cáo. | Cannot open {name}: {exc}"))
+                    year, unit, "error", now, f"Không mở được tệp «{shown(name)}» để đọc: hãy "
+                    f"kiểm tra quyền đọc tệp trong thư mục báo cáo. | Cannot open "
+                    f"{shown(name)}: {exc}"))
                 continue
             new_count += store_fetched(con, fetched, reader, pending)
             read_units.add(unit)
@@ -162,14 +163,14 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                 pending.flush(con)
                 report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
     for note in plan.notes:
-        pending.fetches.append(_fetch_row(year, note.unit_code, "folder", now, json.dumps(
-            {"rule": note.rule, "files": list(note.files)}, ensure_ascii=False)))
+        pending.fetches.append(_fetch_row(year, shown(note.unit_code), "folder", now, json.dumps(
+            {"rule": note.rule, "files": [shown(f) for f in note.files]}, ensure_ascii=False)))
     not_found = [code for code in unit_codes if code not in plan.files]
     pending.fetches += [_fetch_row(year, code, "not_found", now) for code in not_found]
     pending.flush(con)
     return PullSummary(year, len(unit_codes), len(read_units & set(unit_codes)), new_count,
                        tuple(not_found),
-                       tuple(name.rpartition(".")[0] for name in plan.unexpected),
+                       tuple(shown(name).rpartition(".")[0] for name in plan.unexpected),
                        tuple(sorted(errors)),
                        reader_peak_mb=round(reader.peak_rss_bytes / 2**20, 1))
 

@@ -45,3 +45,13 @@ def small_registry(tmp_path_factory):
     (seeds / "units.csv").write_text(
         "\n".join(line for line in lines if line.startswith(keep)) + "\n", encoding="utf-8")
     return seeds
+
+
+@pytest.fixture()
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -119,11 +119,12 @@ def test_cut_off_freezes_and_late_changes_are_kept_but_not_counted(year_2025):
 
 def test_a_failed_run_is_recorded_and_announced(prefect_api, small_registry, tmp_path,
                                                  monkeypatch):
-    """A run that cannot publish (its output folder is a file) fails: it is kept in
-    ops.flow_runs as FAILED, and the failure notice goes out through the block named by
-    HB_FAILURE_NOTIFICATION_BLOCK."""
+    """A run that cannot publish (its output folder is a file, found at its start) fails:
+    it is kept in ops.flow_runs as FAILED, and the failure notice goes out through the block
+    named by HB_FAILURE_NOTIFICATION_BLOCK."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
+    from core.settings import SettingError
     from flows.annual_report import annual_report
 
     report_workbook(tmp_path / "reports" / "2025" / "LDTBXH.xlsx", "LDTBXH", 2025,
@@ -138,7 +139,7 @@ def test_a_failed_run_is_recorded_and_announced(prefect_api, small_registry, tmp
             json_data={"subject": "{{subject}}", "text": "{{body}}"},
         ).save("failure-sink", overwrite=True)
         monkeypatch.setenv("HB_FAILURE_NOTIFICATION_BLOCK", "custom-webhook/failure-sink")
-        with pytest.raises(NotADirectoryError):
+        with pytest.raises(SettingError):
             annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
                           warehouse=str(tmp_path / "w.duckdb"),
                           output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))

@@ -105,3 +105,95 @@ def test_missing_required_tab_and_column_block_the_submission():
     assert [("missing_column", "sessions", Severity.BLOCKING)] == [
         (i.rule, i.column_key, i.severity) for i in no_column.issues]
     assert "media_outlets" not in no_column.records
+
+
+CONTROL_MESSAGE = ("Ô có ký tự điều khiển không hiển thị được ({}), thường do dán từ phần mềm "
+                   "khác: hệ thống đã bỏ các ký tự này khi đọc; hãy kiểm tra lại nội dung ô và "
+                   "gõ lại nếu cần.")
+
+
+def test_control_characters_are_removed_with_a_warning_naming_the_cell():
+    """Control characters (raw, as Google Sheets gives them, or as Excel's `_x0001_`) are
+    taken out of every cell read; each such cell is a warning naming unit, tab, row, column
+    and the value kept, and the cleaned value is read as usual (a choice, a number)."""
+    general = [row if row[:1] != ["Người lập báo cáo"] else ["Người lập báo cáo",
+                                                             "Nguyễn Thị\x0bHoa"]
+               for row in GENERAL]
+    workbook = {"Thông tin chung": general, "Hoạt động": _activities(
+        ["2a", "Đăng tin_x0001_ trên cổng\x9b", "Trang thông tin điện tử, mạng xã hội",
+         "Người dân\x07, cộng đồng", None, "3\x1f", None, None, None, None, None, None, "Có",
+         "Ghi\x02 chú"])}
+    parsed = parse_workbook(workbook, "HLHPN", 2024)
+    assert [
+        ("Thông tin chung", 5, "reporter", "Nguyễn Thị Hoa",
+         "Đơn vị HLHPN, trang «Thông tin chung», dòng 5, cột «Người lập báo cáo» "
+         "(giá trị «Nguyễn Thị Hoa»): " + CONTROL_MESSAGE.format("U+000B")),
+        ("Hoạt động", 4, "description", "Đăng tin trên cổng",
+         "Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Nội dung» (giá trị «Đăng tin trên "
+         "cổng»): " + CONTROL_MESSAGE.format("U+0001, U+009B")),
+        ("Hoạt động", 4, "audience", "Người dân, cộng đồng",
+         "Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Đối tượng» (giá trị «Người dân, cộng "
+         "đồng»): " + CONTROL_MESSAGE.format("U+0007")),
+        ("Hoạt động", 4, "sessions", "3",
+         "Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Số cuộc, số lượng» (giá trị «3»): "
+         + CONTROL_MESSAGE.format("U+001F")),
+        ("Hoạt động", 4, "note", "Ghi chú",
+         "Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Ghi chú» (giá trị «Ghi chú»): "
+         + CONTROL_MESSAGE.format("U+0002")),
+    ] == [(i.tab, i.sheet_row, i.column_key, i.value, i.message_vi) for i in parsed.issues]
+    assert {Severity.WARNING} == {i.severity for i in parsed.issues}
+    assert "Nguyễn Thị Hoa" == parsed.records["general"][0]["reporter"]
+    [row] = parsed.records["activities"]
+    assert ("Đăng tin trên cổng", "Người dân, cộng đồng", 3, "Ghi chú") == (
+        row["description"], row["audience"], row["sessions"], row["note"])
+    assert "Đăng tin trên cổng" == row["_raw"]["Nội dung"]
+
+
+def test_a_warning_on_a_cell_hides_no_error_found_later():
+    """A control-character warning on a cell does not hide a check's error on that cell."""
+    from core.assemble import merge_issues
+    from core.issues import Issue
+
+    def issue(rule, severity):
+        return Issue(2024, "HLHPN", "Hoạt động", 4, "audience", "Đối tượng", "Khách", rule,
+                     severity, rule)
+
+    warning, check = issue("control_characters", Severity.WARNING), issue(
+        "allowed_values", Severity.ERROR)
+    assert [warning, check] == merge_issues([warning], [check])
+    error = issue("not_whole", Severity.ERROR)
+    assert [error] == merge_issues([error], [check])
+
+
+def test_a_row_of_control_characters_only_is_a_blank_row():
+    """A row whose only content is a stray control character is blank: no record, no
+    issue (the cell stays in raw)."""
+    workbook = {"Thông tin chung": GENERAL, "Hoạt động": _activities(
+        ["1a", "Mít tinh", "Khác", "Người dân, cộng đồng", None, 1, *[None] * 8],
+        [None, "_x0001_", "\x0b", *[None] * 11])}
+    parsed = parse_workbook(workbook, "HLHPN", 2024)
+    assert ([], [4]) == (list(parsed.issues), [r["sheet_row"] for r in
+                                               parsed.records["activities"]])
+
+
+def test_a_lone_surrogate_is_stored_raw_and_warned_when_parsed():
+    """Half an emoji (a spreadsheet's LEFT() cuts UTF-16) cannot be UTF-8: the raw layer
+    keeps it as Excel's escape `_xD83D_`, DuckDB stores it, and the parser names the cell."""
+    import duckdb
+
+    from core.snapshot import cells_of, workbook_of
+
+    workbook = {"Thông tin chung": GENERAL, "Hoạt động": _activities(
+        ["1a", "Mít tinh \ud83d", "Khác", "Người dân, cộng đồng", None, 1, *[None] * 8])}
+    cells = list(cells_of(workbook))
+    assert ["Mít tinh _xD83D_"] == [c.value_text for c in cells if c.tab_name == "Hoạt động"
+                                    and (c.row_number, c.column_number) == (4, 2)]
+    with duckdb.connect() as con:
+        con.execute("create table cells (value_text varchar)")
+        con.executemany("insert into cells values (?)", [[c.value_text] for c in cells])
+        assert [("Mít tinh _xD83D_",)] == con.execute(
+            "select value_text from cells where value_text like 'Mít%'").fetchall()
+    parsed = parse_workbook(workbook_of(list(workbook), cells), "HLHPN", 2024)
+    assert [("Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Nội dung» (giá trị «Mít tinh»): "
+             + CONTROL_MESSAGE.format("U+D83D"))] == [i.message_vi for i in parsed.issues]
+    assert "Mít tinh" == parsed.records["activities"][0]["description"]

@@ -170,3 +170,26 @@ def test_files_are_read_up_to_the_limit_only(tmp_path):
     os.mkfifo(tmp_path / "pipe.xlsx")
     with pytest.raises(NotReadable):
         read_file(tmp_path / "pipe.xlsx", 100)  # returns at once: never blocks on a pipe
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_and_shown(tmp_path):
+    """A name written in another encoding (Windows-1258 "Báo cáo.xlsx") is read and kept;
+    its undecodable bytes are shown as U+FFFD instead of failing the pull."""
+    from datetime import datetime
+
+    from core.registry import DEFAULT_SEEDS_DIR, LOCAL_TZ
+    from core.settings import RunSettings
+    from tasks.pull import pull_folder
+    from warehouse import db
+
+    folder = tmp_path / "reports" / "2024"
+    folder.mkdir(parents=True)
+    (folder / os.fsdecode(b"B\xe1o c\xe1o.xlsx")).write_bytes(_xlsx([["x"]]))
+    settings = RunSettings(tmp_path / "reports", tmp_path / "w.duckdb", tmp_path / "out",
+                           DEFAULT_SEEDS_DIR)
+    with db.connect(settings.warehouse) as con:
+        summary = pull_folder(con, settings, 2024, ["LDTBXH"], datetime.now(LOCAL_TZ))
+        kept = con.execute("select unit_code, source_ref, read_error from raw.snapshots"
+                           ).fetchall()
+    assert ("B\ufffdo c\ufffdo",) == summary.unexpected_files
+    assert [("B\ufffdo c\ufffdo", str(folder / "B\ufffdo c\ufffdo.xlsx"), None)] == kept

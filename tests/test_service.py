@@ -30,6 +30,9 @@ def service(tmp_path_factory):
     home = tmp_path_factory.mktemp("prefect-service")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")  # schedule soon
+        # plan a year ahead (default 100 days): from 11/12 to August the next collection
+        # window is further away than that, and the test below would find no run
+        env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME", "P400D")
         running = start(home, _free_port(), home / "logs")
     try:
         yield running
@@ -57,13 +60,27 @@ def _wait_final(client, run_id, timeout=600):
     raise TimeoutError(run_id)
 
 
+def _query(warehouse: Path, sql: str, timeout: float = 60) -> list[tuple]:
+    """Read the warehouse once the run's process has let go of it: Prefect reports a run
+    FAILED before its on_failure hook (which writes ops.flow_runs) has finished."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                return con.execute(sql).fetchall()
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 def test_every_deployment_is_there_with_its_calendar(client):
-    """Six deployments; every schedule in Asia/Ho_Chi_Minh with its slug; the scheduled
+    """Seven deployments; every schedule in Asia/Ho_Chi_Minh with its slug; the scheduled
     collection-window runs fall at 07:00 local time between 15/11 and 10/12; the reviews
     fall once, on 20/12/2025 and 20/12/2030."""
     deployments = {d.name: d for d in client.read_deployments()}
     assert {"collection-window", "reminders", "deadline-cut-off", "annual-report",
-            "midterm-review", "final-review"} == set(deployments)
+            "midterm-review", "final-review", "warehouse-backup"} == set(deployments)
     schedules = {(d.name, s.slug, getattr(s.schedule, "cron", None) or s.schedule.rrule,
                   s.schedule.timezone)
                  for d in deployments.values() for s in d.schedules}
@@ -78,6 +95,7 @@ def test_every_deployment_is_there_with_its_calendar(client):
          "DTSTART:20251220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
         ("final-review", "final-review-2030",
          "DTSTART:20301220T080000\nRRULE:FREQ=YEARLY;COUNT=1", "Asia/Ho_Chi_Minh"),
+        ("warehouse-backup", "warehouse-backup-daily", "0 22 * * *", "Asia/Ho_Chi_Minh"),
     } == schedules
     assert {"kind": "midterm", "start_year": 2022, "end_year": 2025} == \
         deployments["midterm-review"].parameters
@@ -100,10 +118,10 @@ def test_every_deployment_is_there_with_its_calendar(client):
 
 def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp_path,
                                                                       small_registry):
-    """A deployment run fails at publishing (the output folder is a file); once fixed, the
-    run is put back to AwaitingRetry (what the UI's Retry does) and completes: the task runs
-    "pull 2024", "validate 2024", "load 2024" and "indicators 2024" come back Cached, and no
-    workbook is fetched again."""
+    """A deployment run fails at publishing (the year's output folder is a file); once
+    fixed, the run is put back to AwaitingRetry (what the UI's Retry does) and completes:
+    the task runs "pull 2024", "validate 2024", "load 2024" and "indicators 2024" come back
+    Cached, and no workbook is fetched again."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.deployments import run_deployment
     from prefect.states import AwaitingRetry
@@ -111,17 +129,17 @@ def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp
     for unit in ("LDTBXH", "VHTT"):
         report_workbook(tmp_path / "reports" / "2024" / f"{unit}.xlsx", unit, 2024,
                         activities=[ACTIVITY])
-    blocker = tmp_path / "out"
+    blocker = tmp_path / "out" / "2024"  # the output folder itself is checked at the start
+    blocker.parent.mkdir()
     blocker.write_text("not a folder")
     warehouse = tmp_path / "w.duckdb"
     params = {"year": 2024, "reports_dir": str(tmp_path / "reports"),
-              "warehouse": str(warehouse), "output_dir": str(blocker),
+              "warehouse": str(warehouse), "output_dir": str(tmp_path / "out"),
               "seeds_dir": str(small_registry)}
     run = run_deployment("annual-report/annual-report", parameters=params, timeout=0)
     first = _wait_final(client, run.id)
     assert "FAILED" == first.state.type.value
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        fetches = con.execute("select count(*) from raw.fetches").fetchall()
+    fetches = _query(warehouse, "select count(*) from raw.fetches")
     blocker.unlink()
     client.set_flow_run_state(run.id, AwaitingRetry(), force=True)
     second = _wait_final(client, run.id)
@@ -135,6 +153,10 @@ def test_failed_run_retried_like_the_ui_resumes_without_redoing_work(client, tmp
             "indicators 2024": "Cached", "publish 2024": "Completed"} == {
                 k: latest[k] for k in ("pull 2024", "validate 2024", "load 2024",
                                        "indicators 2024", "publish 2024")}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert fetches == con.execute("select count(*) from raw.fetches").fetchall()
+    assert fetches == _query(warehouse, "select count(*) from raw.fetches")
     assert Path(tmp_path / "out" / "2024" / "bao-cao-2024.md").exists()
+    # the run completed: nothing will resume it, so its stored task results are gone
+    kept = [t.state.data.storage_key for t in task_runs
+            if getattr(t.state.data, "storage_key", None)]
+    assert kept, "the failed attempt stored results (the retry was served from them)"
+    assert [] == [key for key in kept if Path(key).exists()]

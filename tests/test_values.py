@@ -14,6 +14,7 @@ from core.values import (
     parse_money,
     parse_whole,
     parse_yes_no,
+    strip_controls,
 )
 
 
@@ -125,3 +126,25 @@ def test_parse_choice_matches_accent_insensitively_and_keeps_unknown_text():
 def test_parse_activity(cell, expected):
     """Activity codes written loosely read as 1a…7c; anything else is kept as typed."""
     assert Parsed(expected) == parse_activity(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Hội nghị\x01 tuyên truyền", ("Hội nghị tuyên truyền", ("U+0001",))),
+        ("Hội nghị_x0001_ tuyên truyền", ("Hội nghị tuyên truyền", ("U+0001",))),
+        ("Mít tinh\x0bhưởng ứng", ("Mít tinh hưởng ứng", ("U+000B",))),  # Word's line break
+        ("a_x000c_b\x85c", ("a b c", ("U+000C", "U+0085"))),
+        ("x\x7f\x9f\ud800\uffff_xD800_y\x00", ("xy", ("U+007F", "U+009F", "U+D800", "U+FFFF",
+                                                   "U+0000"))),
+        ("a\x01b\x01c", ("abc", ("U+0001",))),
+        ("tab\tline\ncr\r_x0041_ _x000A_ ✓", ("tab\tline\ncr\r_x0041_ _x000A_ ✓", ())),
+        (12, (12, ())),
+        (None, (None, ())),
+    ],
+)
+def test_control_characters_are_taken_out_and_named(cell, expected):
+    """Control characters, raw (Google Sheets, calamine) or in Excel's `_x0001_` form
+    (openpyxl), are removed, Word's line and page breaks become spaces, and the code points
+    removed are named once each; tab, line feed, CR and other escapes stay as typed."""
+    assert expected == strip_controls(cell)

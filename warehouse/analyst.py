@@ -9,15 +9,14 @@ reconnects, and never blocks a run.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from core.files import replacing, replacing_folder, write_text
 from core.template import TEMPLATE
-from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, sql_files
+from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, open_for_writing, sql_files
 
 ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, older CLIs)
 DICTIONARY_LAYERS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -85,35 +84,22 @@ def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
     """Copy the warehouse into `analyst_dir/warehouse.duckdb`, write the marts as Parquet and
     the data dictionary; each file appears at once (temporary file, then rename)."""
     analyst_dir.mkdir(parents=True, exist_ok=True)
-    target = analyst_dir / "warehouse.duckdb"
-    tmp = analyst_dir / f".warehouse-{os.getpid()}.duckdb.tmp"
-    tmp.unlink(missing_ok=True)
-    parquet_tmp = analyst_dir / f".marts-{os.getpid()}.tmp"
-    shutil.rmtree(parquet_tmp, ignore_errors=True)
-    parquet_tmp.mkdir()
-    with duckdb.connect(str(warehouse)) as con:
+    target, parquet_dir = analyst_dir / "warehouse.duckdb", analyst_dir / "marts"
+    with open_for_writing(warehouse) as con:
         source = con.execute("select current_database()").fetchone()[0]
-        con.execute(f"attach '{tmp.as_posix()}' as analyst_copy "
-                    f"(storage_version '{ANALYST_STORAGE_VERSION}')")
-        try:
-            con.execute(f'copy from database "{source}" to analyst_copy')
-        finally:
-            con.execute("detach analyst_copy")
-        for (table,) in con.execute("select table_name from information_schema.tables "
-                                    "where table_schema = 'marts' order by 1").fetchall():
-            con.execute(f"copy marts.{table} to '{(parquet_tmp / f'{table}.parquet').as_posix()}'"
-                        " (format parquet)")
+        with replacing(target) as partial:
+            con.execute(f"attach '{partial.as_posix()}' as analyst_copy "
+                        f"(storage_version '{ANALYST_STORAGE_VERSION}')")
+            try:
+                con.execute(f'copy from database "{source}" to analyst_copy')
+            finally:
+                con.execute("detach analyst_copy")
+        with replacing_folder(parquet_dir) as partial_dir:
+            for (table,) in con.execute("select table_name from information_schema.tables "
+                                        "where table_schema = 'marts' order by 1").fetchall():
+                parquet = (partial_dir / f"{table}.parquet").as_posix()
+                con.execute(f"copy marts.{table} to '{parquet}' (format parquet)")
         dictionary = render_dictionary(describe_tables(con), column_glossary())
-    os.replace(tmp, target)
-    parquet_dir = analyst_dir / "marts"
-    old = analyst_dir / f".marts-old-{os.getpid()}"
-    if parquet_dir.exists():
-        os.replace(parquet_dir, old)
-    os.replace(parquet_tmp, parquet_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    dict_tmp = analyst_dir / ".DATA_DICTIONARY.md.tmp"
-    dict_tmp.write_text(dictionary, encoding="utf-8")
-    os.replace(dict_tmp, analyst_dir / "DATA_DICTIONARY.md")
+    write_text(analyst_dir / "DATA_DICTIONARY.md", dictionary)
     return {"warehouse": target, "parquet": parquet_dir,
             "dictionary": analyst_dir / "DATA_DICTIONARY.md"}
-

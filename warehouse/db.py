@@ -8,9 +8,7 @@ quarantine) → ref (the registry seeds) → intermediate (views) → marts (the
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.runtime import CRASH_ENV, crash_point  # noqa: F401 (CRASH_ENV: for tests)
+from core.settings import ENV, SettingError
 from core.snapshot import RawCell
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
@@ -34,17 +34,61 @@ STAGING_TABLES = (
 )
 QUALITY_TABLES = ("issues", "quarantine")
 MODEL_LAYERS = ("ref", "intermediate", "marts")
-CRASH_ENV = "PIPELINE_CRASH_AT"  # fault injection for tests: kill the process at a point
 
 
 def sql_files(layer: str) -> list[Path]:
     return sorted((WAREHOUSE_DIR / layer).glob("*.sql"))
 
 
+class WarehouseUnavailable(SettingError):
+    """The warehouse file cannot be opened for writing: held by another program, not a
+    DuckDB file, or out of reach. The message says which and what to do."""
+
+
+_HELD_BY = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def unavailable(path: Path, error: duckdb.Error) -> WarehouseUnavailable:
+    """DuckDB's error on opening `path`, as one line in Vietnamese naming the setting."""
+    text = str(error)
+    name = ENV["warehouse"]
+    if held := _HELD_BY.search(text):
+        return WarehouseUnavailable(
+            f"{name}: kho dữ liệu {path} đang được chương trình khác mở (pid {held['pid']}, "
+            f"{held['program']}); đóng chương trình đó rồi chạy lại (người phân tích đọc bản "
+            "sao trong thư mục analyst/, không mở tệp này)")
+    if "lock" in text.lower():
+        return WarehouseUnavailable(
+            f"{name}: kho dữ liệu {path} đang bị chương trình khác khóa; đóng chương trình "
+            "đó rồi chạy lại")
+    if "not a valid duckdb" in text.lower() or "database file" in text.lower():
+        return WarehouseUnavailable(
+            f"{name}: {path} không phải tệp DuckDB hoặc đã hỏng; chỉ đến kho dữ liệu đúng "
+            "hoặc đổi tên tệp này để tạo kho mới")
+    return WarehouseUnavailable(f"{name}: không mở được kho dữ liệu {path} "
+                                f"({type(error).__name__}); kiểm tra tệp và quyền ghi")
+
+
+def open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse file; a failure is a `WarehouseUnavailable`."""
+    try:
+        return duckdb.connect(str(path))
+    except (duckdb.IOException, duckdb.SerializationException,
+            duckdb.InvalidInputException) as exc:
+        raise unavailable(path, exc) from None
+
+
+def check_can_write(path: Path) -> None:
+    """Raise `WarehouseUnavailable` now, before anything is replaced, when the warehouse
+    exists and cannot be opened for writing."""
+    if path.is_file():
+        open_for_writing(path).close()
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse file and make sure every schema and table exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = open_for_writing(path)
     con.execute("set TimeZone = 'Asia/Ho_Chi_Minh'")
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
@@ -63,12 +107,6 @@ def transaction(con: duckdb.DuckDBPyConnection):
         con.execute("rollback")
         raise
     con.execute("commit")
-
-
-def crash_point(name: str) -> None:
-    """Kill the process here when the test harness asks for it (see CRASH_ENV)."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def models_in_build_order() -> list[Path]:
@@ -136,6 +174,7 @@ def store_pull(con: duckdb.DuckDBPyConnection,
                 [list(row["tab_names"]) if c == "tab_names" and row[c] is not None else row[c]
                  for c in _SNAPSHOT_COLUMNS],
             )
+        crash_point("pull")
         if len(cells):
             con.register("new_cells", cells)
             con.execute(f"insert into raw.cells ({', '.join(_CELL_COLUMNS)}) "
@@ -205,6 +244,19 @@ def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> date
     """Freeze a year's snapshots at `at` unless already frozen; the freeze time in force."""
     con.execute("insert into raw.freezes values (?, ?) on conflict do nothing", [year, at])
     return con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()[0]
+
+
+def unfreeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime,
+                  reason: str) -> datetime | None:
+    """Lift a year's freeze, keeping its trace in raw.unfreezes; the lifted freeze time, or
+    None when the year was not frozen."""
+    with transaction(con):
+        found = con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()
+        if found is None:
+            return None
+        con.execute("insert into raw.unfreezes values (?, ?, ?, ?)", [year, found[0], at, reason])
+        con.execute("delete from raw.freezes where year = ?", [year])
+    return found[0]
 
 
 def late_revisions(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
