@@ -41,7 +41,7 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _sync(path: Path) -> None:
+def sync_file(path: Path) -> None:
     """Data on disk before the rename makes it visible (a power cut, not only a kill)."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -60,7 +60,7 @@ def replacing(path: Path) -> Iterator[Path]:
     _remove(partial)
     try:
         yield partial
-        _sync(partial)
+        sync_file(partial)
         crash_point(f"write:{path.name}")
         os.replace(partial, path)
     finally:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.files import sync_file
+
 BACKUP_FILE = "warehouse.duckdb"
 MANIFEST_FILE = "manifest.json"
 NAME_FORMAT = "warehouse-%Y%m%d-%H%M%S"
@@ -69,14 +71,6 @@ def table_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]
         for schema, table in tables}
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def take_backup(warehouse: Path, backup_dir: Path, taken_at: datetime) -> BackupInfo:
     """Copy the warehouse into a new backup folder of `backup_dir`; the caller holds the
     warehouse lock."""
@@ -112,9 +106,9 @@ def take_backup(warehouse: Path, backup_dir: Path, taken_at: datetime) -> Backup
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
                                          encoding="utf-8")
         for path in (copy, tmp / MANIFEST_FILE, tmp):
-            _fsync(path)
+            sync_file(path)
         os.rename(tmp, final)
-        _fsync(backup_dir)
+        sync_file(backup_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -186,7 +180,7 @@ def restore_backup(folder: Path, warehouse: Path, at: datetime,
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     tmp = warehouse.with_name(f".{warehouse.name}.restore.tmp")
     shutil.copyfile(folder / BACKUP_FILE, tmp)
-    _fsync(tmp)
+    sync_file(tmp)
     if file_sha256(tmp) != manifest["sha256"]:
         tmp.unlink()
         raise BackupError(f"Chép bản sao lưu sang {tmp.parent} bị lỗi (mã SHA-256 không "
@@ -200,7 +194,7 @@ def restore_backup(folder: Path, warehouse: Path, at: datetime,
     if wal.exists():  # a crashed writer's log belongs to the old file, never to the backup
         os.replace(wal, (kept or warehouse).with_name((kept or warehouse).name + ".wal.old"))
     os.replace(tmp, warehouse)
-    _fsync(warehouse.parent)
+    sync_file(warehouse.parent)
     return kept
 
 
