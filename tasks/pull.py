@@ -95,25 +95,18 @@ def keep_snapshot(con, fetched: Fetched, reader: IsolatedReader | None = None
     return sid, is_new
 
 
-def store_fetched(con, fetched: Fetched, reader: IsolatedReader | None = None,
-                  pending: PendingWrites | None = None) -> bool:
-    """Keep one fetched workbook as a raw snapshot and log the fetch; False when that
-    content was already kept. With `pending`, the writes wait for its next flush."""
-    if pending is None:
-        sid, is_new = keep_snapshot(con, fetched, reader)
-        db.record_fetch(con, year=fetched.year, unit_code=fetched.unit_code,
-                        outcome="snapshot", snapshot_id=sid, detail=None,
-                        fetched_at=fetched.fetched_at)
-        return is_new
+def store_fetched(fetched: Fetched, reader: IsolatedReader | None,
+                  pending: PendingWrites) -> bool:
+    """Keep one fetched workbook as a raw snapshot and log the fetch, at `pending`'s next
+    flush; False when that content was already kept."""
     sha = content_sha256(fetched.content)
     sid = snapshot_id(fetched.year, fetched.unit_code, sha)
     is_new = sid not in pending.known
     if is_new:
         pending.snapshots.append(snapshot_row(fetched, sid, sha, reader))
         pending.known.add(sid)
-    pending.fetches.append({"year": fetched.year, "unit_code": fetched.unit_code,
-                            "outcome": "snapshot", "snapshot_id": sid, "detail": None,
-                            "fetched_at": fetched.fetched_at})
+    pending.fetches.append(_fetch_row(fetched.year, fetched.unit_code, "snapshot",
+                                      fetched.fetched_at, snapshot=sid))
     return is_new
 
 
@@ -130,8 +123,9 @@ def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
 
 
 def _fetch_row(year: int, unit_code: str, outcome: str, at: datetime,
-               detail: str | None = None) -> dict[str, object]:
-    return {"year": year, "unit_code": unit_code, "outcome": outcome, "snapshot_id": None,
+               detail: str | None = None, snapshot: str | None = None) -> dict[str, object]:
+    """One row of the fetch log (raw.fetches)."""
+    return {"year": year, "unit_code": unit_code, "outcome": outcome, "snapshot_id": snapshot,
             "detail": detail, "fetched_at": at}
 
 
@@ -156,7 +150,7 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                     f"kiểm tra quyền đọc tệp trong thư mục báo cáo. | Cannot open "
                     f"{shown(name)}: {exc}"))
                 continue
-            new_count += store_fetched(con, fetched, reader, pending)
+            new_count += store_fetched(fetched, reader, pending)
             read_units.add(unit)
             done += 1
             if done % FLUSH_EVERY == 0:

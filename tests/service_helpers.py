@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +23,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def running_service(home: Path, settings: dict[str, str]) -> Iterator[object]:
+    """`make serve`'s server and worker in `home` on a free port, started with these
+    environment settings (and no PREFECT_API_KEY), stopped on exit."""
+    import pytest
+
+    from flows.serve import start, stop
+
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in settings.items():
+            env.setenv(name, value)
+        env.delenv("PREFECT_API_KEY", raising=False)
+        running = start(home, free_port(), home / "logs")
+    try:
+        yield running
+    finally:
+        stop(running)
 
 
 def wait_final(client, run_id, timeout: float = 600.0):

@@ -337,6 +337,20 @@ def test_a_bad_key_stops_the_command_with_one_line(tmp_path):
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def _keyed_units(emu, tmp_path):
+    """A service-account key file for the emulator's token endpoint, every unit's
+    spreadsheet and the register listing them: (the key's content, the key file)."""
+    info = service_account(emu.token_uri)
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(info), encoding="utf-8")
+    lines = ["year,unit_code,spreadsheet"]
+    for unit in UNITS:
+        emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
+        lines.append(f"{YEAR},{unit},{url(unit)}")
+    (tmp_path / "register.csv").write_text("\n".join(lines), encoding="utf-8")
+    return info, key_file
+
+
 def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_registry, caplog):
     """A whole pull with a real service-account key (the emulator requires its token),
     including a 403 for one unit and retried 503s: no fragment of the key and not the
@@ -345,14 +359,7 @@ def test_the_key_never_reaches_logs_the_warehouse_or_errors(tmp_path, small_regi
     sheet with it); the pull asked for read-only scopes."""
     caplog.set_level(logging.DEBUG)
     with running_emulator(tmp_path / "drive", require_token=True) as emu:
-        info = service_account(emu.token_uri)
-        key_file = tmp_path / "key.json"
-        key_file.write_text(json.dumps(info), encoding="utf-8")
-        lines = ["year,unit_code,spreadsheet"]
-        for unit in UNITS:
-            emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
-            lines.append(f"{YEAR},{unit},{url(unit)}")
-        (tmp_path / "register.csv").write_text("\n".join(lines), encoding="utf-8")
+        info, key_file = _keyed_units(emu, tmp_path)
         emu.inject(sid("VHTT"), Fault.unshared())
         emu.inject(sid("LDTBXH"), Fault.error(503), Fault.error(503))
         settings = make_settings(emu, tmp_path, small_registry,
@@ -765,14 +772,7 @@ def test_the_token_endpoint_out_of_reach_is_a_network_failure(tmp_path, small_re
     sign-in server, a network failure" after 1 + 3 attempts, not "check the key". A key
     Google refuses (400 invalid_grant) is said as such, at once, without retries."""
     with running_emulator(tmp_path / "drive", require_token=True) as emu:
-        info = service_account(emu.token_uri)
-        key_file = tmp_path / "key.json"
-        key_file.write_text(json.dumps(info), encoding="utf-8")
-        lines = ["year,unit_code,spreadsheet"]
-        for unit in UNITS:
-            emu.add_spreadsheet(sid(unit), workbook_file(tmp_path / "xlsx", unit))
-            lines.append(f"{YEAR},{unit},{url(unit)}")
-        (tmp_path / "register.csv").write_text("\n".join(lines), encoding="utf-8")
+        info, key_file = _keyed_units(emu, tmp_path)
         settings = make_settings(emu, tmp_path, small_registry,
                                  gsheets_credentials=str(key_file))
         emu.inject(ANY, *[Fault.dropped(only="oauth.token")] * 2)

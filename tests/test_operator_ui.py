@@ -25,7 +25,12 @@ from openpyxl import Workbook, load_workbook
 
 from core.runtime import PROJECT_DIR
 from tests.emulator import Fault, running_emulator
-from tests.service_helpers import declared_deployments, free_port, next_occurrence, wait_final
+from tests.service_helpers import (
+    declared_deployments,
+    next_occurrence,
+    running_service,
+    wait_final,
+)
 from tests.workbooks import report_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,8 +83,6 @@ def service(sheets, small_registry, tmp_path_factory):
     scheduler planning every schedule of prefect.yaml (the 2030 review too)."""
     _require(CHROMIUM.exists() and CHROMEDRIVER.exists(),
              "Debian's chromium and chromium-driver are not installed")
-    from flows.serve import start, stop
-
     home = tmp_path_factory.mktemp("operator-service")
     settings = {
         "PREFECT_SERVER_API_AUTH_STRING": AUTH,
@@ -94,15 +97,8 @@ def service(sheets, small_registry, tmp_path_factory):
         "HB_WAREHOUSE": str(home / "data" / "warehouse.duckdb"),
         "HB_OUTPUT_DIR": str(home / "output"), "HB_SEEDS_DIR": str(small_registry),
     }
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in settings.items():
-            env.setenv(name, value)
-        env.delenv("PREFECT_API_KEY", raising=False)
-        running = start(home, free_port(), home / "logs")
-    try:
+    with running_service(home, settings) as running:
         yield running
-    finally:
-        stop(running)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 the deployments and their schedules, a deployment run, and a failed run retried through
 the API the way the UI's Retry does, resuming without redoing completed work."""
 
-import socket
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+from tests.service_helpers import running_service
 from tests.workbooks import report_workbook
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -17,27 +17,15 @@ ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
             "audience": "Người dân, cộng đồng", "sessions": 2}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    from flows.serve import start, stop
-
     home = tmp_path_factory.mktemp("prefect-service")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS", "5")  # schedule soon
-        # plan a year ahead (default 100 days): from 11/12 to August the next collection
-        # window is further away than that, and the test below would find no run
-        env.setenv("PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME", "P400D")
-        running = start(home, _free_port(), home / "logs")
-    try:
+    # schedule soon, and plan a year ahead (default 100 days): from 11/12 to August the
+    # next collection window is further away than that, and the test below would find no run
+    with running_service(home, {"PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+                                "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": "P400D",
+                                }) as running:
         yield running
-    finally:
-        stop(running)
 
 
 @pytest.fixture(scope="module")

@@ -187,15 +187,6 @@ def store_pull(con: duckdb.DuckDBPyConnection,
             con.unregister("new_fetches")
 
 
-def record_fetch(con: duckdb.DuckDBPyConnection, *, year: int, unit_code: str, outcome: str,
-                 snapshot_id: str | None, detail: str | None, fetched_at: datetime) -> None:
-    con.execute(
-        "insert into raw.fetches (year, unit_code, outcome, snapshot_id, detail, fetched_at) "
-        "values (?, ?, ?, ?, ?, ?)",
-        [year, unit_code, outcome, snapshot_id, detail, fetched_at],
-    )
-
-
 def current_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
     """The current snapshot of each unit for a year: the one its latest good fetch read
     (up to the cut-off when the year is frozen), with its source and read error."""
