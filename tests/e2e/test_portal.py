@@ -19,10 +19,10 @@ from core.registry import DEFAULT_SEEDS_DIR, read_registry
 from core.report import PROGRESS_STATUS_VI, indicator_value_text
 from reports.portal import Cell, Table, table_html
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 ALTERNATIVE = DEFAULT_SEEDS_DIR.parent / "seeds_alternatives" / "units_reorganised_2025.csv"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(__file__).parent.parent / "test-results" / "portal"
+AXE = Path(__file__).parent.parent / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "portal"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 HONG_BANG_PREDECESSORS = ("P-HUNGVUONG", "P-SODAU", "P-THUONGLY", "P-MINHKHAI",
                           "P-HOANGVANTHU", "P-PHANBOICHAU")

@@ -217,7 +217,7 @@ def test_no_placeholder_text_left(documents, kind):
 
 def test_annual_indicator_table_equals_the_mart(documents):
     """Each district indicator's value and target as printed equal marts.indicator_values
-    formatted (percentages), and the hand-worked 2024 figures of tests/test_demo_year.py."""
+    formatted (percentages), and the hand-worked 2024 figures of tests/e2e/test_demo_year.py."""
     rows = _table(_docx(documents["paths"]["annual"]), ("Chỉ tiêu", "Nội dung"))
     assert ["Chỉ tiêu", "Nội dung", "Kết quả năm 2024", "Mục tiêu", "Mốc", "Đánh giá"] == \
         rows[0][:6]

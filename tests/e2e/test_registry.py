@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core.registry import DEFAULT_SEEDS_DIR, expected_units, read_registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def reorganised_seeds(target: Path) -> Path:

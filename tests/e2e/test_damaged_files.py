@@ -61,7 +61,7 @@ MISSING = ("LDLD", "P-THUONGLY")
 AS_REFERENCE = ("KINHTE", "TCKH", "TTVHTTTT", "DOANTN", "TUPHAP", "P-SODAU", "P-HUNGVUONG",
                 "P-HALY", "P-QUANTOAN")
 UNTOUCHED = ("LDTBXH", "P-HOANGVANTHU", "P-PHANBOICHAU")
-RESULTS = Path(__file__).resolve().parent.parent / "test-results"
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 def _patch(path: Path, tab: str | None, change, part: str | None = None) -> None:

@@ -481,7 +481,7 @@ def test_command_line_serves_a_folder(tmp_path: Path) -> None:
     and stops cleanly on Ctrl-C."""
     report_workbook().save(tmp_path / "unit-9.xlsx")
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.emulator", "--data", str(tmp_path), "--port", str(port),
          "--folder-id", FOLDER, "--quiet"],

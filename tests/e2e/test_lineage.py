@@ -1,4 +1,4 @@
-"""marts.figure_lineage after the small hand-made 2024 run of tests/test_annual_report.py.
+"""marts.figure_lineage after the small hand-made 2024 run of tests/e2e/test_annual_report.py.
 
 By hand (see that module's docstring): CT1 for Cán bộ is LDTBXH's 1a row (sheet row 4,
 2 sessions) → numerator 2. CT2's plan answer is on row 7 of "Thông tin chung" (title, blank
@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.test_annual_report import write_2024
+from tests.e2e.test_annual_report import write_2024
 
 
 @pytest.fixture(scope="module")
