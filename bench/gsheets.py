@@ -30,7 +30,7 @@ CHANGED = 10
 
 
 def _pull(settings, year: int, emulator) -> dict:
-    from tasks.pull_gsheets import pull_gsheets
+    from tasks.pull import pull_gsheets
 
     emulator.reset_log()
     start = time.perf_counter()

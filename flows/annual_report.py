@@ -38,6 +38,7 @@ from core.settings import (
     settings_from,
     years_from,
 )
+from sources.choice import implementation
 from tasks.documents import publish_documents
 from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
@@ -110,7 +111,7 @@ def start_run(settings: RunSettings, year: int) -> None:
     for folder in folders:
         remove_stale_temporaries(folder)
     year_folder = settings.reports_dir / str(year)
-    if settings.source == "local" and not year_folder.is_dir():
+    if implementation(settings).reads_folder and not year_folder.is_dir():
         get_run_logger().warning(
             "Năm %s: chưa có thư mục %s: mọi đơn vị được tính là chưa nộp; đặt tệp báo cáo "
             "<mã đơn vị>.xlsx vào thư mục này", year, year_folder)
@@ -248,14 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         settings, years = _checked_settings(args)
     except SettingError as exc:
         return _refuse(exc)
-    if settings.source == "gsheets":  # a key that cannot work: one line, not a failed run
-        from sources.gsheets import CredentialError, check_credentials
-
-        try:
-            check_credentials(settings.gsheets)
-        except CredentialError as exc:
-            print(f"Không dùng được khóa Google: {exc}", file=sys.stderr)
-            return 2
+    # a source that cannot be reached (a key that cannot work): one line, not a failed run
+    if problem := implementation(settings).access_problem(settings):
+        print(problem, file=sys.stderr)
+        return 2
     try:
         # the lock first (a run waiting for it holds nothing else), then the warehouse
         # check, then a Prefect server of this process's own when none is configured.

@@ -16,7 +16,7 @@ from core.reminders import build_reminders, reminder_text
 from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
 from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
-from sources.register import is_csv
+from sources.choice import implementation
 from tasks import report_progress
 from tasks.indicators import compute_indicators
 from tasks.load import load_year
@@ -40,16 +40,14 @@ def publish_status(settings: RunSettings, year: int) -> str:
                              description=f"Tình hình nộp báo cáo năm {year}")
     create_table_artifact(artifact_rows(figures.marts["submission_status"]),
                           key=f"collection-status-table-{year}")
-    if settings.source == "gsheets" and not is_csv(settings.gsheets.register):
-        write_status_to_register(settings, year, figures)
+    write_status_back(settings, year, figures)
     return markdown
 
 
-def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
-    """The same status, into a tab of the focal office's register spreadsheet."""
-    from sources.gsheets import SCOPES_FEEDBACK, SheetsApi, spreadsheet_id_of
-    from sources.status_sheet import status_grid, write_status
-    from tasks.pull_gsheets import note_own_register_write
+def write_status_back(settings: RunSettings, year: int, figures) -> None:
+    """The same status where the focal office works (a tab of the register spreadsheet
+    for Google Sheets; nowhere for the local folder)."""
+    from sources.status_sheet import status_grid
 
     issues = figures.issues
     first_fix = {}
@@ -58,12 +56,8 @@ def write_status_to_register(settings: RunSettings, year: int, figures) -> None:
         first_fix.setdefault(unit, message)
     grid = status_grid(year, figures.marts["submission_status"].to_dict(orient="records"),
                        first_fix, datetime.now(LOCAL_TZ))
-    api = SheetsApi.open(settings.gsheets, SCOPES_FEEDBACK)
-    spreadsheet_id = spreadsheet_id_of(settings.gsheets.register)
-    write_status(api, spreadsheet_id, year, grid)
-    with db.connect(settings.warehouse) as con:  # our own write: not a change to re-read
-        note_own_register_write(con, spreadsheet_id, datetime.now(LOCAL_TZ))
-    report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
+    if implementation(settings).open_write_back(settings).write_status(year, grid):
+        report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
 
 
 @flow(name="collection-window", flow_run_name="collection-window-{year}",

@@ -8,14 +8,13 @@ The tabs asked for are the template's names the first time,
 then the names the last snapshot found; a batchGet fails whole when one name is not a tab
 (400), and then one metadata call finds the tabs, matched as the parser matches them. A
 spreadsheet whose last snapshot lacked a template tab asks the metadata first, so that a tab
-added since is read. No DuckDB here: `tasks.pull_gsheets` decides from the warehouse and
-stores what comes back.
+added since is read. No DuckDB here: `sources.gsheets_source` decides from the warehouse and
+the pull (`tasks.pull`) stores what comes back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from core.template import LISTS_TAB_NAME, TEMPLATE
@@ -137,16 +136,3 @@ def fetch_spreadsheet(api: SheetsApi, job: SheetJob) -> SheetResult:
     content = encode_snapshot(job.spreadsheet_id, job.modified_time or "",
                               [quote_tab(t) for t in tabs], VALUE_OPTIONS, body)
     return SheetResult(job, content=content, tab_names=tuple(tabs))
-
-
-def fetch_all(api: SheetsApi, jobs: Sequence[SheetJob], workers: int) -> Iterator[SheetResult]:
-    """Fetch every job, `workers` at a time, yielding results as they come (so the caller
-    stores each at once; one unit's failure never stops the others)."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield fetch_spreadsheet(api, job)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gsheets") as pool:
-        futures = [pool.submit(fetch_spreadsheet, api, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()

@@ -10,30 +10,23 @@ without following links and read up to the size limit only.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from core.parse import Workbook
+from core.settings import ReadLimits
+from sources.base import Listing, PullSummary, Wanted
+from sources.fetched import Fetched, FetchFailed, FetchRow
+from sources.reader import IsolatedReader
+from sources.xlsx import too_large_reason
+
+KIND = "local"  # raw.snapshots.source_kind of a file from the folder
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """The bytes of one unit's workbook, as fetched, and where they came from. `read_error`
-    is set when the content could not be taken at all (over the size limit): then `content`
-    holds only what was read to find out, and `size` the file's size."""
-
-    unit_code: str
-    year: int
-    source_kind: str
-    source_ref: str
-    fetched_at: datetime
-    content: bytes
-    read_error: str | None = None
-    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,3 +155,65 @@ def read_file(path: Path, max_bytes: int) -> tuple[bytes, int]:
         raise NotReadable(type(exc).__name__) from None
     finally:
         os.close(fd)
+
+
+def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
+               limits: ReadLimits) -> Fetched:
+    """One file of the folder as a `Fetched` (over the size limit: marked, not kept).
+    Raises `NotReadable`."""
+    content, size = read_file(path, limits.max_file_bytes)
+    read_error = None
+    if limits.max_file_bytes and size > limits.max_file_bytes:
+        read_error = too_large_reason(size, limits.max_file_bytes)
+    return Fetched(unit_code, year, KIND, shown(str(path.absolute())), now, content,
+                   read_error, size)
+
+
+class FolderSource:
+    """The reports folder as a `sources.base.Source`: every workbook file of the year's
+    folder (the counted one of a unit last), read in a child process under limits."""
+
+    kind = KIND
+    workers = 1  # one reader child, one file at a time
+
+    def __init__(self, reports_dir: Path, limits: ReadLimits) -> None:
+        self.reports_dir = reports_dir
+        self.limits = limits
+        self.reader = IsolatedReader(limits)  # the child starts at the first read
+
+    def list_year(self, con: object, year: int, unit_codes: Sequence[str],
+                  now: datetime) -> Listing:
+        """The files to read, and the folder's notes (links, sub-folders, twins) and the
+        units without a file as fetch-log rows."""
+        plan = plan_folder(list_folder(self.reports_dir / str(year)), unit_codes)
+        wanted = [Wanted(unit, name) for unit, names in plan.files.items() for name in names]
+        wanted += [Wanted(shown(name).rpartition(".")[0], name) for name in plan.unexpected]
+        notes = [FetchRow(year, shown(note.unit_code), "folder", now, detail=json.dumps(
+            {"rule": note.rule, "files": [shown(f) for f in note.files]}, ensure_ascii=False))
+            for note in plan.notes]
+        not_found = tuple(code for code in unit_codes if code not in plan.files)
+        notes += [FetchRow(year, code, "not_found", now) for code in not_found]
+        return Listing(tuple(wanted), tuple(notes), not_found,
+                       tuple(shown(name).rpartition(".")[0] for name in plan.unexpected))
+
+    def fetch(self, wanted: Wanted, year: int, now: datetime) -> Fetched | FetchFailed:
+        name = wanted.ref
+        try:
+            return fetch_file(self.reports_dir / str(year) / name, wanted.unit_code, year,
+                              now, self.limits)
+        except NotReadable as exc:
+            return FetchFailed(wanted.unit_code, (
+                f"Không mở được tệp «{shown(name)}» để đọc: hãy kiểm tra quyền đọc tệp "
+                f"trong thư mục báo cáo. | Cannot open {shown(name)}: {exc}"))
+
+    def decode(self, content: bytes) -> Workbook:
+        return self.reader.read(content)
+
+    def finish(self, summary: PullSummary) -> tuple[PullSummary, str | None]:
+        line = (f"đã đọc {summary.fetched}/{summary.expected} tệp báo cáo "
+                f"({summary.new_snapshots} bản mới).")
+        return replace(summary, reader_peak_mb=round(self.reader.peak_rss_bytes / 2**20, 1)
+                       ), line
+
+    def close(self) -> None:
+        self.reader.close()

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.report import STATUS_VI, vn_date
 from sources.feedback import cell_data
-from sources.gsheets import SheetsApi
+
+if TYPE_CHECKING:
+    from sources.gsheets import SheetsApi
 
 WIDTH = 7
 HEADERS = ("Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ngày hoàn thành", "Đúng hạn", "Số lỗi",

@@ -1,58 +1,42 @@
-"""Pull: read each expected unit's workbook and keep it as an immutable raw snapshot."""
+"""Pull: read each expected unit's report from the configured source and keep it as an
+immutable raw snapshot. One path for every source (`sources.base.Source`): the source
+lists and fetches; `store_year` keeps and logs, through `warehouse.db.store_pull`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 from prefect import task
 
 from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
-from core.settings import ReadLimits, RunSettings
+from core.settings import RunSettings
 from core.snapshot import RawCell, cells_of, content_sha256, snapshot_id
-from sources.local import Fetched, NotReadable, list_folder, plan_folder, read_file, shown
-from sources.reader import IsolatedReader
-from sources.workbook_json import SOURCE_KIND as GSHEETS_KIND
-from sources.workbook_json import read_workbook_json
-from sources.xlsx import UnreadableWorkbook, read_workbook, too_large_reason
+from sources.base import PullSummary, Source, Wanted
+from sources.choice import implementation
+from sources.fetched import Fetched, FetchFailed, FetchRow
+from sources.xlsx import UnreadableWorkbook
 from tasks import report_progress
 from warehouse import db
 
-
-@dataclass(frozen=True)
-class PullSummary:
-    year: int
-    expected: int
-    fetched: int
-    new_snapshots: int
-    not_found: tuple[str, ...]
-    unexpected_files: tuple[str, ...] = field(default_factory=tuple)
-    errors: tuple[str, ...] = field(default_factory=tuple)  # units whose fetch failed
-    unchanged: int = 0  # Google Sheets: spreadsheets skipped, modifiedTime unchanged
-    requests: int = 0  # Google Sheets: HTTP requests sent (retries included)
-    reader_peak_mb: float = 0.0  # local files: the reader process's peak resident size
-
-
-def read_content(source_kind: str, content: bytes, reader: IsolatedReader | None = None
-                 ) -> Workbook:
-    """A snapshot's content as tabs of cells, decoded by the source that fetched it: a
-    workbook file through the isolated reader (or in this process when none is given)."""
-    if source_kind == GSHEETS_KIND:
-        return read_workbook_json(content)
-    return reader.read(content) if reader is not None else read_workbook(content)
+__all__ = ["LOCAL_TZ", "PullSummary", "pull_workbooks", "pull_year", "store_year"]
 
 
 @dataclass
 class PendingWrites:
     """What a pull has read and not yet written: new snapshots with their cells, and the
-    fetch log, written together in one transaction (`flush`) every `FLUSH_EVERY` files."""
+    fetch log, written together in one transaction (`flush`) every `FLUSH_EVERY` fetches."""
 
     known: set[str]  # snapshot ids already in raw.snapshots or pending
     snapshots: list[tuple[dict[str, object], list[RawCell]]] = field(default_factory=list)
     fetches: list[dict[str, object]] = field(default_factory=list)
+
+    def log(self, row: FetchRow) -> None:
+        self.fetches.append(asdict(row))
 
     def flush(self, con) -> None:
         if self.snapshots or self.fetches:
@@ -63,9 +47,9 @@ class PendingWrites:
 FLUSH_EVERY = 200
 
 
-def snapshot_row(fetched: Fetched, sid: str, sha: str, reader: IsolatedReader | None
+def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Callable[[bytes], Workbook]
                  ) -> tuple[dict[str, object], list[RawCell]]:
-    """The raw.snapshots row of new content, and its cells, read through the reader.
+    """The raw.snapshots row of new content, and its cells, decoded by its source.
     Content over the size limit is not kept: its row says why, with the file's size."""
     content, size = fetched.content, len(fetched.content)
     if fetched.read_error is not None:
@@ -73,7 +57,7 @@ def snapshot_row(fetched: Fetched, sid: str, sha: str, reader: IsolatedReader | 
         content, size = b"", fetched.size or len(fetched.content)
     else:
         try:
-            workbook = read_content(fetched.source_kind, fetched.content, reader)
+            workbook = decode(fetched.content)
             tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
         except UnreadableWorkbook as exc:
             tab_names, cells, read_error = None, [], exc.detail_vi
@@ -84,106 +68,114 @@ def snapshot_row(fetched: Fetched, sid: str, sha: str, reader: IsolatedReader | 
     return row, cells
 
 
-def keep_snapshot(con, fetched: Fetched, reader: IsolatedReader | None = None
-                  ) -> tuple[str, bool]:
-    """Keep fetched content as a raw snapshot unless already kept: (snapshot id, is new)."""
-    sha = content_sha256(fetched.content)
-    sid = snapshot_id(fetched.year, fetched.unit_code, sha)
-    is_new = not db.snapshot_exists(con, sid)
-    if is_new:
-        db.store_pull(con, [snapshot_row(fetched, sid, sha, reader)], [])
-    return sid, is_new
-
-
-def store_fetched(fetched: Fetched, reader: IsolatedReader | None,
+def store_fetched(fetched: Fetched, decode: Callable[[bytes], Workbook],
                   pending: PendingWrites) -> bool:
-    """Keep one fetched workbook as a raw snapshot and log the fetch, at `pending`'s next
+    """Keep one fetched report as a raw snapshot and log the fetch, at `pending`'s next
     flush; False when that content was already kept."""
-    sha = content_sha256(fetched.content)
-    sid = snapshot_id(fetched.year, fetched.unit_code, sha)
-    is_new = sid not in pending.known
-    if is_new:
-        pending.snapshots.append(snapshot_row(fetched, sid, sha, reader))
-        pending.known.add(sid)
-    pending.fetches.append(_fetch_row(fetched.year, fetched.unit_code, "snapshot",
-                                      fetched.fetched_at, snapshot=sid))
+    if fetched.kept_as is not None:
+        sid, is_new = fetched.kept_as, False
+    else:
+        sha = content_sha256(fetched.content)
+        sid = snapshot_id(fetched.year, fetched.unit_code, sha)
+        is_new = sid not in pending.known
+        if is_new:
+            pending.snapshots.append(snapshot_row(fetched, sid, sha, decode))
+            pending.known.add(sid)
+    pending.log(FetchRow(fetched.year, fetched.unit_code, "snapshot", fetched.fetched_at,
+                         snapshot_id=sid, source_version=fetched.source_version,
+                         drive_version=fetched.drive_version))
     return is_new
 
 
-def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
-               limits: ReadLimits) -> Fetched:
-    """One file of the folder as a `Fetched` (over the size limit: marked, not kept).
-    Raises `NotReadable`."""
-    content, size = read_file(path, limits.max_file_bytes)
-    read_error = None
-    if limits.max_file_bytes and size > limits.max_file_bytes:
-        read_error = too_large_reason(size, limits.max_file_bytes)
-    return Fetched(unit_code, year, "local", shown(str(path.absolute())), now, content,
-                   read_error, size)
+def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime
+               ) -> Iterator[Fetched | FetchFailed]:
+    """Fetch everything wanted, `source.workers` at a time, yielding results as they come
+    (each is stored at once; one unit's failure never stops the others)."""
+    if source.workers <= 1 or len(wanted) <= 1:
+        for item in wanted:
+            yield source.fetch(item, year, now)
+        return
+    with ThreadPoolExecutor(max_workers=source.workers,
+                            thread_name_prefix=f"pull-{source.kind}") as pool:
+        futures = [pool.submit(source.fetch, item, year, now) for item in wanted]
+        for future in as_completed(futures):
+            yield future.result()
 
 
-def _fetch_row(year: int, unit_code: str, outcome: str, at: datetime,
-               detail: str | None = None, snapshot: str | None = None) -> dict[str, object]:
-    """One row of the fetch log (raw.fetches)."""
-    return {"year": year, "unit_code": unit_code, "outcome": outcome, "snapshot_id": snapshot,
-            "detail": detail, "fetched_at": at}
+def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
+               now: datetime) -> PullSummary:
+    """Pull a year from `source` into the warehouse: what the listing decided is logged
+    first, then each fetch is kept and logged as it comes, in batches of `FLUSH_EVERY`."""
+    listing = source.list_year(con, year, unit_codes, now)
+    for line in listing.said:
+        report_progress("Năm %s: %s", year, line)
+    pending = PendingWrites(db.snapshot_ids(con, year))
+    for row in listing.logged:
+        pending.log(row)
+    read = {r.unit_code for r in listing.logged if r.outcome == "snapshot"}
+    unchanged = len(read)
+    errors = set(listing.failed)
+    new_count, done = 0, 0
+    for result in fetch_each(source, listing.wanted, year, now):
+        if isinstance(result, FetchFailed):
+            errors.add(result.unit_code)
+            pending.log(FetchRow(year, result.unit_code, "error", now, detail=result.detail,
+                                 source_version=result.source_version))
+            if result.said:
+                report_progress("Năm %s: %s", year, result.said)
+            continue
+        new_count += store_fetched(result, source.decode, pending)
+        read.add(result.unit_code)
+        done += 1
+        if done % FLUSH_EVERY == 0:
+            pending.flush(con)
+            report_progress("Năm %s: đã đọc %s/%s báo cáo …", year, done,
+                            len(listing.wanted))
+    pending.flush(con)
+    summary = PullSummary(year, len(unit_codes), len(read & set(unit_codes)), new_count,
+                          listing.not_found, listing.unexpected, tuple(sorted(errors)),
+                          unchanged=unchanged)
+    summary, line = source.finish(summary)
+    if line:
+        report_progress("Năm %s: %s", year, line)
+    return summary
+
+
+def pull_year(settings: RunSettings, year: int, source: Source) -> PullSummary:
+    """Pull every expected unit of `year` from `source` into the settings' warehouse."""
+    units = expected_units(read_registry(settings.seeds_dir), year)
+    now = datetime.now(LOCAL_TZ)
+    try:
+        with db.connect(settings.warehouse) as con:
+            return store_year(con, source, year, [u.code for u in units], now)
+    finally:
+        source.close()
 
 
 def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                 now: datetime) -> PullSummary:
-    """Read a year's folder: each unit's files (the counted one last), the workbooks of no
-    unit, and what the folder itself says (links, sub-folders, twins) as fetch notes."""
-    folder = settings.reports_dir / str(year)
-    plan = plan_folder(list_folder(folder), unit_codes)
-    new_count, done, read_units, errors = 0, 0, set(), set()
-    pending = PendingWrites(db.snapshot_ids(con, year))
-    with IsolatedReader(settings.limits) as reader:
-        work = [(unit, name) for unit, names in plan.files.items() for name in names]
-        work += [(shown(name).rpartition(".")[0], name) for name in plan.unexpected]
-        for unit, name in work:
-            try:
-                fetched = fetch_file(folder / name, unit, year, now, settings.limits)
-            except NotReadable as exc:
-                errors.add(unit)
-                pending.fetches.append(_fetch_row(
-                    year, unit, "error", now, f"Không mở được tệp «{shown(name)}» để đọc: hãy "
-                    f"kiểm tra quyền đọc tệp trong thư mục báo cáo. | Cannot open "
-                    f"{shown(name)}: {exc}"))
-                continue
-            new_count += store_fetched(fetched, reader, pending)
-            read_units.add(unit)
-            done += 1
-            if done % FLUSH_EVERY == 0:
-                pending.flush(con)
-                report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
-    for note in plan.notes:
-        pending.fetches.append(_fetch_row(year, shown(note.unit_code), "folder", now, json.dumps(
-            {"rule": note.rule, "files": [shown(f) for f in note.files]}, ensure_ascii=False)))
-    not_found = [code for code in unit_codes if code not in plan.files]
-    pending.fetches += [_fetch_row(year, code, "not_found", now) for code in not_found]
-    pending.flush(con)
-    return PullSummary(year, len(unit_codes), len(read_units & set(unit_codes)), new_count,
-                       tuple(not_found),
-                       tuple(shown(name).rpartition(".")[0] for name in plan.unexpected),
-                       tuple(sorted(errors)),
-                       reader_peak_mb=round(reader.peak_rss_bytes / 2**20, 1))
+    """Read a year's reports folder (the local source) into `con`."""
+    from sources.local import FolderSource
+
+    source = FolderSource(settings.reports_dir, settings.limits)
+    try:
+        return store_year(con, source, year, unit_codes, now)
+    finally:
+        source.close()
+
+
+def pull_gsheets(settings: RunSettings, year: int, api: Any = None) -> PullSummary:
+    """Pull a year from Google Sheets, through `api` when given (a client of the emulator)."""
+    from sources.gsheets_source import SheetsSource
+
+    return pull_year(settings, year, SheetsSource.open(settings, api))
 
 
 @task(name="pull_workbooks", task_run_name="pull {year}")
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
-    """Read every expected unit's workbook (from the reports folder, or from Google Sheets
-    when the settings say so) into raw snapshots."""
-    if settings.source == GSHEETS_KIND:
-        from tasks.pull_gsheets import pull_gsheets
-
-        return pull_gsheets(settings, year)
-    units = expected_units(read_registry(settings.seeds_dir), year)
-    now = datetime.now(LOCAL_TZ)
-    with db.connect(settings.warehouse) as con:
-        summary = pull_folder(con, settings, year, [u.code for u in units], now)
-    report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, summary.fetched,
-                    summary.expected, summary.new_snapshots)
-    return summary
+    """Read every expected unit's report from the configured source (the reports folder,
+    Google Sheets) into raw snapshots."""
+    return pull_year(settings, year, implementation(settings).open_source(settings))
 
 
 @task(name="freeze_snapshots", task_run_name="freeze {year}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from prefect import task
 
@@ -16,14 +17,17 @@ from core.assemble import (
     unexpected_file_issue,
     unreadable_issue,
 )
-from core.issues import Issue
+from core.issues import Issue, Severity
 from core.parse import parse_workbook, read_general
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.settings import RunSettings
 from core.snapshot import workbook_of
+from sources.local import KIND as LOCAL_KIND
 from tasks import report_progress
-from tasks.pull_gsheets import fetch_issues
-from warehouse import db
+from warehouse import db, raw
+
+RULE_FETCH_FAILED = "fetch_failed"
+RULE_REGISTER = "register_problem"
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,33 @@ class ValidationResult:
 def source_name(snapshot: dict[str, object]) -> str:
     """How the unit knows what it sent: the file's name, or the spreadsheet's address."""
     ref = str(snapshot["source_ref"])
-    return PurePath(ref).name if snapshot["source_kind"] == "local" else ref
+    return PurePath(ref).name if snapshot["source_kind"] == LOCAL_KIND else ref
+
+
+def fetch_issues(con: Any, year: int, expected: set[str]) -> list[Issue]:
+    """Issues for the failed fetches and register problems of the year's latest pull: a
+    warning while the unit's last good snapshot stands in, blocking when there is none."""
+    rows = raw.failed_fetches(con, year)
+    issues = []
+    for unit_code, outcome, detail, good_at in rows:
+        reason_vi, _, reason_en = (detail or "").partition(" | ")
+        if outcome == "error" and unit_code in expected:
+            if good_at is not None:
+                severity = Severity.WARNING
+                then = f"Bản nhận lúc {good_at:%H:%M %d/%m/%Y} vẫn được dùng."
+            else:
+                severity = Severity.BLOCKING
+                then = "Chưa có bản nào của đơn vị được nhận."
+            message = (f"Đơn vị {unit_code}: không lấy được báo cáo từ Google Sheets: "
+                       f"{reason_vi} {then} (English: {reason_en})")
+            rule = RULE_FETCH_FAILED
+        else:
+            severity, rule = Severity.WARNING, RULE_REGISTER
+            message = f"{reason_vi} (English: {reason_en})"
+        issues.append(Issue(year=year, unit_code=unit_code, tab="", sheet_row=None,
+                            column_key=None, column_header=None, value=None, rule=rule,
+                            severity=severity, message_vi=message))
+    return issues
 
 
 def _first_seen_complete(con, year: int, unit_code: str):

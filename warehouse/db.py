@@ -149,21 +149,23 @@ _SNAPSHOT_COLUMNS = ("snapshot_id", "year", "unit_code", "source_kind", "source_
                      "fetched_at")
 _CELL_COLUMNS = ("snapshot_id", "tab_index", "tab_name", "row_number", "column_number",
                  "value_type", "value_text")
-_FETCH_COLUMNS = ("year", "unit_code", "outcome", "snapshot_id", "detail", "fetched_at")
+_FETCH_COLUMNS = ("year", "unit_code", "outcome", "snapshot_id", "detail", "fetched_at",
+                  "source_version", "drive_version")
 
 
 def store_pull(con: duckdb.DuckDBPyConnection,
                snapshots: Sequence[tuple[dict[str, object], Sequence[RawCell]]],
                fetches: Sequence[dict[str, object]]) -> None:
     """Store new snapshots (each row of raw.snapshots with its cells) and log fetches, in
-    the order given, all or nothing. `content_bytes` is the size of the content as found
-    (it differs from the content's length when the content is not kept: over the limit)."""
+    the order given, all or nothing: the one way every source writes them. `content_bytes`
+    is the size of the content as found (it differs from the content's length when the
+    content is not kept: over the limit)."""
     cells = pd.DataFrame(
         [(row["snapshot_id"], c.tab_index, c.tab_name, c.row_number, c.column_number,
           c.value_type, c.value_text) for row, found in snapshots for c in found],
         columns=list(_CELL_COLUMNS),
     )
-    fetch_rows = pd.DataFrame([[f[c] for c in _FETCH_COLUMNS] for f in fetches],
+    fetch_rows = pd.DataFrame([[f.get(c) for c in _FETCH_COLUMNS] for f in fetches],
                               columns=list(_FETCH_COLUMNS), dtype=object)
     fetch_rows["ord"] = range(len(fetch_rows))
     with transaction(con):

@@ -40,8 +40,8 @@ from sources.provision import provision_unit
 from sources.register import assign_year, parse_register
 from sources.workbook_json import read_workbook_json
 from tasks.feedback import write_feedback
-from tasks.pull_gsheets import fetch_issues, pull_gsheets
-from tasks.validate import validate_submissions
+from tasks.pull import pull_gsheets
+from tasks.validate import fetch_issues, validate_submissions
 from tests.emulator import ANY, DRIVE_LISTING, Emulator, Fault, running_emulator
 from tests.workbooks import general_rows, report_workbook, table_rows, write_grid
 
@@ -894,7 +894,7 @@ def test_a_feedback_tab_deleted_by_hand_or_already_there(emu, tmp_path, small_re
     recorded sheetId answers 400, one metadata read finds no tab, and one more write adds
     it back with the new result. A spreadsheet that already has the tab (provisioned)
     is written on that tab, not given a second one."""
-    from tasks.feedback import find_tab
+    from sources.gsheets_write_back import find_tab
 
     bad = {**ACTIVITY, "participants": 80, "participants_female": 90}
     emu.add_spreadsheet(sid("P-MINHKHAI"), workbook_file(tmp_path / "bad", "P-MINHKHAI",
