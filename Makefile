@@ -35,7 +35,7 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 
 template: $(VENV)/.synced
-	$(PY) -m core.blank_workbook output/mau-bao-cao.xlsx
+	$(PY) -m admin.blank_workbook output/mau-bao-cao.xlsx
 	@echo "Mẫu báo cáo: output/mau-bao-cao.xlsx"
 
 bench: $(VENV)/.synced

@@ -47,10 +47,10 @@ def _pull(settings, year: int, emulator) -> dict:
 
 
 def run(spreadsheets: int, year: int, rate_limits: list[int], out: Path) -> dict:
+    from admin.register import stage_folder
     from core.registry import expected_units, read_registry
     from core.settings import settings_from
     from demo.generate import generate, synthetic_registry
-    from sources.register import stage_folder
     from tests.emulator import running_emulator
 
     with tempfile.TemporaryDirectory(prefix="bench-gsheets-") as tmp:

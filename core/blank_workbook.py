@@ -7,13 +7,11 @@ hand-made spreadsheets; `WorkbookLayout` describes hand edits (renamed tabs, mov
 columns, a notes block, a deleted optional tab).
 
 The output is byte-for-byte deterministic: document properties and zip entry times are fixed.
-
-    python -m core.blank_workbook OUT.xlsx [--unit CODE] [--year YYYY]
+The command that writes the blank template is `python -m admin.blank_workbook`.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -336,20 +334,3 @@ def write_blank(path: Path | str, unit_code: str | None = None, year: int | None
     if year is not None:
         general["year"] = year
     write_workbook(path, general=general)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m core.blank_workbook",
-        description="Write the blank report workbook (.xlsx) with its drop-down lists.",
-    )
-    parser.add_argument("out", type=Path, help="the .xlsx file to write")
-    parser.add_argument("--unit", help="unit code to fill in, e.g. LDTBXH")
-    parser.add_argument("--year", type=int, help="report year to fill in, e.g. 2025")
-    args = parser.parse_args(argv)
-    write_blank(args.out, args.unit, args.year)
-    print(args.out)
-
-
-if __name__ == "__main__":
-    main()

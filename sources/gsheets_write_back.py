@@ -147,7 +147,8 @@ def _targets(submissions: Sequence[Submission]) -> dict[str, str]:
 
 def plan_feedback(year: int, names: dict[str, str], submissions: Sequence[Submission],
                   issues: Sequence[Issue], targets: dict[str, str],
-                  last: dict[tuple[str, str], _LastWrite], now: datetime, known: dict[tuple[str, str], int] | None = None
+                  last: dict[tuple[str, str], _LastWrite], now: datetime,
+                  known: dict[tuple[str, str], int] | None = None
                   ) -> tuple[list[_Job], int]:
     """(writes to make, results unchanged since their last write)."""
     by_unit: dict[str, list[Issue]] = defaultdict(list)

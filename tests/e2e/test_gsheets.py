@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from admin.provision import provision_unit
 from core.registry import read_registry
 from core.settings import RunSettings, SettingError, settings_from
 from core.template import TABS
@@ -36,7 +37,6 @@ from sources.gsheets import (
     route,
 )
 from sources.gsheets_pull import FEEDBACK_TAB
-from sources.provision import provision_unit
 from sources.register import assign_year, parse_register
 from sources.workbook_json import read_workbook_json
 from tasks.feedback import write_feedback

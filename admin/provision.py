@@ -9,7 +9,7 @@ a Drive move into HB_GSHEETS_FOLDER_ID when one is set (the pull lists that fold
 When the register already names a spreadsheet, it is checked instead: tabs, headers and
 labels (read as the parser reads them), the unit and year, and the sharing (repaired).
 
-    python -m sources.provision --year 2025 --unit LDTBXH [--unit VHTT …] | --all
+    python -m admin.provision --year 2025 --unit LDTBXH [--unit VHTT …] | --all
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def provision_unit(api: SheetsApi, settings: RunSettings, registry: Registry, un
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m sources.provision",
+        prog="python -m admin.provision",
         description="Tạo (hoặc kiểm tra) bảng tính Google Sheets báo cáo năm của đơn vị theo "
         "mẫu, chia sẻ cho đơn vị và ghi vào sổ đăng ký (cấu hình HB_GSHEETS_*).")
     parser.add_argument("--year", type=int, required=True, help="năm báo cáo, ví dụ 2025")
