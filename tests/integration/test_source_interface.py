@@ -100,3 +100,16 @@ def test_an_in_memory_source_is_pulled_like_the_others(tmp_path):
     assert (2, "P-HALY", "not_found", None, None, None) == fetches[3]
     assert sorted([(2, "LDTBXH", "snapshot", sid_l, None, "v1"),
                    (2, "VHTT", "snapshot", sid_v, None, "v1")]) == sorted(fetches[4:])
+
+
+def test_a_local_run_loads_nothing_of_google_sheets():
+    """The pull, validation and feedback stages import the Google Sheets modules (and
+    gspread) only when that source is chosen."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tasks.pull, tasks.validate, tasks.feedback; print(sorted(m for m in "
+            "sys.modules if m.startswith(('gspread', 'sources.gsheets'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert "[]\n" == done.stdout
