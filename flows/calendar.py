@@ -47,16 +47,14 @@ def publish_status(settings: RunSettings, year: int) -> str:
 def write_status_back(settings: RunSettings, year: int, figures) -> None:
     """The same status where the focal office works (a tab of the register spreadsheet
     for Google Sheets; nowhere for the local folder)."""
-    from sources.status_sheet import status_grid
-
     issues = figures.issues
     first_fix = {}
     for unit, message in zip(issues.get("unit_code", []), issues.get("message_vi", []),
                              strict=True):
         first_fix.setdefault(unit, message)
-    grid = status_grid(year, figures.marts["submission_status"].to_dict(orient="records"),
-                       first_fix, datetime.now(LOCAL_TZ))
-    if implementation(settings).open_write_back(settings).write_status(year, grid):
+    rows = figures.marts["submission_status"].to_dict(orient="records")
+    write_back = implementation(settings).open_write_back(settings)
+    if write_back.write_status(year, rows, first_fix, datetime.now(LOCAL_TZ)):
         report_progress("Năm %s: đã ghi tình hình nộp vào sổ đăng ký.", year)
 
 

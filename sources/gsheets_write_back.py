@@ -14,7 +14,7 @@ raw.feedback_writes and the others go on.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +43,7 @@ from sources.gsheets import (
 from sources.gsheets_pull import FEEDBACK_TAB
 from sources.gsheets_source import note_own_register_write
 from sources.register import is_csv
-from sources.status_sheet import write_status
+from sources.status_sheet import status_grid, write_status
 from sources.workbook_json import SOURCE_KIND
 from sources.write_back import FeedbackSummary
 from warehouse import db, raw
@@ -217,12 +217,14 @@ class SheetsWriteBack:
                                    f"({unchanged} không đổi, {len(failed)} lỗi); "
                                    f"{api.quota_line('write')}; {api.quota_line('read')}."))
 
-    def write_status(self, year: int, grid: list[list[Any]]) -> bool:
+    def write_status(self, year: int, rows: Sequence[Mapping[str, Any]],
+                     first_fix: Mapping[str, str], checked_at: datetime) -> bool:
         """Rewrite the tab «Tình hình nộp báo cáo <year>» of the register spreadsheet
         (nothing when the register is a CSV file)."""
         register = self.settings.gsheets.register
         if is_csv(register):
             return False
+        grid = status_grid(year, rows, dict(first_fix), checked_at)
         api = self.api = self.api or SheetsApi.open(self.settings.gsheets, SCOPES_FEEDBACK)
         spreadsheet_id = spreadsheet_id_of(register)
         write_status(api, spreadsheet_id, year, grid)

@@ -7,8 +7,9 @@ artifacts. `sources.choice.implementation` picks the one of the settings."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from core.assemble import Submission
@@ -36,9 +37,11 @@ class WriteBack(Protocol):
         raised."""
         ...
 
-    def write_status(self, year: int, grid: list[list[Any]]) -> bool:
-        """The collection status (`sources.status_sheet.status_grid`) where the focal
-        office reads it; False when this source has nowhere to write it."""
+    def write_status(self, year: int, rows: Sequence[Mapping[str, Any]],
+                     first_fix: Mapping[str, str], checked_at: datetime) -> bool:
+        """The collection status where the focal office reads it: `rows` of
+        marts.submission_status, each unit's first thing to fix; False when this source
+        has nowhere to write it."""
         ...
 
 
@@ -52,5 +55,6 @@ class NoWriteBack:
                        issues: Sequence[Issue]) -> FeedbackSummary:
         return FeedbackSummary(year, skipped=self.reason)
 
-    def write_status(self, year: int, grid: list[list[Any]]) -> bool:
+    def write_status(self, year: int, rows: Sequence[Mapping[str, Any]],
+                     first_fix: Mapping[str, str], checked_at: datetime) -> bool:
         return False
