@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
@@ -36,16 +37,52 @@ SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning":
 SEX_VI = {"female": "Nữ", "male": "Nam", "unspecified": "Không rõ"}
 SOURCE_VI = {"state": "Ngân sách nhà nước", "other": "Xã hội hóa, tài trợ"}
 SCOPE_VI = {"district": "Toàn quận", "audience": "Nhóm đối tượng", "ward": "Phường"}
-RATE_INDICATORS = ("CT2", "CT3", "CT4", "CT5")
-CT1_AUDIENCE_VI = {"can_bo": "Cơ quan, tổ chức", "doanh_nghiep": "Doanh nghiệp",
-                   "nguoi_dan": "Người dân"}
-INDICATOR_SHORT_VI = {
-    "CT1": "Phổ biến pháp luật về bình đẳng giới ≥ 02 cuộc/năm cho mỗi nhóm",
-    "CT2": "Đơn vị xây dựng kế hoạch, triển khai Tháng hành động",
-    "CT3": "Nhận thức về bình đẳng giới (tăng so với năm 2025)",
-    "CT4": "Cơ quan truyền thông áp dụng Bộ chỉ số về giới",
-    "CT5": "Hương ước, quy ước không phân biệt đối xử về giới",
-}
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    """What the reports need to know of each indicator, as the registry holds it
+    (ref.indicators, ref.indicator_targets, ref.ct1_audiences): never restated in code."""
+
+    short_names: Mapping[str, str]  # indicator_code → the label of the reports' tables
+    kinds: Mapping[tuple[str, str], str]  # (indicator_code, scope) → "rate" or "count"
+    ward_indicators: tuple[str, ...]  # indicators also read per ward, by code
+    audiences: Mapping[str, str]  # CT1 audience scope_code → group label
+    measures: Mapping[str, str]  # indicator_code → what it counts: sessions or rate
+
+    def label(self, code: str) -> str:
+        return self.short_names.get(code, code)
+
+    def kind(self, code: str, scope: str) -> str:
+        return self.kinds.get((code, scope), "count")
+
+    def value_text(self, code: str, scope: str, value: float | None) -> str:
+        """A reading or target of `code` at `scope` as the reports print it."""
+        return indicator_value_text(self.kind(code, scope), value)
+
+    def unit_word(self, code: str, scope: str) -> str:
+        """"tỷ lệ" for a rate, else what the indicator counts ("số cuộc" for sessions)."""
+        if self.kind(code, scope) == "rate":
+            return "tỷ lệ"
+        return "số cuộc" if self.measures.get(code) == "sessions" else "số"
+
+    def audience(self, scope_code: str) -> str:
+        return self.audiences.get(scope_code, scope_code)
+
+
+def indicator_ref(indicators: pd.DataFrame, targets: pd.DataFrame,
+                  audiences: pd.DataFrame) -> IndicatorRef:
+    """The IndicatorRef of the frames of ref.indicators, ref.indicator_targets and
+    ref.ct1_audiences."""
+    ordered = indicators.sort_values("indicator_code")
+    return IndicatorRef(
+        short_names=dict(zip(ordered["indicator_code"], ordered["short_name"], strict=True)),
+        kinds={(str(r.indicator_code), str(r.scope)): str(r.kind)
+               for r in targets.itertuples()},
+        ward_indicators=tuple(str(c) for c in ordered.loc[
+            ordered["has_ward_reading"].astype(bool), "indicator_code"]),
+        audiences=dict(zip(audiences["scope_code"], audiences["group_vi"], strict=True)),
+        measures=dict(zip(ordered["indicator_code"], ordered["measure"], strict=True)))
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -68,10 +105,9 @@ def vn_date(value: object) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def indicator_value_text(code: str, scope: str, value: float | None) -> str:
-    if code in RATE_INDICATORS or (code == "CT1" and scope == "district"):
-        return vn_percent(value)
-    return vn_number(value)
+def indicator_value_text(kind: str, value: float | None) -> str:
+    """A value of a reading of this kind (ref.indicator_targets.kind): rate or count."""
+    return vn_percent(value) if kind == "rate" else vn_number(value)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -96,7 +132,8 @@ def submission_counts(status: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def summary_lines(year: int, status: pd.DataFrame, indicators: pd.DataFrame) -> list[str]:
+def summary_lines(year: int, status: pd.DataFrame, indicators: pd.DataFrame,
+                  ref: IndicatorRef) -> list[str]:
     """The few lines a person reads after a run: completeness and the district indicators."""
     c = submission_counts(status)
     lines = [
@@ -106,7 +143,7 @@ def summary_lines(year: int, status: pd.DataFrame, indicators: pd.DataFrame) -> 
     ]
     district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
     parts = [
-        f"{r.indicator_code} {indicator_value_text(r.indicator_code, r.scope, r.value)} "
+        f"{r.indicator_code} {ref.value_text(r.indicator_code, r.scope, r.value)} "
         f"({INDICATOR_STATUS_VI[r.status].lower()})"
         for r in district.itertuples()
     ]
@@ -115,7 +152,7 @@ def summary_lines(year: int, status: pd.DataFrame, indicators: pd.DataFrame) -> 
 
 
 def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFrame,
-                    as_of: object, unit_names: dict[str, str]) -> str:
+                    as_of: object, unit_names: dict[str, str], ref: IndicatorRef) -> str:
     """The consolidated report of the year as Markdown."""
     status = marts["submission_status"]
     indicators = marts["indicator_values"]
@@ -150,10 +187,10 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
         ["Chỉ tiêu", "Nội dung", "Phạm vi", "Kết quả", "Mục tiêu", "Mốc", "Đánh giá"],
         [
             [r.indicator_code,
-             INDICATOR_SHORT_VI[r.indicator_code] if r.scope == "district"
-             else CT1_AUDIENCE_VI.get(r.scope_code, r.scope_code),
-             SCOPE_VI[r.scope], indicator_value_text(r.indicator_code, r.scope, r.value),
-             indicator_value_text(r.indicator_code, r.scope, r.target),
+             ref.label(r.indicator_code) if r.scope == "district"
+             else ref.audience(r.scope_code),
+             SCOPE_VI[r.scope], ref.value_text(r.indicator_code, r.scope, r.value),
+             ref.value_text(r.indicator_code, r.scope, r.target),
              r.milestone_year if not pd.isna(r.milestone_year) else "–",
              INDICATOR_STATUS_VI[r.status]]
             for r in main.itertuples()
@@ -161,13 +198,14 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
     )
     wards = indicators[indicators["scope"] == "ward"]
     if len(wards):
-        out += ["", "### Chỉ tiêu theo phường (CT1: số cuộc cho người dân; CT5: tỷ lệ)", ""]
+        kinds = "; ".join(f"{code}: {ref.unit_word(code, 'ward')}" for code in ref.ward_indicators)
+        out += ["", f"### Chỉ tiêu theo phường ({kinds})", ""]
         out += _table(
             ["Chỉ tiêu", "Phường", "Kết quả", "Mục tiêu", "Đánh giá"],
             [
                 [r.indicator_code, unit_names.get(r.scope_code, r.scope_code),
-                 indicator_value_text(r.indicator_code, r.scope, r.value),
-                 indicator_value_text(r.indicator_code, r.scope, r.target),
+                 ref.value_text(r.indicator_code, r.scope, r.value),
+                 ref.value_text(r.indicator_code, r.scope, r.target),
                  INDICATOR_STATUS_VI[r.status]]
                 for r in wards.itertuples()
             ],

@@ -17,14 +17,11 @@ import pandas as pd
 
 from core.registry import LOCAL_TZ
 from core.report import (
-    CT1_AUDIENCE_VI,
-    INDICATOR_SHORT_VI,
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
-    RATE_INDICATORS,
     SOURCE_VI,
     STATUS_VI,
-    indicator_value_text,
+    IndicatorRef,
     submission_counts,
     summary_lines,
     vn_date,
@@ -258,6 +255,7 @@ class PeriodFigures:
     activities: pd.DataFrame  # year, unit_code, activity_code, description, sessions
     activity_names: pd.DataFrame  # activity_code, task_group, activity_name, years
     unit_names: Mapping[str, str]
+    ref: IndicatorRef  # labels, kinds and ward readings of the indicators (ref tables)
     as_of: Mapping[int, object] = field(default_factory=dict)  # latest fetch, by year
     # files in the reports folder that belong to no expected unit (kept, not counted), by year
     unexpected_files: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
@@ -481,12 +479,12 @@ def _participants_figure(figures: PeriodFigures, years: Sequence[int], annual: b
 # --- section II: indicators ------------------------------------------------------------------
 
 
-def _indicator_label(code: str, scope: str, scope_code: str) -> tuple[str, str]:
+def _indicator_label(ref: IndicatorRef, code: str, scope: str,
+                     scope_code: str) -> tuple[str, str]:
     """(code cell, content cell) of an indicator reading: CT1's audiences are sub-rows."""
     if scope == "district":
-        return code, INDICATOR_SHORT_VI[code]
-    group = CT1_AUDIENCE_VI.get(scope_code, scope_code)
-    return "", f"Trong đó: {group} (số cuộc)"
+        return code, ref.label(code)
+    return "", f"Trong đó: {ref.audience(scope_code)} (số cuộc)"
 
 
 def _main_readings(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -534,9 +532,10 @@ def _annual_indicator_section(figures: PeriodFigures, year: int) -> list[Block]:
         widths = [13, 50, 20, 18, 12, 24, 26]
     rows: list[tuple[str, ...]] = []
     for row in _main_readings(indicators).itertuples():
-        code, content = _indicator_label(row.indicator_code, row.scope, row.scope_code)
-        cells = [code, content, indicator_value_text(row.indicator_code, row.scope, row.value),
-                 indicator_value_text(row.indicator_code, row.scope, row.target),
+        code, content = _indicator_label(figures.ref, row.indicator_code, row.scope,
+                                         row.scope_code)
+        cells = [code, content, figures.ref.value_text(row.indicator_code, row.scope, row.value),
+                 figures.ref.value_text(row.indicator_code, row.scope, row.target),
                  _milestone_text(row.milestone_year), INDICATOR_STATUS_VI[row.status]]
         if progress_by_code:
             status = progress_by_code.get(row.indicator_code) if row.scope == "district" else None
@@ -580,22 +579,24 @@ def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame) -> list[Block]
     rows = []
     for ward in codes:
         cells = [figures.unit_name(ward)]
-        for code in ("CT1", "CT5"):
+        for code in figures.ref.ward_indicators:
             found = wards[(wards["scope_code"] == ward) & (wards["indicator_code"] == code)]
             if found.empty:
                 cells += ["–", INDICATOR_STATUS_VI["no_data"]]
             else:
                 r = found.iloc[0]
-                cells += [indicator_value_text(code, "ward", r["value"]),
+                cells += [figures.ref.value_text(code, "ward", r["value"]),
                           INDICATOR_STATUS_VI[r["status"]]]
         rows.append(tuple(cells))
+    ref = figures.ref
+    listed = "; ".join(f"{code}: {ref.label(code)}" for code in ref.ward_indicators)
+    headers = [h for code in ref.ward_indicators
+               for h in (f"{code} ({ref.unit_word(code, 'ward')})", f"Đánh giá {code}")]
     return [
-        Paragraph("Chỉ tiêu theo phường (CT1: số cuộc phổ biến pháp luật cho người dân, mục "
-                  "tiêu ít nhất 02 cuộc/năm; CT5: tỷ lệ hương ước, quy ước không phân biệt đối "
-                  "xử về giới):"),
-        Table("indicators-wards",
-              ("Phường", "CT1 (số cuộc)", "Đánh giá CT1", "CT5 (tỷ lệ)", "Đánh giá CT5"),
-              tuple(rows), (50, 22, 34, 22, 34), ("left", "center", "center", "center", "center")),
+        Paragraph(f"Chỉ tiêu theo phường ({listed}):"),
+        Table("indicators-wards", ("Phường", *headers), tuple(rows),
+              (50, *[22, 34] * len(ref.ward_indicators)),
+              ("left", *["center"] * len(headers))),
     ]
 
 
@@ -610,9 +611,9 @@ def _trend_figure(figures: PeriodFigures, years: Sequence[int]) -> Figure:
             return tuple(None if y not in rows.index or _missing(rows.at[y, column])
                          else float(rows.at[y, column]) for y in years)
 
-        series.append(IndicatorSeries(code, INDICATOR_SHORT_VI.get(code, code), tuple(years),
+        series.append(IndicatorSeries(code, figures.ref.label(code), tuple(years),
                                       pick("value"), pick("target"),
-                                      is_rate=code in RATE_INDICATORS or code == "CT1"))
+                                      is_rate=figures.ref.kind(code, "district") == "rate"))
     period = _period_text(years[0], years[-1])
     return Figure("indicator-trend", f"Diễn biến các chỉ tiêu {period} so với mục tiêu",
                   IndicatorTrendChart(tuple(series)))
@@ -630,15 +631,16 @@ def _review_indicator_section(figures: PeriodFigures) -> list[Block]:
         (r.indicator_code, r.scope, r.scope_code) for r in _main_readings(indicators).itertuples()))
     values = {(r.indicator_code, r.scope, r.scope_code, int(r.year)): r.value
               for r in indicators.itertuples()}
-    legend = "; ".join(f"{code}: {INDICATOR_SHORT_VI[code]}"
+    legend = "; ".join(f"{code}: {figures.ref.label(code)}"
                        for code, scope, _ in readings if scope == "district")
     blocks.append(Paragraph(f"{legend}.", lead="Các chỉ tiêu: "))
     rows = tuple(
-        (str(year), *[indicator_value_text(code, scope, values.get((code, scope, scope_code, year)))
+        (str(year), *[figures.ref.value_text(code, scope,
+                                             values.get((code, scope, scope_code, year)))
                       for code, scope, scope_code in readings])
         for year in years)
     headers = tuple(code if scope == "district" else
-                    f"{code}: {CT1_AUDIENCE_VI.get(scope_code, scope_code)} (số cuộc)"
+                    f"{code}: {figures.ref.audience(scope_code)} (số cuộc)"
                     for code, scope, scope_code in readings)
     blocks.append(Table("indicator-trend", ("Năm", *headers), rows,
                         (13, *[19] * len(headers)), ("center",) * (1 + len(headers))))
@@ -668,10 +670,10 @@ def _milestone_judgement(figures: PeriodFigures, year: int) -> list[Block]:
         for r in found.itertuples():
             base = ("–" if _missing(r.base_year) else
                     f"{int(r.base_year)}: "
-                    f"{indicator_value_text(r.indicator_code, 'district', r.base_value)}")
+                    f"{figures.ref.value_text(r.indicator_code, 'district', r.base_value)}")
             rows.append((r.indicator_code, str(milestone), base,
-                         indicator_value_text(r.indicator_code, "district", r.current_value),
-                         indicator_value_text(r.indicator_code, "district", r.target),
+                         figures.ref.value_text(r.indicator_code, "district", r.current_value),
+                         figures.ref.value_text(r.indicator_code, "district", r.target),
                          PROGRESS_STATUS_VI[r.status]))
     blocks: list[Block] = [
         Paragraph(f"Kết quả năm {year} so với mục tiêu của từng mốc. Với các chỉ tiêu tỷ lệ, "
@@ -693,8 +695,8 @@ def _judgement_from_values(figures: PeriodFigures, year: int) -> list[Block]:
     indicators = figures.mart("indicator_values", [year])
     district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
     rows = tuple((r.indicator_code, _milestone_text(r.milestone_year),
-                  indicator_value_text(r.indicator_code, r.scope, r.value),
-                  indicator_value_text(r.indicator_code, r.scope, r.target),
+                  figures.ref.value_text(r.indicator_code, r.scope, r.value),
+                  figures.ref.value_text(r.indicator_code, r.scope, r.target),
                   INDICATOR_STATUS_VI[r.status]) for r in district.itertuples())
     return [Table("indicator-milestones",
                   ("Chỉ tiêu", "Mốc", f"Kết quả năm {year}", "Mục tiêu", "Đánh giá"),
@@ -924,7 +926,7 @@ def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) 
     blocks += _proposals_section("annual", year)
     blocks.append(_closing("annual", year, year))
     summary = summary_lines(year, figures.mart("submission_status", [year]),
-                            figures.mart("indicator_values", [year]))
+                            figures.mart("indicator_values", [year]), figures.ref)
     return Report("annual", year, year, subject_line("annual", year, year), tuple(blocks),
                   settings, tuple(summary))
 
@@ -962,7 +964,7 @@ def _review_summary(figures: PeriodFigures, kind: str) -> list[str]:
             lines.append(f"  Mốc {milestone}: " + "; ".join(parts) + ".")
     else:
         lines += summary_lines(last, figures.mart("submission_status", [last]),
-                               figures.mart("indicator_values", [last]))[1:]
+                               figures.mart("indicator_values", [last]), figures.ref)[1:]
     return lines
 
 

@@ -93,7 +93,8 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     file replaces the previous one whole (core.files)."""
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
-    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names)
+    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names,
+                               figures.ref)
     folder = settings.output_dir / str(figures.year)
     folder.mkdir(parents=True, exist_ok=True)
     md_path = folder / f"bao-cao-{figures.year}.md"
