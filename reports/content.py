@@ -19,6 +19,9 @@ from core.registry import LOCAL_TZ
 from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
+    SCOPE_VI,
+    SEVERITY_VI,
+    SEX_VI,
     SOURCE_VI,
     STATUS_VI,
     IndicatorRef,
@@ -173,14 +176,39 @@ DOCUMENT_TYPE = "BÁO CÁO"
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int  # 1: "I. …"; 2: "1. …"
+    level: int  # 0: a summary's title; 1: "I. …"; 2: "1. …"; 3: under "1. …"
+
+
+@dataclass(frozen=True)
+class Strong:
+    """A bold part of a paragraph's text."""
+
+    text: str
+
+
+Text = str | tuple[str | Strong, ...]
+
+
+def spans(text: Text) -> tuple[tuple[str, bool], ...]:
+    """A paragraph's text as (part, is bold) pairs, for the writers."""
+    if isinstance(text, str):
+        return ((text, False),)
+    return tuple((part.text, True) if isinstance(part, Strong) else (part, False)
+                 for part in text)
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    text: str
+    text: Text
     lead: str = ""  # a bold lead-in before the text
     italic: bool = False
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list, one line per item."""
+
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -207,7 +235,7 @@ class WritingSpace:
     lines: int
 
 
-Block = Heading | Paragraph | Table | Figure | WritingSpace
+Block = Heading | Paragraph | Items | Table | Figure | WritingSpace
 
 
 @dataclass(frozen=True)
@@ -973,3 +1001,137 @@ def build_report(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
     if kind == "annual":
         return build_annual(figures, figures.last_year, settings)
     return build_review(figures, kind, settings)
+
+
+# --- the Markdown summaries (reports.markdown writes them) -----------------------------------
+
+
+def _rows(rows: Iterable[Sequence[object]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(cell) for cell in row) for row in rows)
+
+
+def _plain_table(key: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
+                 bold_last_rows: int = 0) -> Table:
+    """A table of a summary: plain columns of equal width."""
+    n = len(headers)
+    return Table(key, tuple(headers), _rows(rows), (1,) * n, ("left",) * n, bold_last_rows)
+
+
+def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.DataFrame,
+                   as_of: object, unit_names: Mapping[str, str],
+                   ref: IndicatorRef) -> tuple[Block, ...]:
+    """The consolidated report of the year as a plain summary (`bao-cao-<year>.md`): the
+    submissions, every indicator reading, participants, budget, silent activities and the
+    issues the units must fix."""
+    status = marts["submission_status"]
+    indicators = marts["indicator_values"]
+    c = submission_counts(status)
+    blocks: list[Block] = [
+        Heading(f"Báo cáo tổng hợp kết quả thực hiện Kế hoạch truyền thông về bình đẳng giới "
+                f"năm {year}", 0),
+        Paragraph("Quận Hồng Bàng, thành phố Hải Phòng. Số liệu tổng hợp từ báo cáo của các "
+                  "phòng, ban, ngành, đoàn thể quận và UBND các phường, cập nhật đến "
+                  f"{vn_date(as_of)}."),
+        Heading("1. Tình hình nộp báo cáo", 1),
+        Paragraph(("Số đơn vị phải báo cáo: ", Strong(str(c["expected"])), "; đã nộp: ",
+                   Strong(str(c["received"])),
+                   f" (trong đó nộp muộn sau ngày 10/12: {c['late']}); bản nháp: {c['draft']}; "
+                   f"không hợp lệ: {c['invalid']}; chưa nộp: {c['missing']}.")),
+        _plain_table("submissions", ["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ngày hoàn thành",
+                                     "Đúng hạn", "Lỗi", "Cảnh báo"],
+                     [[r.unit_code, r.unit_name, STATUS_VI[r.status], vn_date(r.completed_on),
+                       _on_time_text(r.is_on_time), r.error_count, r.warning_count]
+                      for r in status.itertuples()]),
+        Heading("2. Kết quả các chỉ tiêu của Kế hoạch", 1),
+    ]
+    main = indicators[indicators["scope"].isin(["district", "audience"])]
+    blocks.append(_plain_table(
+        "indicators", ["Chỉ tiêu", "Nội dung", "Phạm vi", "Kết quả", "Mục tiêu", "Mốc",
+                       "Đánh giá"],
+        [[r.indicator_code,
+          ref.label(r.indicator_code) if r.scope == "district" else ref.audience(r.scope_code),
+          SCOPE_VI[r.scope], ref.value_text(r.indicator_code, r.scope, r.value),
+          ref.value_text(r.indicator_code, r.scope, r.target),
+          r.milestone_year if not pd.isna(r.milestone_year) else "–",
+          INDICATOR_STATUS_VI[r.status]]
+         for r in main.itertuples()]))
+    wards = indicators[indicators["scope"] == "ward"]
+    if len(wards):
+        kinds = "; ".join(f"{code}: {ref.unit_word(code, 'ward')}" for code in ref.ward_indicators)
+        blocks += [
+            Heading(f"Chỉ tiêu theo phường ({kinds})", 2),
+            _plain_table("indicators-wards", ["Chỉ tiêu", "Phường", "Kết quả", "Mục tiêu",
+                                              "Đánh giá"],
+                         [[r.indicator_code, unit_names.get(r.scope_code, r.scope_code),
+                           ref.value_text(r.indicator_code, r.scope, r.value),
+                           ref.value_text(r.indicator_code, r.scope, r.target),
+                           INDICATOR_STATUS_VI[r.status]]
+                          for r in wards.itertuples()])]
+    participation = marts["participation"]
+    blocks.append(Heading("3. Người tham dự các hoạt động, theo giới", 1))
+    if len(participation):
+        by_sex = participation.groupby("sex")["participants"].sum()
+        by_audience = participation.pivot_table(index="audience", columns="sex",
+                                                values="participants", aggfunc="sum",
+                                                fill_value=0)
+        blocks += [
+            Paragraph(("Tổng số lượt người tham dự: ", Strong(vn_number(int(by_sex.sum()))),
+                       f", trong đó nữ {vn_number(by_sex.get('female', 0))}, nam "
+                       f"{vn_number(by_sex.get('male', 0))}, không rõ giới "
+                       f"{vn_number(by_sex.get('unspecified', 0))}.")),
+            _plain_table("participants", ["Đối tượng", *[SEX_VI[s] for s in by_audience.columns]],
+                         [[aud, *[vn_number(v) for v in row]]
+                          for aud, row in by_audience.iterrows()])]
+    else:
+        blocks.append(Paragraph("Chưa có số liệu."))
+    budget = marts["budget"]
+    blocks.append(Heading("4. Kinh phí thực hiện (đồng)", 1))
+    if len(budget):
+        pivot = _budget_pivot(budget, "unit_code")
+        state, other = pivot["state"].sum(), pivot["other"].sum()
+        rows = [[unit_names.get(u, u), vn_number(r["state"]), vn_number(r["other"]),
+                 vn_number(r["state"] + r["other"])] for u, r in pivot.iterrows()]
+        rows.append(["Tổng cộng", vn_number(state), vn_number(other), vn_number(state + other)])
+        blocks.append(_plain_table("budget", ["Đơn vị", SOURCE_VI["state"], SOURCE_VI["other"],
+                                              "Tổng"], rows, bold_last_rows=1))
+    else:
+        blocks.append(Paragraph("Chưa có số liệu."))
+    coverage = marts["activity_coverage"]
+    reported = coverage.groupby("activity_code")["is_reported"].any() if len(coverage) else {}
+    silent = sorted(code for code, any_reported in dict(reported).items() if not any_reported)
+    blocks += [Heading("5. Hoạt động chưa có đơn vị chủ trì báo cáo", 1),
+               Paragraph(", ".join(silent) if silent
+                         else "Tất cả hoạt động đều có đơn vị chủ trì báo cáo."),
+               Heading("6. Các lỗi cần đơn vị sửa", 1)]
+    if len(issues):
+        blocks.append(_plain_table("issues", ["Đơn vị", "Mức độ", "Nội dung"],
+                                   [[r.unit_code, SEVERITY_VI[r.severity], r.message_vi]
+                                    for r in issues.itertuples()]))
+    else:
+        blocks.append(Paragraph("Không có lỗi."))
+    return tuple(blocks)
+
+
+def collection_status(year: int, status: pd.DataFrame,
+                      issues: pd.DataFrame) -> tuple[Block, ...]:
+    """During the collection window: who has submitted, who is late, who must fix what."""
+    c = submission_counts(status)
+    blocks: list[Block] = [
+        Heading(f"Tình hình nộp báo cáo năm {year}", 0),
+        Paragraph(f"Phải báo cáo: {c['expected']}; đã nộp: {c['received']} (muộn {c['late']}); "
+                  f"bản nháp: {c['draft']}; không hợp lệ: {c['invalid']}; chưa nộp: "
+                  f"{c['missing']}."),
+        _plain_table("submissions", ["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Lỗi cần sửa"],
+                     [[r.unit_code, r.unit_name, STATUS_VI[r.status], r.error_count]
+                      for r in status.itertuples()]),
+    ]
+    to_fix = issues[issues["severity"] != "warning"] if len(issues) else issues
+    if len(to_fix):
+        blocks += [Heading("Đơn vị cần sửa", 1),
+                   Items(tuple(r.message_vi for r in to_fix.itertuples()))]
+    register = issues[issues["rule"] == "register_problem"] if len(issues) else issues
+    if len(register):  # Google Sheets: what the focal office must fix in its register
+        blocks += [Heading("Sổ đăng ký bảng tính cần sửa", 1),
+                   Items(tuple(r.message_vi.split(" (English: ")[0]
+                               for r in register.itertuples()))]
+    return tuple(blocks)
