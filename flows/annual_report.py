@@ -172,7 +172,7 @@ def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
     publish_for_analysts(settings)
     publish_portal(settings, year)
     lines = summary_lines(year, figures.marts["submission_status"],
-                          figures.marts["indicator_values"])
+                          figures.marts["indicator_values"], figures.ref)
     for line in lines:
         get_run_logger().info(line)
     return RunSummary(year, tuple(lines), counts, published.folder)

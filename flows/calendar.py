@@ -13,9 +13,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from core.escape import markdown_text
 from core.reminders import build_reminders, reminder_text
-from core.report import collection_status_markdown
 from core.settings import RunSettings, reporting_year, settings_from
 from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
+from reports.content import collection_status
+from reports.markdown import render_markdown
 from sources.choice import implementation
 from tasks import report_progress
 from tasks.indicators import compute_indicators
@@ -34,8 +35,8 @@ REMINDER_BLOCK_ENV = "HB_REMINDER_NOTIFICATION_BLOCK"  # a notification block, "
 def publish_status(settings: RunSettings, year: int) -> str:
     """Publish who has submitted, who is late and who must fix what, as artifacts."""
     figures = compute_indicators.fn(settings, year)
-    markdown = collection_status_markdown(year, figures.marts["submission_status"],
-                                          figures.issues)
+    markdown = render_markdown(collection_status(year, figures.marts["submission_status"],
+                                                 figures.issues))
     create_markdown_artifact(markdown, key=f"collection-status-{year}",
                              description=f"Tình hình nộp báo cáo năm {year}")
     create_table_artifact(artifact_rows(figures.marts["submission_status"]),

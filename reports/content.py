@@ -17,14 +17,14 @@ import pandas as pd
 
 from core.registry import LOCAL_TZ
 from core.report import (
-    CT1_AUDIENCE_VI,
-    INDICATOR_SHORT_VI,
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
-    RATE_INDICATORS,
+    SCOPE_VI,
+    SEVERITY_VI,
+    SEX_VI,
     SOURCE_VI,
     STATUS_VI,
-    indicator_value_text,
+    IndicatorRef,
     submission_counts,
     summary_lines,
     vn_date,
@@ -176,14 +176,39 @@ DOCUMENT_TYPE = "BÁO CÁO"
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int  # 1: "I. …"; 2: "1. …"
+    level: int  # 0: a summary's title; 1: "I. …"; 2: "1. …"; 3: under "1. …"
+
+
+@dataclass(frozen=True)
+class Strong:
+    """A bold part of a paragraph's text."""
+
+    text: str
+
+
+Text = str | tuple[str | Strong, ...]
+
+
+def spans(text: Text) -> tuple[tuple[str, bool], ...]:
+    """A paragraph's text as (part, is bold) pairs, for the writers."""
+    if isinstance(text, str):
+        return ((text, False),)
+    return tuple((part.text, True) if isinstance(part, Strong) else (part, False)
+                 for part in text)
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    text: str
+    text: Text
     lead: str = ""  # a bold lead-in before the text
     italic: bool = False
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list, one line per item."""
+
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -210,7 +235,7 @@ class WritingSpace:
     lines: int
 
 
-Block = Heading | Paragraph | Table | Figure | WritingSpace
+Block = Heading | Paragraph | Items | Table | Figure | WritingSpace
 
 
 @dataclass(frozen=True)
@@ -258,6 +283,7 @@ class PeriodFigures:
     activities: pd.DataFrame  # year, unit_code, activity_code, description, sessions
     activity_names: pd.DataFrame  # activity_code, task_group, activity_name, years
     unit_names: Mapping[str, str]
+    ref: IndicatorRef  # labels, kinds and ward readings of the indicators (ref tables)
     as_of: Mapping[int, object] = field(default_factory=dict)  # latest fetch, by year
     # files in the reports folder that belong to no expected unit (kept, not counted), by year
     unexpected_files: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
@@ -481,12 +507,12 @@ def _participants_figure(figures: PeriodFigures, years: Sequence[int], annual: b
 # --- section II: indicators ------------------------------------------------------------------
 
 
-def _indicator_label(code: str, scope: str, scope_code: str) -> tuple[str, str]:
+def _indicator_label(ref: IndicatorRef, code: str, scope: str,
+                     scope_code: str) -> tuple[str, str]:
     """(code cell, content cell) of an indicator reading: CT1's audiences are sub-rows."""
     if scope == "district":
-        return code, INDICATOR_SHORT_VI[code]
-    group = CT1_AUDIENCE_VI.get(scope_code, scope_code)
-    return "", f"Trong đó: {group} (số cuộc)"
+        return code, ref.label(code)
+    return "", f"Trong đó: {ref.audience(scope_code)} (số cuộc)"
 
 
 def _main_readings(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -534,9 +560,10 @@ def _annual_indicator_section(figures: PeriodFigures, year: int) -> list[Block]:
         widths = [13, 50, 20, 18, 12, 24, 26]
     rows: list[tuple[str, ...]] = []
     for row in _main_readings(indicators).itertuples():
-        code, content = _indicator_label(row.indicator_code, row.scope, row.scope_code)
-        cells = [code, content, indicator_value_text(row.indicator_code, row.scope, row.value),
-                 indicator_value_text(row.indicator_code, row.scope, row.target),
+        code, content = _indicator_label(figures.ref, row.indicator_code, row.scope,
+                                         row.scope_code)
+        cells = [code, content, figures.ref.value_text(row.indicator_code, row.scope, row.value),
+                 figures.ref.value_text(row.indicator_code, row.scope, row.target),
                  _milestone_text(row.milestone_year), INDICATOR_STATUS_VI[row.status]]
         if progress_by_code:
             status = progress_by_code.get(row.indicator_code) if row.scope == "district" else None
@@ -580,22 +607,24 @@ def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame) -> list[Block]
     rows = []
     for ward in codes:
         cells = [figures.unit_name(ward)]
-        for code in ("CT1", "CT5"):
+        for code in figures.ref.ward_indicators:
             found = wards[(wards["scope_code"] == ward) & (wards["indicator_code"] == code)]
             if found.empty:
                 cells += ["–", INDICATOR_STATUS_VI["no_data"]]
             else:
                 r = found.iloc[0]
-                cells += [indicator_value_text(code, "ward", r["value"]),
+                cells += [figures.ref.value_text(code, "ward", r["value"]),
                           INDICATOR_STATUS_VI[r["status"]]]
         rows.append(tuple(cells))
+    ref = figures.ref
+    listed = "; ".join(f"{code}: {ref.label(code)}" for code in ref.ward_indicators)
+    headers = [h for code in ref.ward_indicators
+               for h in (f"{code} ({ref.unit_word(code, 'ward')})", f"Đánh giá {code}")]
     return [
-        Paragraph("Chỉ tiêu theo phường (CT1: số cuộc phổ biến pháp luật cho người dân, mục "
-                  "tiêu ít nhất 02 cuộc/năm; CT5: tỷ lệ hương ước, quy ước không phân biệt đối "
-                  "xử về giới):"),
-        Table("indicators-wards",
-              ("Phường", "CT1 (số cuộc)", "Đánh giá CT1", "CT5 (tỷ lệ)", "Đánh giá CT5"),
-              tuple(rows), (50, 22, 34, 22, 34), ("left", "center", "center", "center", "center")),
+        Paragraph(f"Chỉ tiêu theo phường ({listed}):"),
+        Table("indicators-wards", ("Phường", *headers), tuple(rows),
+              (50, *[22, 34] * len(ref.ward_indicators)),
+              ("left", *["center"] * len(headers))),
     ]
 
 
@@ -610,9 +639,9 @@ def _trend_figure(figures: PeriodFigures, years: Sequence[int]) -> Figure:
             return tuple(None if y not in rows.index or _missing(rows.at[y, column])
                          else float(rows.at[y, column]) for y in years)
 
-        series.append(IndicatorSeries(code, INDICATOR_SHORT_VI.get(code, code), tuple(years),
+        series.append(IndicatorSeries(code, figures.ref.label(code), tuple(years),
                                       pick("value"), pick("target"),
-                                      is_rate=code in RATE_INDICATORS or code == "CT1"))
+                                      is_rate=figures.ref.kind(code, "district") == "rate"))
     period = _period_text(years[0], years[-1])
     return Figure("indicator-trend", f"Diễn biến các chỉ tiêu {period} so với mục tiêu",
                   IndicatorTrendChart(tuple(series)))
@@ -630,15 +659,16 @@ def _review_indicator_section(figures: PeriodFigures) -> list[Block]:
         (r.indicator_code, r.scope, r.scope_code) for r in _main_readings(indicators).itertuples()))
     values = {(r.indicator_code, r.scope, r.scope_code, int(r.year)): r.value
               for r in indicators.itertuples()}
-    legend = "; ".join(f"{code}: {INDICATOR_SHORT_VI[code]}"
+    legend = "; ".join(f"{code}: {figures.ref.label(code)}"
                        for code, scope, _ in readings if scope == "district")
     blocks.append(Paragraph(f"{legend}.", lead="Các chỉ tiêu: "))
     rows = tuple(
-        (str(year), *[indicator_value_text(code, scope, values.get((code, scope, scope_code, year)))
+        (str(year), *[figures.ref.value_text(code, scope,
+                                             values.get((code, scope, scope_code, year)))
                       for code, scope, scope_code in readings])
         for year in years)
     headers = tuple(code if scope == "district" else
-                    f"{code}: {CT1_AUDIENCE_VI.get(scope_code, scope_code)} (số cuộc)"
+                    f"{code}: {figures.ref.audience(scope_code)} (số cuộc)"
                     for code, scope, scope_code in readings)
     blocks.append(Table("indicator-trend", ("Năm", *headers), rows,
                         (13, *[19] * len(headers)), ("center",) * (1 + len(headers))))
@@ -668,10 +698,10 @@ def _milestone_judgement(figures: PeriodFigures, year: int) -> list[Block]:
         for r in found.itertuples():
             base = ("–" if _missing(r.base_year) else
                     f"{int(r.base_year)}: "
-                    f"{indicator_value_text(r.indicator_code, 'district', r.base_value)}")
+                    f"{figures.ref.value_text(r.indicator_code, 'district', r.base_value)}")
             rows.append((r.indicator_code, str(milestone), base,
-                         indicator_value_text(r.indicator_code, "district", r.current_value),
-                         indicator_value_text(r.indicator_code, "district", r.target),
+                         figures.ref.value_text(r.indicator_code, "district", r.current_value),
+                         figures.ref.value_text(r.indicator_code, "district", r.target),
                          PROGRESS_STATUS_VI[r.status]))
     blocks: list[Block] = [
         Paragraph(f"Kết quả năm {year} so với mục tiêu của từng mốc. Với các chỉ tiêu tỷ lệ, "
@@ -693,8 +723,8 @@ def _judgement_from_values(figures: PeriodFigures, year: int) -> list[Block]:
     indicators = figures.mart("indicator_values", [year])
     district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
     rows = tuple((r.indicator_code, _milestone_text(r.milestone_year),
-                  indicator_value_text(r.indicator_code, r.scope, r.value),
-                  indicator_value_text(r.indicator_code, r.scope, r.target),
+                  figures.ref.value_text(r.indicator_code, r.scope, r.value),
+                  figures.ref.value_text(r.indicator_code, r.scope, r.target),
                   INDICATOR_STATUS_VI[r.status]) for r in district.itertuples())
     return [Table("indicator-milestones",
                   ("Chỉ tiêu", "Mốc", f"Kết quả năm {year}", "Mục tiêu", "Đánh giá"),
@@ -924,7 +954,7 @@ def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) 
     blocks += _proposals_section("annual", year)
     blocks.append(_closing("annual", year, year))
     summary = summary_lines(year, figures.mart("submission_status", [year]),
-                            figures.mart("indicator_values", [year]))
+                            figures.mart("indicator_values", [year]), figures.ref)
     return Report("annual", year, year, subject_line("annual", year, year), tuple(blocks),
                   settings, tuple(summary))
 
@@ -962,7 +992,7 @@ def _review_summary(figures: PeriodFigures, kind: str) -> list[str]:
             lines.append(f"  Mốc {milestone}: " + "; ".join(parts) + ".")
     else:
         lines += summary_lines(last, figures.mart("submission_status", [last]),
-                               figures.mart("indicator_values", [last]))[1:]
+                               figures.mart("indicator_values", [last]), figures.ref)[1:]
     return lines
 
 
@@ -971,3 +1001,137 @@ def build_report(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
     if kind == "annual":
         return build_annual(figures, figures.last_year, settings)
     return build_review(figures, kind, settings)
+
+
+# --- the Markdown summaries (reports.markdown writes them) -----------------------------------
+
+
+def _rows(rows: Iterable[Sequence[object]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(cell) for cell in row) for row in rows)
+
+
+def _plain_table(key: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
+                 bold_last_rows: int = 0) -> Table:
+    """A table of a summary: plain columns of equal width."""
+    n = len(headers)
+    return Table(key, tuple(headers), _rows(rows), (1,) * n, ("left",) * n, bold_last_rows)
+
+
+def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.DataFrame,
+                   as_of: object, unit_names: Mapping[str, str],
+                   ref: IndicatorRef) -> tuple[Block, ...]:
+    """The consolidated report of the year as a plain summary (`bao-cao-<year>.md`): the
+    submissions, every indicator reading, participants, budget, silent activities and the
+    issues the units must fix."""
+    status = marts["submission_status"]
+    indicators = marts["indicator_values"]
+    c = submission_counts(status)
+    blocks: list[Block] = [
+        Heading(f"Báo cáo tổng hợp kết quả thực hiện Kế hoạch truyền thông về bình đẳng giới "
+                f"năm {year}", 0),
+        Paragraph("Quận Hồng Bàng, thành phố Hải Phòng. Số liệu tổng hợp từ báo cáo của các "
+                  "phòng, ban, ngành, đoàn thể quận và UBND các phường, cập nhật đến "
+                  f"{vn_date(as_of)}."),
+        Heading("1. Tình hình nộp báo cáo", 1),
+        Paragraph(("Số đơn vị phải báo cáo: ", Strong(str(c["expected"])), "; đã nộp: ",
+                   Strong(str(c["received"])),
+                   f" (trong đó nộp muộn sau ngày 10/12: {c['late']}); bản nháp: {c['draft']}; "
+                   f"không hợp lệ: {c['invalid']}; chưa nộp: {c['missing']}.")),
+        _plain_table("submissions", ["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ngày hoàn thành",
+                                     "Đúng hạn", "Lỗi", "Cảnh báo"],
+                     [[r.unit_code, r.unit_name, STATUS_VI[r.status], vn_date(r.completed_on),
+                       _on_time_text(r.is_on_time), r.error_count, r.warning_count]
+                      for r in status.itertuples()]),
+        Heading("2. Kết quả các chỉ tiêu của Kế hoạch", 1),
+    ]
+    main = indicators[indicators["scope"].isin(["district", "audience"])]
+    blocks.append(_plain_table(
+        "indicators", ["Chỉ tiêu", "Nội dung", "Phạm vi", "Kết quả", "Mục tiêu", "Mốc",
+                       "Đánh giá"],
+        [[r.indicator_code,
+          ref.label(r.indicator_code) if r.scope == "district" else ref.audience(r.scope_code),
+          SCOPE_VI[r.scope], ref.value_text(r.indicator_code, r.scope, r.value),
+          ref.value_text(r.indicator_code, r.scope, r.target),
+          r.milestone_year if not pd.isna(r.milestone_year) else "–",
+          INDICATOR_STATUS_VI[r.status]]
+         for r in main.itertuples()]))
+    wards = indicators[indicators["scope"] == "ward"]
+    if len(wards):
+        kinds = "; ".join(f"{code}: {ref.unit_word(code, 'ward')}" for code in ref.ward_indicators)
+        blocks += [
+            Heading(f"Chỉ tiêu theo phường ({kinds})", 2),
+            _plain_table("indicators-wards", ["Chỉ tiêu", "Phường", "Kết quả", "Mục tiêu",
+                                              "Đánh giá"],
+                         [[r.indicator_code, unit_names.get(r.scope_code, r.scope_code),
+                           ref.value_text(r.indicator_code, r.scope, r.value),
+                           ref.value_text(r.indicator_code, r.scope, r.target),
+                           INDICATOR_STATUS_VI[r.status]]
+                          for r in wards.itertuples()])]
+    participation = marts["participation"]
+    blocks.append(Heading("3. Người tham dự các hoạt động, theo giới", 1))
+    if len(participation):
+        by_sex = participation.groupby("sex")["participants"].sum()
+        by_audience = participation.pivot_table(index="audience", columns="sex",
+                                                values="participants", aggfunc="sum",
+                                                fill_value=0)
+        blocks += [
+            Paragraph(("Tổng số lượt người tham dự: ", Strong(vn_number(int(by_sex.sum()))),
+                       f", trong đó nữ {vn_number(by_sex.get('female', 0))}, nam "
+                       f"{vn_number(by_sex.get('male', 0))}, không rõ giới "
+                       f"{vn_number(by_sex.get('unspecified', 0))}.")),
+            _plain_table("participants", ["Đối tượng", *[SEX_VI[s] for s in by_audience.columns]],
+                         [[aud, *[vn_number(v) for v in row]]
+                          for aud, row in by_audience.iterrows()])]
+    else:
+        blocks.append(Paragraph("Chưa có số liệu."))
+    budget = marts["budget"]
+    blocks.append(Heading("4. Kinh phí thực hiện (đồng)", 1))
+    if len(budget):
+        pivot = _budget_pivot(budget, "unit_code")
+        state, other = pivot["state"].sum(), pivot["other"].sum()
+        rows = [[unit_names.get(u, u), vn_number(r["state"]), vn_number(r["other"]),
+                 vn_number(r["state"] + r["other"])] for u, r in pivot.iterrows()]
+        rows.append(["Tổng cộng", vn_number(state), vn_number(other), vn_number(state + other)])
+        blocks.append(_plain_table("budget", ["Đơn vị", SOURCE_VI["state"], SOURCE_VI["other"],
+                                              "Tổng"], rows, bold_last_rows=1))
+    else:
+        blocks.append(Paragraph("Chưa có số liệu."))
+    coverage = marts["activity_coverage"]
+    reported = coverage.groupby("activity_code")["is_reported"].any() if len(coverage) else {}
+    silent = sorted(code for code, any_reported in dict(reported).items() if not any_reported)
+    blocks += [Heading("5. Hoạt động chưa có đơn vị chủ trì báo cáo", 1),
+               Paragraph(", ".join(silent) if silent
+                         else "Tất cả hoạt động đều có đơn vị chủ trì báo cáo."),
+               Heading("6. Các lỗi cần đơn vị sửa", 1)]
+    if len(issues):
+        blocks.append(_plain_table("issues", ["Đơn vị", "Mức độ", "Nội dung"],
+                                   [[r.unit_code, SEVERITY_VI[r.severity], r.message_vi]
+                                    for r in issues.itertuples()]))
+    else:
+        blocks.append(Paragraph("Không có lỗi."))
+    return tuple(blocks)
+
+
+def collection_status(year: int, status: pd.DataFrame,
+                      issues: pd.DataFrame) -> tuple[Block, ...]:
+    """During the collection window: who has submitted, who is late, who must fix what."""
+    c = submission_counts(status)
+    blocks: list[Block] = [
+        Heading(f"Tình hình nộp báo cáo năm {year}", 0),
+        Paragraph(f"Phải báo cáo: {c['expected']}; đã nộp: {c['received']} (muộn {c['late']}); "
+                  f"bản nháp: {c['draft']}; không hợp lệ: {c['invalid']}; chưa nộp: "
+                  f"{c['missing']}."),
+        _plain_table("submissions", ["Mã đơn vị", "Tên đơn vị", "Tình trạng", "Lỗi cần sửa"],
+                     [[r.unit_code, r.unit_name, STATUS_VI[r.status], r.error_count]
+                      for r in status.itertuples()]),
+    ]
+    to_fix = issues[issues["severity"] != "warning"] if len(issues) else issues
+    if len(to_fix):
+        blocks += [Heading("Đơn vị cần sửa", 1),
+                   Items(tuple(r.message_vi for r in to_fix.itertuples()))]
+    register = issues[issues["rule"] == "register_problem"] if len(issues) else issues
+    if len(register):  # Google Sheets: what the focal office must fix in its register
+        blocks += [Heading("Sổ đăng ký bảng tính cần sửa", 1),
+                   Items(tuple(r.message_vi.split(" (English: ")[0]
+                               for r in register.itertuples()))]
+    return tuple(blocks)

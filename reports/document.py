@@ -27,6 +27,7 @@ from reports.content import (
     NATIONAL_TITLE,
     Figure,
     Heading,
+    Items,
     Paragraph,
     Report,
     Table,
@@ -34,6 +35,7 @@ from reports.content import (
     number_line,
     place_date_line,
     recipient_lines,
+    spans,
 )
 
 FONT = "Times New Roman"
@@ -77,6 +79,8 @@ def render_docx(report: Report, images: Mapping[str, bytes]) -> bytes:
             _heading(document, block)
         elif isinstance(block, Paragraph):
             _paragraph(document, block)
+        elif isinstance(block, Items):
+            _items(document, block)
         elif isinstance(block, Table):
             _table(document, block)
         elif isinstance(block, Figure):
@@ -244,7 +248,13 @@ def _paragraph(document, block: Paragraph) -> None:
     paragraph = _body_paragraph(document)
     if block.lead:
         _run(paragraph, block.lead, bold=True, italic=block.italic)
-    _run(paragraph, block.text, italic=block.italic)
+    for part, bold in spans(block.text):
+        _run(paragraph, part, bold=bold, italic=block.italic)
+
+
+def _items(document, block: Items) -> None:
+    for item in block.items:
+        _run(_body_paragraph(document), f"- {item}")
 
 
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,

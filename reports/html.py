@@ -15,6 +15,7 @@ from reports.content import (
     NATIONAL_TITLE,
     Figure,
     Heading,
+    Items,
     Paragraph,
     Report,
     Table,
@@ -22,6 +23,7 @@ from reports.content import (
     number_line,
     place_date_line,
     recipient_lines,
+    spans,
 )
 
 CSS = """
@@ -87,6 +89,9 @@ def render_html(report: Report, images: Mapping[str, bytes]) -> str:
             parts.append(f"<{tag}>{html_text(block.text)}</{tag}>")
         elif isinstance(block, Paragraph):
             parts.append(_paragraph(block))
+        elif isinstance(block, Items):
+            parts.append("<ul>" + "".join(f"<li>{html_text(item)}</li>" for item in block.items)
+                         + "</ul>")
         elif isinstance(block, Table):
             parts.append(_table(block))
         elif isinstance(block, Figure):
@@ -115,7 +120,8 @@ def _letterhead(report: Report) -> str:
 
 def _paragraph(block: Paragraph) -> str:
     lead = f"<b>{html_text(block.lead)}</b>" if block.lead else ""
-    text = f"{lead}{html_text(block.text)}"
+    text = lead + "".join(f"<b>{html_text(part)}</b>" if bold else html_text(part)
+                          for part, bold in spans(block.text))
     return f"<p><i>{text}</i></p>" if block.italic else f"<p>{text}</p>"
 
 

@@ -240,9 +240,15 @@ def current_wards(data: PortalData, year: int) -> list[str]:
 # --- numbers and labels --------------------------------------------------------------------
 
 def is_share(data: PortalData, code: str, scope: str) -> bool:
-    """A reading is a share when the indicator is a rate, or at district level (CT1's
-    district reading is the share of audience groups that reached their target)."""
-    return scope == "district" or is_rate(data, code)
+    """A reading is a share when ref.indicator_targets says its kind at that scope is a rate
+    (CT1's district reading is the share of audience groups that reached their target);
+    without a target, when the indicator measures a rate."""
+    targets = data.targets
+    found = (targets[(targets["indicator_code"] == code) & (targets["scope"] == scope)]
+             if len(targets) else targets)
+    if len(found):
+        return str(found.iloc[0]["kind"]) == "rate"
+    return is_rate(data, code)
 
 
 def value_text(data: PortalData, code: str, scope: str, value: object) -> str:

@@ -28,6 +28,7 @@ from reports.content import (
 from reports.document import render_docx
 from reports.html import render_html
 from warehouse import db
+from warehouse.refs import read_indicator_ref
 
 # The marts the documents read; one missing from an older warehouse is left out (the
 # milestone judgement then comes from indicator_values)
@@ -77,7 +78,7 @@ def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_ye
                 "and year between ? and ? order by year, value", period).fetchall():
             unexpected[year] = (*unexpected.get(year, ()), name)
     return PeriodFigures(first_year, last_year, marts, activities, activity_names, unit_names,
-                         dict(as_of), unexpected)
+                         read_indicator_ref(con), dict(as_of), unexpected)
 
 
 def render_images(report: Report) -> dict[str, bytes]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 from prefect import task
 
+from core.report import IndicatorRef
 from core.settings import RunSettings
 from warehouse import db
+from warehouse.refs import read_indicator_ref
 
 MARTS = ("submission_status", "indicator_values", "indicator_progress", "participation",
          "budget", "activity_coverage", "figure_lineage")
@@ -22,6 +24,7 @@ class YearFigures:
     marts: dict[str, pd.DataFrame]
     issues: pd.DataFrame
     as_of: object  # the latest fetch time of the year's current snapshots
+    ref: IndicatorRef  # labels and kinds of the indicators (ref tables)
 
 
 def read_year_figures(con, year: int) -> YearFigures:
@@ -35,7 +38,7 @@ def read_year_figures(con, year: int) -> YearFigures:
     as_of = con.execute(
         "select max(fetched_at) from staging.stg_workbook__submissions where year = ?", [year]
     ).fetchone()[0]
-    return YearFigures(year, marts, issues, as_of)
+    return YearFigures(year, marts, issues, as_of, read_indicator_ref(con))
 
 
 @task(name="compute_indicators", task_run_name="indicators {year}")

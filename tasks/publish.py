@@ -12,9 +12,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.escape import markdown_text
 from core.files import replacing, write_text
 from core.registry import read_registry
-from core.report import render_markdown
 from core.settings import RunSettings
 from reports.appendix import excel_value, write_appendix
+from reports.content import annual_summary
+from reports.markdown import render_markdown
 from tasks.indicators import YearFigures
 
 # The appendix: one sheet per detail table (title → columns shown), totals where they add up.
@@ -93,7 +94,8 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     file replaces the previous one whole (core.files)."""
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
-    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names)
+    markdown = render_markdown(annual_summary(figures.year, figures.marts, figures.issues,
+                                              figures.as_of, names, figures.ref))
     folder = settings.output_dir / str(figures.year)
     folder.mkdir(parents=True, exist_ok=True)
     md_path = folder / f"bao-cao-{figures.year}.md"

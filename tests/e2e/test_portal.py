@@ -168,8 +168,8 @@ def test_home_tiles_show_the_marts_latest_values(demo_portal, browser):
             left join marts.indicator_progress p using (indicator_code, year, scope,
                 scope_code, milestone_year)
             where v.scope = 'district' and v.year = 2025 order by 1"""):
-        expected[code] = (indicator_value_text(code, "district", value),
-                          indicator_value_text(code, "district", target), str(milestone),
+        expected[code] = (indicator_value_text("rate", value),
+                          indicator_value_text("rate", target), str(milestone),
                           PROGRESS_STATUS_VI[status])
     assert expected == shown
     assert ("100,0%", "95,0%", "2025", "Đạt") == shown["CT5"]
@@ -193,7 +193,7 @@ def test_indicator_page_chart_has_alt_text_and_its_table_is_the_mart(demo_portal
     assert title.startswith("CT5")
     assert "2024: 94,7%" in desc and "2025: 100,0%" in desc
     rows = table_rows(browser, "CT5: giá trị toàn quận")
-    mart = {year: (indicator_value_text("CT5", "district", v), n, d)
+    mart = {year: (indicator_value_text("rate", v), n, d)
             for year, v, n, d in query(warehouse, """
                 select year, value, numerator::int, denominator::int from marts.indicator_values
                 where indicator_code = 'CT5' and scope = 'district'""")}

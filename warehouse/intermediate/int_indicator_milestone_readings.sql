@@ -2,72 +2,60 @@
 -- Grain: one row per indicator, collected year, scope, scope code and milestone year of
 -- that indicator and scope (ref.indicator_targets): the reading as that milestone measures
 -- it, so that a series assessed against one milestone is measured the same way every year.
--- Every reading is the one of int_indicator_readings except CT4, whose numerator depends on
--- the milestone's qualifier (pilot: outlets at pilot or official level; official: official
--- level only); int_indicator_readings measures CT4 only at the level of the year's nearest
--- milestone. Rates are capped at 1, with the cap guarded by a case (least() ignores nulls).
+-- Added up from intermediate.int_indicator_inputs as int_indicator_readings does, except
+-- that a row with a qualifier counts when this milestone's qualifier is the same (CT4: an
+-- outlet at pilot level counts towards the 2025 milestone, not towards 2030's).
 create or replace view intermediate.int_indicator_milestone_readings as
-with years as (
-    select distinct year from staging.stg_registry__expected_units
-),
-
-readings as (
-    select * from intermediate.int_indicator_readings
+with inputs as (
+    select * from intermediate.int_indicator_inputs
 ),
 
 milestones as (
     select * from ref.indicator_targets
 ),
 
-counted as (
-    select * from intermediate.int_counted_submissions
-),
-
-outlets as (
-    select outlets.*
-    from staging.stg_workbook__media_outlets as outlets
-    inner join counted using (year, unit_code, snapshot_id)
-),
-
-same_every_milestone as (
-    select readings.*, milestones.milestone_year
-    from readings
-    inner join milestones using (indicator_code, scope)
-    where readings.indicator_code <> 'CT4'
-),
-
-ct4_counts as (
+measured as (
     select
-        'CT4' as indicator_code,
-        years.year,
-        milestones.scope,
-        'QUAN' as scope_code,
+        inputs.*,
         milestones.milestone_year,
-        count(outlets.outlet_name) filter (
-            where outlets.gender_index_level = 'Chính thức'
-            or (milestones.qualifier = 'pilot' and outlets.gender_index_level = 'Thí điểm')
-        )::double as numerator,
-        count(outlets.outlet_name)::double as denominator
-    from years
-    cross join milestones
-    left join outlets on outlets.year = years.year
-    where milestones.indicator_code = 'CT4' and milestones.scope = 'district'
+        milestones.kind,
+        case when inputs.qualifier is not null
+            and inputs.qualifier is distinct from milestones.qualifier then 0.0
+            else inputs.value end as counted_value
+    from inputs
+    inner join milestones using (indicator_code, scope)
+    where inputs.counts_as in ('numerator', 'denominator')
+),
+
+sums as (
+    select
+        indicator_code,
+        year,
+        scope,
+        scope_code,
+        milestone_year,
+        kind,
+        sum(counted_value) filter (where counts_as = 'numerator') as numerator,
+        sum(counted_value) filter (where counts_as = 'denominator') as denominator
+    from measured
     group by all
 ),
 
-ct4 as (
+final as (
     select
-        *,
+        indicator_code,
+        year,
+        scope,
+        scope_code,
+        milestone_year,
+        numerator,
+        denominator,
         case
+            when kind = 'count' then numerator
             when denominator > 0 and numerator / denominator > 1 then 1.0
             when denominator > 0 then numerator / denominator
         end as value
-    from ct4_counts
-),
-
-final as (
-    select * from same_every_milestone
-    union all by name select * from ct4
+    from sums
 )
 
 select * from final

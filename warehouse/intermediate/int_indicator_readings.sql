@@ -1,216 +1,64 @@
 -- intermediate.int_indicator_readings
 -- Grain: one row per indicator, collected year, scope and scope code: what was observed
--- (numerator, denominator, value), before any comparison with a target. A value is null
--- when nothing was reported to compute it from. Rates are capped at 1 (100%); note that
--- least() ignores nulls in DuckDB, so every cap is guarded by a case.
+-- (numerator, denominator, value), before any comparison with a target, added up from
+-- intermediate.int_indicator_inputs (where each indicator is defined). A row with a
+-- qualifier counts as the milestone of the year asks (int_indicator_targets_by_year: the
+-- nearest milestone at or after the year), else adds 0. A rate (ref.indicator_targets.kind;
+-- without a target: a reading with denominator rows) is numerator / denominator, capped at
+-- 1 (100%), null without a positive denominator; a count is its numerator. A value is null
+-- when nothing was reported to compute it from.
 create or replace view intermediate.int_indicator_readings as
-with years as (
-    select distinct year from staging.stg_registry__expected_units
-),
-
-expected as (
-    select * from staging.stg_registry__expected_units
-),
-
-counted as (
-    select * from intermediate.int_counted_submissions
-),
-
-activities as (
-    select * from intermediate.int_counted_activities
+with inputs as (
+    select * from intermediate.int_indicator_inputs
 ),
 
 targets as (
     select * from intermediate.int_indicator_targets_by_year
 ),
 
-law_sessions as (
-    select year, unit_code, audience, sum(sessions) as sessions
-    from activities
-    where is_law_dissemination
-    group by all
+kinds as (
+    select distinct indicator_code, scope, kind from ref.indicator_targets
 ),
 
--- CT1 by audience: law-dissemination sessions for each group the indicator follows.
-ct1_audience as (
+measured as (
     select
-        'CT1' as indicator_code,
-        years.year,
-        'audience' as scope,
-        aud.scope_code,
-        coalesce(sum(law_sessions.sessions), 0)::double as numerator,
-        null::double as denominator,
-        coalesce(sum(law_sessions.sessions), 0)::double as value
-    from years
-    cross join ref.ct1_audiences as aud
-    left join law_sessions
-        on law_sessions.year = years.year and law_sessions.audience = aud.audience_vi
-    group by all
+        inputs.*,
+        case when inputs.qualifier is not null
+            and inputs.qualifier is distinct from targets.qualifier then 0.0
+            else inputs.value end as counted_value
+    from inputs
+    left join targets using (year, indicator_code, scope)
+    where inputs.counts_as in ('numerator', 'denominator')
 ),
 
--- CT1 per ward: sessions for residents reported by the ward itself (null if not received).
-ward_law_sessions as (
+sums as (
     select
-        expected.year,
-        expected.unit_code,
-        counted.unit_code is not null as is_counted,
-        coalesce(sum(law_sessions.sessions), 0) as sessions
-    from expected
-    inner join ref.ct1_audiences as aud on aud.scope_code = 'nguoi_dan'
-    left join counted using (year, unit_code)
-    left join law_sessions
-        on law_sessions.year = expected.year
-        and law_sessions.unit_code = expected.unit_code
-        and law_sessions.audience = aud.audience_vi
-    where expected.unit_kind = 'ward'
-    group by expected.year, expected.unit_code, counted.unit_code
-),
-
-ct1_ward as (
-    select
-        'CT1' as indicator_code,
+        indicator_code,
         year,
-        'ward' as scope,
-        unit_code as scope_code,
-        case when is_counted then sessions end::double as numerator,
-        null::double as denominator,
-        numerator as value
-    from ward_law_sessions
-),
-
--- CT1 for the district: share of the audience groups that reached their target.
-ct1_district as (
-    select
-        'CT1' as indicator_code,
-        ct1_audience.year,
-        'district' as scope,
-        'QUAN' as scope_code,
-        count(*) filter (where ct1_audience.value >= targets.target_value)::double
-            as numerator,
-        count(*)::double as denominator,
-        count(*) filter (where ct1_audience.value >= targets.target_value)::double
-            / count(*) as value
-    from ct1_audience
-    inner join targets
-        on targets.year = ct1_audience.year
-        and targets.indicator_code = 'CT1' and targets.scope = 'audience'
-    group by all
-),
-
--- CT2: expected units that issued an Action Month plan and reported activity 1a.
-ran_action_month as (
-    select distinct year, unit_code from activities where activity_code = '1a'
-),
-
-ct2 as (
-    select
-        'CT2' as indicator_code,
-        expected.year,
-        'district' as scope,
-        'QUAN' as scope_code,
-        count(ran_action_month.unit_code)
-            filter (where counted.action_month_plan)::double as numerator,
-        count(*)::double as denominator,
-        case when denominator > 0 then least(1.0, numerator / denominator) end as value
-    from expected
-    left join counted using (year, unit_code)
-    left join ran_action_month using (year, unit_code)
-    group by all
-),
-
--- CT3: share of surveyed people with correct awareness (survey years only).
-survey as (
-    select survey.*
-    from staging.stg_workbook__survey_responses as survey
-    inner join counted using (year, unit_code, snapshot_id)
-),
-
-ct3 as (
-    select
-        'CT3' as indicator_code,
-        years.year,
-        'district' as scope,
-        'QUAN' as scope_code,
-        sum(survey.respondents_aware)::double as numerator,
-        sum(survey.respondents)::double as denominator,
-        case when denominator > 0 then least(1.0, numerator / denominator) end as value
-    from years
-    left join survey on survey.year = years.year
-    group by all
-),
-
--- CT4: share of media outlets at the level the year's milestone asks for.
-outlets as (
-    select outlets.*
-    from staging.stg_workbook__media_outlets as outlets
-    inner join counted using (year, unit_code, snapshot_id)
-),
-
-ct4 as (
-    select
-        'CT4' as indicator_code,
-        years.year,
-        'district' as scope,
-        'QUAN' as scope_code,
-        count(outlets.outlet_name) filter (
-            where outlets.gender_index_level = 'Chính thức'
-            or (targets.qualifier = 'pilot' and outlets.gender_index_level = 'Thí điểm')
-        )::double as numerator,
-        count(outlets.outlet_name)::double as denominator,
-        case when denominator > 0 then least(1.0, numerator / denominator) end as value
-    from years
-    inner join targets
-        on targets.year = years.year and targets.indicator_code = 'CT4'
-        and targets.scope = 'district'
-    left join outlets on outlets.year = years.year
-    group by all
-),
-
--- CT5: share of community conventions passed with no gender discrimination.
-conventions as (
-    select conventions.*
-    from staging.stg_workbook__conventions as conventions
-    inner join counted using (year, unit_code, snapshot_id)
-),
-
-ct5_district as (
-    select
-        'CT5' as indicator_code,
-        years.year,
-        'district' as scope,
-        'QUAN' as scope_code,
-        sum(conventions.conventions_non_discriminatory)::double as numerator,
-        sum(conventions.conventions_total)::double as denominator,
-        case when denominator > 0 then least(1.0, numerator / denominator) end as value
-    from years
-    left join conventions on conventions.year = years.year
-    group by all
-),
-
-ct5_ward as (
-    select
-        'CT5' as indicator_code,
-        expected.year,
-        'ward' as scope,
-        expected.unit_code as scope_code,
-        sum(conventions.conventions_non_discriminatory)::double as numerator,
-        sum(conventions.conventions_total)::double as denominator,
-        case when denominator > 0 then least(1.0, numerator / denominator) end as value
-    from expected
-    left join conventions using (year, unit_code)
-    where expected.unit_kind = 'ward'
+        scope,
+        scope_code,
+        sum(counted_value) filter (where counts_as = 'numerator') as numerator,
+        sum(counted_value) filter (where counts_as = 'denominator') as denominator,
+        count(*) filter (where counts_as = 'denominator') > 0 as has_denominator
+    from measured
     group by all
 ),
 
 final as (
-    select * from ct1_district
-    union all by name select * from ct1_audience
-    union all by name select * from ct1_ward
-    union all by name select * from ct2
-    union all by name select * from ct3
-    union all by name select * from ct4
-    union all by name select * from ct5_district
-    union all by name select * from ct5_ward
+    select
+        sums.indicator_code,
+        sums.year,
+        sums.scope,
+        sums.scope_code,
+        sums.numerator,
+        sums.denominator,
+        case
+            when coalesce(kinds.kind = 'count', not sums.has_denominator) then sums.numerator
+            when sums.denominator > 0 and sums.numerator / sums.denominator > 1 then 1.0
+            when sums.denominator > 0 then sums.numerator / sums.denominator
+        end as value
+    from sums
+    left join kinds using (indicator_code, scope)
 )
 
 select * from final

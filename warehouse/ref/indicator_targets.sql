@@ -2,12 +2,14 @@
 -- Grain: one row per indicator, scope and milestone year. `basis` says how target_value
 -- reads (absolute, or relative_to_baseline: a relative increase over baseline_year);
 -- `qualifier` narrows what counts (CT4: pilot or official level); a year at or after
--- `due_each_year_from` is judged every year, not only at the milestone.
+-- `due_each_year_from` is judged every year, not only at the milestone; `kind` says how a
+-- reading of the indicator at that scope reads: rate (numerator / denominator, capped at
+-- 100%) or count (the numerator).
 create or replace table ref.indicator_targets as
 select indicator_code, scope, milestone_year, target_value, basis, baseline_year,
-    nullif(qualifier, '') as qualifier, due_each_year_from
+    nullif(qualifier, '') as qualifier, due_each_year_from, kind
 from read_csv('{seeds_dir}/indicator_targets.csv', header = true, auto_detect = false, columns = {
     'indicator_code': 'varchar', 'scope': 'varchar', 'milestone_year': 'integer',
     'target_value': 'double', 'basis': 'varchar', 'baseline_year': 'integer',
-    'qualifier': 'varchar', 'due_each_year_from': 'integer'
+    'qualifier': 'varchar', 'due_each_year_from': 'integer', 'kind': 'varchar'
 });
