@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from core.escape import Markdown, markdown_text
+from core.registry import Locality
 
 STATUS_VI = {
     "received": "Đã nộp",
@@ -35,7 +36,6 @@ PROGRESS_STATUS_VI = {
 SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning": "Cảnh báo"}
 SEX_VI = {"female": "Nữ", "male": "Nam", "unspecified": "Không rõ"}
 SOURCE_VI = {"state": "Ngân sách nhà nước", "other": "Xã hội hóa, tài trợ"}
-SCOPE_VI = {"district": "Toàn quận", "audience": "Nhóm đối tượng", "ward": "Phường"}
 RATE_INDICATORS = ("CT2", "CT3", "CT4", "CT5")
 CT1_AUDIENCE_VI = {"can_bo": "Cơ quan, tổ chức", "doanh_nghiep": "Doanh nghiệp",
                    "nguoi_dan": "Người dân"}
@@ -46,6 +46,17 @@ INDICATOR_SHORT_VI = {
     "CT4": "Cơ quan truyền thông áp dụng Bộ chỉ số về giới",
     "CT5": "Hương ước, quy ước không phân biệt đối xử về giới",
 }
+
+
+def scope_vi(locality: Locality) -> dict[str, str]:
+    """The scopes of a reading in words, the level and sub-unit words from the locality."""
+    return {"district": f"Toàn {locality.level}", "audience": "Nhóm đối tượng",
+            "ward": locality.sub_unit_title}
+
+
+def unit_kind_vi(locality: Locality) -> dict[str, str]:
+    """The kinds of unit in words: "Cơ quan, đơn vị cấp quận", "Phường"."""
+    return {"agency": f"Cơ quan, đơn vị cấp {locality.level}", "ward": locality.sub_unit_title}
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -115,8 +126,9 @@ def summary_lines(year: int, status: pd.DataFrame, indicators: pd.DataFrame) -> 
 
 
 def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFrame,
-                    as_of: object, unit_names: dict[str, str]) -> str:
+                    as_of: object, unit_names: dict[str, str], locality: Locality) -> str:
     """The consolidated report of the year as Markdown."""
+    scopes = scope_vi(locality)
     status = marts["submission_status"]
     indicators = marts["indicator_values"]
     c = submission_counts(status)
@@ -124,8 +136,8 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
         f"# Báo cáo tổng hợp kết quả thực hiện Kế hoạch truyền thông về bình đẳng giới "
         f"năm {year}",
         "",
-        "Quận Hồng Bàng, thành phố Hải Phòng. Số liệu tổng hợp từ báo cáo của các phòng, "
-        f"ban, ngành, đoàn thể quận và UBND các phường, cập nhật đến {vn_date(as_of)}.",
+        f"{locality.area}. Số liệu tổng hợp từ báo cáo của các phòng, ban, ngành, đoàn thể "
+        f"{locality.level} và UBND các {locality.sub_unit}, cập nhật đến {vn_date(as_of)}.",
         "",
         "## 1. Tình hình nộp báo cáo",
         "",
@@ -152,7 +164,7 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
             [r.indicator_code,
              INDICATOR_SHORT_VI[r.indicator_code] if r.scope == "district"
              else CT1_AUDIENCE_VI.get(r.scope_code, r.scope_code),
-             SCOPE_VI[r.scope], indicator_value_text(r.indicator_code, r.scope, r.value),
+             scopes[r.scope], indicator_value_text(r.indicator_code, r.scope, r.value),
              indicator_value_text(r.indicator_code, r.scope, r.target),
              r.milestone_year if not pd.isna(r.milestone_year) else "–",
              INDICATOR_STATUS_VI[r.status]]
@@ -161,9 +173,10 @@ def render_markdown(year: int, marts: dict[str, pd.DataFrame], issues: pd.DataFr
     )
     wards = indicators[indicators["scope"] == "ward"]
     if len(wards):
-        out += ["", "### Chỉ tiêu theo phường (CT1: số cuộc cho người dân; CT5: tỷ lệ)", ""]
+        out += ["", f"### Chỉ tiêu theo {locality.sub_unit} (CT1: số cuộc cho người dân; CT5: "
+                "tỷ lệ)", ""]
         out += _table(
-            ["Chỉ tiêu", "Phường", "Kết quả", "Mục tiêu", "Đánh giá"],
+            ["Chỉ tiêu", locality.sub_unit_title, "Kết quả", "Mục tiêu", "Đánh giá"],
             [
                 [r.indicator_code, unit_names.get(r.scope_code, r.scope_code),
                  indicator_value_text(r.indicator_code, r.scope, r.value),

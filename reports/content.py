@@ -3,19 +3,20 @@ sequence of blocks (headings, paragraphs, tables, charts, space to write) that t
 HTML writers render the same way. Pure: data frames and settings in, text out; no I/O.
 
 The document form (letterhead, number, place and date, signature, recipients) follows
-Decree 30/2020/NĐ-CP; its variable parts are `DocumentSettings`.
+Decree 30/2020/NĐ-CP; its variable parts are `DocumentSettings`: the locality's (issuing
+authority, place, plan title, recipients: `warehouse/seeds/locality.csv`) and the clerk's
+(number, date, signer, recipients: HB_DOC_*, read by `core.settings.document_values`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from core.registry import LOCAL_TZ
+from core.registry import LOCAL_TZ, Locality
 from core.report import (
     CT1_AUDIENCE_VI,
     INDICATOR_SHORT_VI,
@@ -31,6 +32,7 @@ from core.report import (
     vn_number,
     vn_percent,
 )
+from core.settings import document_values, parse_day
 from reports.charts import (
     Chart,
     IndicatorSeries,
@@ -44,18 +46,6 @@ REVIEW_END_YEAR = {"midterm": 2025, "final": 2030}  # task 7c of the plan
 REVIEW_WORD = {"midterm": "Sơ kết", "final": "Tổng kết"}
 PLAN_START_YEAR = 2022
 PLAN_END_YEAR = 2030
-PLAN_NAME = ("Kế hoạch thực hiện Chương trình truyền thông về bình đẳng giới trên địa bàn "
-             "quận Hồng Bàng đến năm 2030")
-ISSUER_NAME = "Ủy ban nhân dân quận Hồng Bàng"
-# The plan's "Nơi nhận", as its signature block lists them
-PLAN_RECIPIENTS = (
-    "Sở Lao động - TBXH HP",
-    "CT, các PCT UBND quận",
-    "Các Phòng, Ban, Ngành, Đoàn thể quận liên quan",
-    "UBND 09 phường",
-    "CVP, P. Lao động - TBXH",
-    "Lưu: VT",
-)
 # Section III of the plan: the seven task groups (its headings, shortened)
 TASK_GROUP_VI = {
     1: "Tăng cường cung cấp thông tin, tuyên truyền, phổ biến pháp luật, chính sách và kết "
@@ -74,12 +64,6 @@ TASK_GROUP_VI = {
        "truyền thông có hiệu quả",
 }
 MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
-DOCUMENT_ENV = {
-    "number": "HB_DOC_NUMBER",
-    "issued_on": "HB_DOC_DATE",
-    "signer": "HB_DOC_SIGNER",
-    "recipients": "HB_DOC_RECIPIENTS",
-}
 
 
 # --- the document form ---------------------------------------------------------------------
@@ -91,30 +75,27 @@ def today_in_vietnam() -> date:
 
 @dataclass(frozen=True)
 class DocumentSettings:
-    """The variable parts of the document form. Blank number: "Số: …/BC-UBND", for the
-    clerk to fill in on registration; blank signer: the line is left for the name."""
+    """The variable parts of the document form: the locality's letterhead, place and
+    recipients, and the clerk's number, date and signer. Blank number: "Số: …/BC-UBND", for
+    the clerk to fill in on registration; blank signer: the line is left for the name; no
+    recipients: the locality's."""
 
+    locality: Locality
     number: str = ""
     issued_on: date = field(default_factory=today_in_vietnam)
     signer: str = ""
-    recipients: tuple[str, ...] = PLAN_RECIPIENTS
-    issuer: tuple[str, ...] = ("ỦY BAN NHÂN DÂN", "QUẬN HỒNG BÀNG")
+    recipients: tuple[str, ...] = ()
     symbol: str = "BC-UBND"
-    place: str = "Hồng Bàng"
     signer_capacity: tuple[str, ...] = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 
+    @property
+    def issuer(self) -> tuple[str, ...]:
+        """The issuing authority's lines at the top left."""
+        return self.locality.letterhead
 
-def parse_day(text: str) -> date:
-    """"05/12/2025" or "2025-12-05" → date(2025, 12, 5)."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError(f"ngày không hợp lệ: «{text}» (viết dd/mm/yyyy hoặc yyyy-mm-dd)") \
-            from exc
+    @property
+    def place(self) -> str:
+        return self.locality.place
 
 
 def split_recipients(text: str) -> tuple[str, ...]:
@@ -124,16 +105,19 @@ def split_recipients(text: str) -> tuple[str, ...]:
     return tuple(part.rstrip(".").strip() for part in parts if part.strip(" .-"))
 
 
-def document_settings(environ: Mapping[str, str] | None = None, *, number: str | None = None,
-                      issued_on: date | str | None = None, signer: str | None = None,
+def document_settings(locality: Locality, environ: Mapping[str, str] | None = None, *,
+                      number: str | None = None, issued_on: date | str | None = None,
+                      signer: str | None = None,
                       recipients: Sequence[str] | str | None = None) -> DocumentSettings:
-    """Settings from explicit values, else the environment (DOCUMENT_ENV), else defaults."""
-    env = os.environ if environ is None else environ
-    number = number if number is not None else env.get(DOCUMENT_ENV["number"], "")
-    signer = signer if signer is not None else env.get(DOCUMENT_ENV["signer"], "")
-    day = issued_on if issued_on is not None else env.get(DOCUMENT_ENV["issued_on"]) or None
-    listed = recipients if recipients is not None else env.get(DOCUMENT_ENV["recipients"])
-    given: dict[str, object] = {"number": number.strip(), "signer": signer.strip()}
+    """Settings from explicit values, else the environment (HB_DOC_*, read by
+    `core.settings.document_values`), else the locality's and the defaults."""
+    env = document_values(environ)
+    number = number if number is not None else env.number
+    signer = signer if signer is not None else env.signer
+    day = issued_on if issued_on is not None else env.issued_on
+    listed = recipients if recipients is not None else env.recipients
+    given: dict[str, object] = {"locality": locality, "number": number.strip(),
+                                "signer": signer.strip()}
     if isinstance(day, str):
         given["issued_on"] = parse_day(day)
     elif isinstance(day, date):
@@ -160,7 +144,7 @@ def place_date_line(settings: DocumentSettings) -> str:
 
 
 def recipient_lines(settings: DocumentSettings) -> tuple[str, ...]:
-    items = settings.recipients
+    items = settings.recipients or settings.locality.recipients
     return tuple(f"- {item}{'.' if i == len(items) - 1 else ';'}"
                  for i, item in enumerate(items))
 
@@ -238,10 +222,10 @@ def document_stem(kind: str, first_year: int, last_year: int) -> str:
     return f"{prefix}-{first_year}-{last_year}"
 
 
-def subject_line(kind: str, first_year: int, last_year: int) -> str:
+def subject_line(kind: str, first_year: int, last_year: int, plan_title: str) -> str:
     if kind == "annual":
-        return f"Kết quả thực hiện {PLAN_NAME}, năm {last_year}"
-    return f"{REVIEW_WORD[kind]} giai đoạn {first_year}-{last_year} thực hiện {PLAN_NAME}"
+        return f"Kết quả thực hiện {plan_title}, năm {last_year}"
+    return f"{REVIEW_WORD[kind]} giai đoạn {first_year}-{last_year} thực hiện {plan_title}"
 
 
 # --- the figures read from the warehouse -----------------------------------------------------
@@ -883,24 +867,27 @@ def _proposals_section(kind: str, last_year: int) -> list[Block]:
 # --- the reports -----------------------------------------------------------------------------
 
 
-def _intro(figures: PeriodFigures, kind: str, first: int, last: int) -> Paragraph:
+def _intro(figures: PeriodFigures, kind: str, first: int, last: int,
+           locality: Locality) -> Paragraph:
     fetched = [t for y, t in figures.as_of.items() if (kind != "annual" or y == last)
                and isinstance(t, date | datetime)]
     as_of = f", số liệu cập nhật đến ngày {vn_date(max(fetched))}" if fetched else ""
-    basis = (f"Thực hiện {PLAN_NAME}; trên cơ sở báo cáo của các phòng, ban, ngành, đoàn thể "
-             f"quận và Ủy ban nhân dân các phường{as_of}, {ISSUER_NAME} ")
+    basis = (f"Thực hiện {locality.plan_title}; trên cơ sở báo cáo của các phòng, ban, ngành, "
+             f"đoàn thể {locality.level} và Ủy ban nhân dân các {locality.sub_unit}{as_of}, "
+             f"{locality.issuer} ")
     if kind == "annual":
         return Paragraph(basis + f"báo cáo kết quả thực hiện năm {last} như sau:")
     return Paragraph(basis + f"báo cáo {REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} "
                              "như sau:")
 
 
-def _closing(kind: str, first: int, last: int) -> Paragraph:
+def _closing(kind: str, first: int, last: int, locality: Locality) -> Paragraph:
     if kind == "annual":
-        what = f"kết quả thực hiện {PLAN_NAME}, năm {last}"
+        what = f"kết quả thực hiện {locality.plan_title}, năm {last}"
     else:
-        what = f"{REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} thực hiện {PLAN_NAME}"
-    return Paragraph(f"Trên đây là báo cáo {what} của {ISSUER_NAME}./.")
+        what = (f"{REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} thực hiện "
+                f"{locality.plan_title}")
+    return Paragraph(f"Trên đây là báo cáo {what} của {locality.issuer}./.")
 
 
 def _missing_years_note(figures: PeriodFigures) -> list[Block]:
@@ -916,17 +903,17 @@ def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) 
     """The annual report of `year` (trend charts cover the period's years up to `year`)."""
     if year not in figures.years:
         raise ValueError(f"chưa có số liệu năm {year} trong kho dữ liệu")
-    blocks: list[Block] = [_intro(figures, "annual", year, year)]
+    blocks: list[Block] = [_intro(figures, "annual", year, year, settings.locality)]
     blocks += _task_section(figures, [year], annual=True)
     blocks += _annual_indicator_section(figures, year)
     blocks += _annual_submission_section(figures, year)
     blocks += _budget_section(figures, [year], annual=True)
     blocks += _proposals_section("annual", year)
-    blocks.append(_closing("annual", year, year))
+    blocks.append(_closing("annual", year, year, settings.locality))
     summary = summary_lines(year, figures.mart("submission_status", [year]),
                             figures.mart("indicator_values", [year]))
-    return Report("annual", year, year, subject_line("annual", year, year), tuple(blocks),
-                  settings, tuple(summary))
+    subject = subject_line("annual", year, year, settings.locality.plan_title)
+    return Report("annual", year, year, subject, tuple(blocks), settings, tuple(summary))
 
 
 def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) -> Report:
@@ -937,14 +924,16 @@ def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
     if not years:
         raise ValueError(f"chưa có số liệu giai đoạn {figures.first_year}-{figures.last_year}")
     first, last = figures.first_year, figures.last_year
-    blocks: list[Block] = [_intro(figures, kind, first, last), *_missing_years_note(figures)]
+    blocks: list[Block] = [_intro(figures, kind, first, last, settings.locality),
+                           *_missing_years_note(figures)]
     blocks += _task_section(figures, years, annual=False)
     blocks += _review_indicator_section(figures)
     blocks += _review_submission_section(figures)
     blocks += _budget_section(figures, years, annual=False)
     blocks += _proposals_section(kind, last)
-    blocks.append(_closing(kind, first, last))
-    return Report(kind, first, last, subject_line(kind, first, last), tuple(blocks), settings,
+    blocks.append(_closing(kind, first, last, settings.locality))
+    subject = subject_line(kind, first, last, settings.locality.plan_title)
+    return Report(kind, first, last, subject, tuple(blocks), settings,
                   tuple(_review_summary(figures, kind)))
 
 

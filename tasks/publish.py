@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from core.escape import markdown_text
 from core.files import replacing, write_text
-from core.registry import read_registry
+from core.registry import read_locality, read_registry
 from core.report import render_markdown
 from core.settings import RunSettings
 from reports.appendix import excel_value, write_appendix
@@ -93,7 +93,9 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     file replaces the previous one whole (core.files)."""
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
-    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names)
+    locality = read_locality(settings.seeds_dir)
+    markdown = render_markdown(figures.year, figures.marts, figures.issues, figures.as_of, names,
+                               locality)
     folder = settings.output_dir / str(figures.year)
     folder.mkdir(parents=True, exist_ok=True)
     md_path = folder / f"bao-cao-{figures.year}.md"
@@ -104,7 +106,7 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
         folder / f"phu-luc-{figures.year}.xlsx",
         {title: (list(columns), figures.marts[mart])
          for title, (mart, columns) in APPENDIX_SHEETS.items()},
-        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"])
+        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"], locality=locality)
     create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
                              description=f"Báo cáo tổng hợp năm {figures.year}")
     for name in ("submission_status", "indicator_values"):
