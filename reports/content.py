@@ -335,7 +335,8 @@ def _people_by_activity(participation: pd.DataFrame) -> tuple[dict[str, int], di
     return ({k: int(v) for k, v in total.items()}, {k: int(v) for k, v in women.items()})
 
 
-def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool) -> list[Block]:
+def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool,
+                  locality: Locality) -> list[Block]:
     rows = figures.activities[figures.activities["year"].isin(list(years))]
     participation = figures.mart("participation", years)
     coverage = figures.mart("activity_coverage", years)
@@ -346,7 +347,8 @@ def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool) ->
         "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP" + ("" if annual else
                                                        f" {period.upper()}"), 1)]
     blocks.append(Paragraph(
-        f"Trong {period}, các phòng, ban, ngành, đoàn thể quận và Ủy ban nhân dân các phường "
+        f"Trong {period}, các phòng, ban, ngành, đoàn thể {locality.level} và Ủy ban nhân dân "
+        f"các {locality.sub_unit} "
         f"đã báo cáo {vn_number(len(rows))} dòng hoạt động thuộc {rows['activity_code'].nunique()}"
         f" hoạt động của Kế hoạch, với tổng số {vn_number(rows['sessions'].sum())} cuộc, "
         f"sản phẩm; {vn_number(total_people)} lượt người tham dự, trong đó nữ "
@@ -904,7 +906,7 @@ def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) 
     if year not in figures.years:
         raise ValueError(f"chưa có số liệu năm {year} trong kho dữ liệu")
     blocks: list[Block] = [_intro(figures, "annual", year, year, settings.locality)]
-    blocks += _task_section(figures, [year], annual=True)
+    blocks += _task_section(figures, [year], annual=True, locality=settings.locality)
     blocks += _annual_indicator_section(figures, year)
     blocks += _annual_submission_section(figures, year)
     blocks += _budget_section(figures, [year], annual=True)
@@ -926,7 +928,7 @@ def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
     first, last = figures.first_year, figures.last_year
     blocks: list[Block] = [_intro(figures, kind, first, last, settings.locality),
                            *_missing_years_note(figures)]
-    blocks += _task_section(figures, years, annual=False)
+    blocks += _task_section(figures, years, annual=False, locality=settings.locality)
     blocks += _review_indicator_section(figures)
     blocks += _review_submission_section(figures)
     blocks += _budget_section(figures, years, annual=False)
