@@ -56,6 +56,23 @@ def test_each_listed_module_still_needs_its_exception():
                   if not READS_ENVIRONMENT.search(sources[name])]
 
 
+def test_every_variable_the_docs_and_deploy_files_name_is_a_setting():
+    """An HB_ variable named in the README, docs/, deploy/, prefect.yaml or the Makefile is
+    one that core/settings.py reads (or refuses as removed): no name left behind by a
+    rename."""
+    known = {*settings.ENV.values(), *settings.OPERATIONS_ENV.values(),
+             *settings.DOCUMENT_ENV.values(), *settings.SECRET_ENV.values(),
+             settings.SETTINGS_FILE_ENV, *(name for name, _ in settings.REMOVED.values())}
+    named = re.compile(r"\bHB_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])")  # HB_READ_* is a family
+    files = [PROJECT_DIR / "README.md", PROJECT_DIR / "prefect.yaml", PROJECT_DIR / "Makefile",
+             *sorted((PROJECT_DIR / "docs").glob("*.md")),
+             *sorted((PROJECT_DIR / "deploy").glob("*.env*")),
+             *sorted((PROJECT_DIR / "deploy").glob("*.md"))]
+    unknown = {path.name: sorted(set(named.findall(path.read_text(encoding="utf-8"))) - known)
+               for path in files}
+    assert {} == {name: names for name, names in unknown.items() if names}
+
+
 @pytest.fixture()
 def clean(monkeypatch):
     for name in (*settings.OPERATIONS_ENV.values(), *settings.DOCUMENT_ENV.values(),
