@@ -1,7 +1,8 @@
 """Another district is a seed, not code: the small registry with its locality.csv replaced by
 one for huyện Thủy Nguyên (sub-units: xã) runs through the annual flow once, and every
 output's header names Thủy Nguyên: the Markdown report, the .docx and HTML document, the
-appendix workbook and the portal. Nothing of the default locality is left in them.
+appendix workbook and the portal. None of them names the default district or its level
+("Hồng Bàng", "Toàn quận", "cấp quận").
 
 By hand (two workbooks of 2024): LDTBXH (an agency) and P-MINHKHAI (a ward, here a "xã"
 by the seed's word) each ran the Action Month; Minh Khai passed 3 of 4 conventions with no
