@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from core.registry import deadline
+from core.registry import Locality, deadline
 
 OUTSTANDING = ("missing", "invalid")
 
@@ -45,13 +45,13 @@ def build_reminders(status_rows: list[dict], blocking: dict[str, list[str]]) -> 
     return reminders
 
 
-def reminder_text(year: int, on: date, reminders: list[Reminder],
+def reminder_text(year: int, on: date, reminders: list[Reminder], locality: Locality,
                   literal: Callable[[str], str] = str) -> str:
     """The message sent to the focal office and kept as an artifact. `literal` writes a
     unit's code, name and messages as literal text of the target format (plain text as it
     is; core.escape.markdown_text for the artifact)."""
-    head = (f"Nhắc nộp báo cáo năm {year} — Kế hoạch truyền thông về bình đẳng giới quận "
-            f"Hồng Bàng. {days_phrase(year, on)}")
+    head = (f"Nhắc nộp báo cáo năm {year} — Kế hoạch truyền thông về bình đẳng giới "
+            f"{locality.full_name}. {days_phrase(year, on)}")
     if not reminders:
         return head + "\n\nTất cả đơn vị đã nộp báo cáo hợp lệ."
     lines = [head, "", f"Đơn vị còn phải nộp hoặc sửa ({len(reminders)}):"]

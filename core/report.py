@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from core.registry import Locality
+
 STATUS_VI = {
     "received": "Đã nộp",
     "draft": "Bản nháp (chưa hoàn thành)",
@@ -35,7 +37,6 @@ PROGRESS_STATUS_VI = {
 SEVERITY_VI = {"error": "Lỗi", "blocking": "Lỗi nghiêm trọng", "warning": "Cảnh báo"}
 SEX_VI = {"female": "Nữ", "male": "Nam", "unspecified": "Không rõ"}
 SOURCE_VI = {"state": "Ngân sách nhà nước", "other": "Xã hội hóa, tài trợ"}
-SCOPE_VI = {"district": "Toàn quận", "audience": "Nhóm đối tượng", "ward": "Phường"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,17 @@ def indicator_ref(indicators: pd.DataFrame, targets: pd.DataFrame,
             ordered["has_ward_reading"].astype(bool), "indicator_code"]),
         audiences=dict(zip(audiences["scope_code"], audiences["group_vi"], strict=True)),
         measures=dict(zip(ordered["indicator_code"], ordered["measure"], strict=True)))
+
+
+def scope_vi(locality: Locality) -> dict[str, str]:
+    """The scopes of a reading in words, the level and sub-unit words from the locality."""
+    return {"district": f"Toàn {locality.level}", "audience": "Nhóm đối tượng",
+            "ward": locality.sub_unit_title}
+
+
+def unit_kind_vi(locality: Locality) -> dict[str, str]:
+    """The kinds of unit in words: "Cơ quan, đơn vị cấp quận", "Phường"."""
+    return {"agency": f"Cơ quan, đơn vị cấp {locality.level}", "ward": locality.sub_unit_title}
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:

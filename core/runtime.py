@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from core.settings import crash_point_requested, results_keep_days, results_max_mb
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
@@ -27,17 +29,17 @@ DEFAULTS = {
 
 
 def configure_environment() -> None:
-    """Set each default unless the operator has set it."""
+    """Set each default unless the operator has set it. These are Prefect's, GX's and
+    tqdm's own variables, set here for them to read (the pipeline's are read in
+    core.settings)."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
 
 
-CRASH_ENV = "PIPELINE_CRASH_AT"  # fault injection for tests: kill the process at a point
-
-
 def crash_point(name: str) -> None:
-    """Kill the process here (SIGKILL) when the test harness asks for it (see CRASH_ENV)."""
-    if os.environ.get(CRASH_ENV) == name:
+    """Kill the process here (SIGKILL) when the test harness asks for it (PIPELINE_CRASH_AT,
+    core.settings.TEST_ENV)."""
+    if crash_point_requested(name):
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
@@ -51,29 +53,9 @@ def crash_point(name: str) -> None:
 # it completes, and at each start results older than HB_RESULTS_KEEP_DAYS (a failed run
 # not retried by then) go, then the oldest until the folder is under HB_RESULTS_MAX_MB.
 
-RESULTS_KEEP_DAYS_ENV, RESULTS_KEEP_DAYS = "HB_RESULTS_KEEP_DAYS", 7.0
-RESULTS_MAX_MB_ENV, RESULTS_MAX_MB = "HB_RESULTS_MAX_MB", 200.0
-
-
-def _positive(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    try:
-        value = float(text) if text else default
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # negative, or not a number at all (nan)
-        from core.settings import SettingError
-
-        raise SettingError(f"{name}: «{text}» không hợp lệ; dùng một số không âm "
-                           f"(mặc định {default:g})")
-    return value
-
-
 def result_limits() -> tuple[float, int]:
-    """(seconds a result is kept, bytes the storage may hold), from the environment."""
-    days = _positive(RESULTS_KEEP_DAYS_ENV, RESULTS_KEEP_DAYS)
-    megabytes = _positive(RESULTS_MAX_MB_ENV, RESULTS_MAX_MB)
-    return days * 86400.0, int(megabytes * 1024 * 1024)
+    """(seconds a result is kept, bytes the storage may hold), from the settings."""
+    return results_keep_days() * 86400.0, int(results_max_mb() * 1024 * 1024)
 
 
 def local_result_storage() -> Path | None:
@@ -204,6 +186,7 @@ def start_temporary_server():
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
+    # the child's environment: this process's, with Prefect's variables for a server
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
            "PREFECT__SERVER_FINAL": "1",
            **settings.to_environment_variables(exclude_unset=True),

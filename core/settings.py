@@ -7,6 +7,12 @@ then the settings file named by HB_SETTINGS_FILE (TOML: the keys of `ENV`, or a 
 table whose keys drop the `gsheets_` prefix), then the default. Settings hold where things
 are, never a secret: the service-account key is read only when a client is opened
 (`sources.gsheets.load_service_account`), from a file path or a Prefect Secret block.
+
+This module is the only one that reads the pipeline's environment variables (a test greps
+for it): the run's settings (`ENV`), those read where they are used (`OPERATIONS_ENV`,
+`DOCUMENT_ENV`: environment only), the SMTP password (`SECRET_ENV`) and the tests' fault
+injection (`TEST_ENV`), each through a typed function below. Prefect's own variables are
+read by Prefect; `core.runtime` and `flows.serve` set them for Prefect and its children.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from core.registry import DEFAULT_SEEDS_DIR, read_registry
+from core.registry import DEFAULT_SEEDS_DIR, LocalityError, read_locality, read_registry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENV = {
@@ -47,12 +53,32 @@ ENV = {
     "read_memory_mb": "HB_READ_MEMORY_MB",
 }
 SETTINGS_FILE_ENV = "HB_SETTINGS_FILE"
+# Read where they are used, from the environment only (a worker's environment file)
+OPERATIONS_ENV = {
+    "analyst_dir": "HB_ANALYST_DIR",
+    "backup_dir": "HB_BACKUP_DIR",
+    "backup_keep": "HB_BACKUP_KEEP",
+    "failure_notification_block": "HB_FAILURE_NOTIFICATION_BLOCK",
+    "reminder_notification_block": "HB_REMINDER_NOTIFICATION_BLOCK",
+    "results_keep_days": "HB_RESULTS_KEEP_DAYS",
+    "results_max_mb": "HB_RESULTS_MAX_MB",
+}
+DOCUMENT_ENV = {  # the clerk's parts of a formal report (reports.content.document_settings)
+    "number": "HB_DOC_NUMBER",
+    "issued_on": "HB_DOC_DATE",
+    "signer": "HB_DOC_SIGNER",
+    "recipients": "HB_DOC_RECIPIENTS",
+}
+SECRET_ENV = {"smtp_password": "HB_SMTP_PASSWORD"}  # never in a settings file or a log
+TEST_ENV = {"crash_at": "PIPELINE_CRASH_AT"}  # fault injection: kill the process at a point
 # Removed settings, refused with a message naming what replaced them (a value silently
 # ignored would leave the operator thinking it still applies).
 REMOVED = {
     "gsheets_requests_per_minute": ("HB_GSHEETS_REQUESTS_PER_MINUTE",
                                     "HB_GSHEETS_READS_PER_MINUTE và HB_GSHEETS_WRITES_PER_MINUTE"),
 }
+DEFAULT_BACKUP_KEEP = 30  # a month of daily backups
+RESULTS_KEEP_DAYS, RESULTS_MAX_MB = 7.0, 200.0  # Prefect's local result storage (core.runtime)
 DEFAULTS = {
     "reports_dir": PROJECT_DIR / "data" / "reports",
     "warehouse": PROJECT_DIR / "data" / "warehouse.duckdb",
@@ -341,10 +367,131 @@ def check_paths(settings: RunSettings, analyst_dir: Path | None = None) -> None:
             raise SettingError(f"{ENV['reports_dir']}: {settings.reports_dir} là một tệp, "
                                "không phải thư mục báo cáo; chỉ đúng thư mục bằng --reports-dir")
     first_registry_year(settings.seeds_dir)
+    try:
+        read_locality(settings.seeds_dir)
+    except LocalityError as exc:
+        raise SettingError(f"{ENV['seeds_dir']}: {exc}") from None
     writable_folder(settings.output_dir, ENV["output_dir"], "thư mục kết quả")
     if settings.warehouse.is_dir():
         raise SettingError(f"{ENV['warehouse']}: {settings.warehouse} là một thư mục; chỉ "
                            "đến một tệp .duckdb (như data/warehouse.duckdb)")
     writable_folder(settings.warehouse.parent, ENV["warehouse"], "thư mục của kho dữ liệu")
     if analyst_dir is not None:
-        writable_folder(analyst_dir, "HB_ANALYST_DIR", "thư mục bản sao cho người phân tích")
+        writable_folder(analyst_dir, OPERATIONS_ENV["analyst_dir"],
+                        "thư mục bản sao cho người phân tích")
+
+
+# --- settings read where they are used: environment only -----------------------------------
+
+
+def _environment(name: str, environ: Mapping[str, str] | None = None) -> str:
+    return (os.environ if environ is None else environ).get(name, "").strip()
+
+
+def analyst_dir(settings: RunSettings) -> Path:
+    """Where the analysts' copy goes: HB_ANALYST_DIR, else `analyst/` beside the warehouse."""
+    chosen = _environment(OPERATIONS_ENV["analyst_dir"])
+    return Path(chosen).expanduser() if chosen else settings.warehouse.parent / "analyst"
+
+
+def backup_dir(settings: RunSettings, given: str | Path | None = None) -> Path:
+    """Where backups go: the given folder, HB_BACKUP_DIR, else `backups/` beside the
+    warehouse."""
+    chosen = given or _environment(OPERATIONS_ENV["backup_dir"])
+    return Path(chosen).expanduser() if chosen else settings.warehouse.parent / "backups"
+
+
+def backup_keep(given: int | str | None = None) -> int:
+    """How many backups to keep: the given number, HB_BACKUP_KEEP, else 30."""
+    name = OPERATIONS_ENV["backup_keep"]
+    value = given if given not in (None, "") else _environment(name)
+    if value in (None, ""):
+        return DEFAULT_BACKUP_KEEP
+    try:
+        keep = int(str(value).strip())
+    except ValueError:
+        raise SettingError(f"{name}: «{value}» không phải số nguyên") from None
+    if keep < 1:
+        raise SettingError(f"{name}: phải từ 1 trở lên (đang là {keep})")
+    return keep
+
+
+def failure_notification_block() -> str:
+    """The notification block ("type-slug/name") told of failed runs; "" for none."""
+    return _environment(OPERATIONS_ENV["failure_notification_block"])
+
+
+def reminder_notification_block(given: str | None = None) -> str:
+    """The notification block the reminders go through: the given one, else
+    HB_REMINDER_NOTIFICATION_BLOCK; "" for none (the reminder is only kept as an artifact)."""
+    return (given or "").strip() or _environment(OPERATIONS_ENV["reminder_notification_block"])
+
+
+def _not_negative(key: str, default: float) -> float:
+    name = OPERATIONS_ENV[key]
+    text = _environment(name)
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # negative, or not a number at all (nan)
+        raise SettingError(f"{name}: «{text}» không hợp lệ; dùng một số không âm "
+                           f"(mặc định {default:g})")
+    return value
+
+
+def results_keep_days() -> float:
+    """Days a failed run's persisted results are kept (HB_RESULTS_KEEP_DAYS, default 7)."""
+    return _not_negative("results_keep_days", RESULTS_KEEP_DAYS)
+
+
+def results_max_mb() -> float:
+    """Megabytes Prefect's local result storage may hold (HB_RESULTS_MAX_MB, default 200)."""
+    return _not_negative("results_max_mb", RESULTS_MAX_MB)
+
+
+def parse_day(text: str) -> date:
+    """"05/12/2025" or "2025-12-05" → date(2025, 12, 5)."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"ngày không hợp lệ: «{text}» (viết dd/mm/yyyy hoặc yyyy-mm-dd)") \
+            from exc
+
+
+@dataclass(frozen=True)
+class DocumentValues:
+    """The clerk's parts of a formal report as the environment gives them (HB_DOC_*)."""
+
+    number: str = ""
+    issued_on: date | None = None
+    signer: str = ""
+    recipients: str | None = None  # ";" or new lines between recipients; None: not set
+
+
+def document_values(environ: Mapping[str, str] | None = None) -> DocumentValues:
+    """HB_DOC_NUMBER, HB_DOC_DATE, HB_DOC_SIGNER, HB_DOC_RECIPIENTS from `environ` (default:
+    this process's environment)."""
+    day = _environment(DOCUMENT_ENV["issued_on"], environ)
+    try:
+        issued_on = parse_day(day) if day else None
+    except ValueError as exc:
+        raise SettingError(f"{DOCUMENT_ENV['issued_on']}: {exc}") from None
+    return DocumentValues(number=_environment(DOCUMENT_ENV["number"], environ),
+                          issued_on=issued_on,
+                          signer=_environment(DOCUMENT_ENV["signer"], environ),
+                          recipients=_environment(DOCUMENT_ENV["recipients"], environ) or None)
+
+
+def smtp_password() -> str:
+    """The SMTP password from HB_SMTP_PASSWORD; "" when unset (the command asks for it)."""
+    return os.environ.get(SECRET_ENV["smtp_password"], "")
+
+
+def crash_point_requested(name: str) -> bool:
+    """Whether the test harness asks the process to be killed at point `name`."""
+    return os.environ.get(TEST_ENV["crash_at"]) == name

@@ -196,7 +196,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(
         prog="python -m flows.annual_report",
         description="Tổng hợp báo cáo năm của các đơn vị (Kế hoạch truyền thông về bình đẳng "
-        "giới quận Hồng Bàng).",
+        "giới; địa phương và cơ quan ban hành: locality.csv trong thư mục danh mục).",
     )
     parser.add_argument("--year", default=None,
                         help=f"năm báo cáo, hoặc khoảng năm như 2022-2025 ({ENV['year']}); "

@@ -13,7 +13,6 @@ older ones deleted after each new backup). Backups and restores hold the warehou
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,10 @@ from pydantic import Field
 
 from core.registry import LOCAL_TZ
 from core.report import vn_number
-from core.settings import ENV, RunSettings, SettingError, settings_from
+from core.settings import DEFAULT_BACKUP_KEEP as DEFAULT_KEEP
+from core.settings import ENV, OPERATIONS_ENV, RunSettings, SettingError, settings_from
+from core.settings import backup_dir as backup_dir_of
+from core.settings import backup_keep as keep_of
 from flows.annual_report import record_failure
 from tasks import report_progress
 from warehouse.backup import (
@@ -38,29 +40,8 @@ from warehouse.backup import (
 )
 from warehouse.lock import WarehouseBusy, warehouse_lock
 
-BACKUP_DIR_ENV = "HB_BACKUP_DIR"
-BACKUP_KEEP_ENV = "HB_BACKUP_KEEP"
-DEFAULT_KEEP = 30  # a month of daily backups
-
-
-def backup_dir_of(settings: RunSettings, given: str | Path | None = None) -> Path:
-    """Where backups go: the given folder, HB_BACKUP_DIR, else `backups/` beside the warehouse."""
-    chosen = given or os.environ.get(BACKUP_DIR_ENV)
-    return Path(chosen).expanduser() if chosen else settings.warehouse.parent / "backups"
-
-
-def keep_of(given: int | str | None = None) -> int:
-    """How many backups to keep: the given number, HB_BACKUP_KEEP, else 30."""
-    value = given if given not in (None, "") else os.environ.get(BACKUP_KEEP_ENV)
-    if value in (None, ""):
-        return DEFAULT_KEEP
-    try:
-        keep = int(str(value).strip())
-    except ValueError:
-        raise SettingError(f"{BACKUP_KEEP_ENV}: «{value}» không phải số nguyên") from None
-    if keep < 1:
-        raise SettingError(f"{BACKUP_KEEP_ENV}: phải từ 1 trở lên (đang là {keep})")
-    return keep
+BACKUP_DIR_ENV = OPERATIONS_ENV["backup_dir"]
+BACKUP_KEEP_ENV = OPERATIONS_ENV["backup_keep"]
 
 
 def require_warehouse(settings: RunSettings) -> None:

@@ -5,15 +5,15 @@ reminders around the 10 December deadline. The deadline cut-off is the annual fl
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from core.escape import markdown_text
+from core.registry import read_locality
 from core.reminders import build_reminders, reminder_text
-from core.settings import RunSettings, reporting_year, settings_from
+from core.settings import RunSettings, reminder_notification_block, reporting_year, settings_from
 from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
 from reports.content import collection_status
 from reports.markdown import render_markdown
@@ -27,8 +27,6 @@ from tasks.pull import pull_workbooks
 from tasks.validate import validate_submissions
 from warehouse import db
 from warehouse.lock import warehouse_lock
-
-REMINDER_BLOCK_ENV = "HB_REMINDER_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
 
 
 @task(name="publish_status")
@@ -134,11 +132,12 @@ def send_reminders(
     year = year or reporting_year(today)
     status, blocking = outstanding_units(settings, year)
     reminders = build_reminders(status, blocking)
-    text = reminder_text(year, today, reminders)
-    create_markdown_artifact(reminder_text(year, today, reminders, markdown_text),
+    locality = read_locality(settings.seeds_dir)
+    text = reminder_text(year, today, reminders, locality)
+    create_markdown_artifact(reminder_text(year, today, reminders, locality, markdown_text),
                              key=f"reminders-{year}-{today:%m-%d}",
                              description=f"Nhắc nộp báo cáo năm {year}")
-    notification_block = notification_block or os.environ.get(REMINDER_BLOCK_ENV)
+    notification_block = reminder_notification_block(notification_block)
     if notification_block:
         send_notification(notification_block, f"Nhắc nộp báo cáo năm {year}", text)
     report_progress("Năm %s: nhắc %s đơn vị.", year, len(reminders))

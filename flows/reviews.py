@@ -15,11 +15,11 @@ from typing import Literal
 from prefect import flow
 from prefect.runtime import flow_run
 
+from core.registry import read_locality
 from core.runtime import prefect_api
-from core.settings import ENV, reporting_year, settings_from
+from core.settings import DOCUMENT_ENV, ENV, reporting_year, settings_from
 from flows.annual_report import record_failure
 from reports.content import (
-    DOCUMENT_ENV,
     LOCAL_TZ,
     PLAN_START_YEAR,
     REVIEW_END_YEAR,
@@ -83,7 +83,8 @@ def review_report(
     if start_year > last:
         raise ValueError(f"năm bắt đầu {start_year} sau năm kết thúc {last}")
     settings = settings_from(warehouse=warehouse, output_dir=output_dir, seeds_dir=seeds_dir)
-    document = document_settings(number=number, issued_on=issued_on, signer=signer)
+    document = document_settings(read_locality(settings.seeds_dir), number=number,
+                                 issued_on=issued_on, signer=signer)
     return publish_documents(settings, last, kind, first_year=start_year, document=document)
 
 
@@ -110,7 +111,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from reports.content import parse_day
+    from core.settings import parse_day
 
     args = _arguments(argv)
     try:

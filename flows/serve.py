@@ -40,6 +40,8 @@ class Service:
 
 def _env(home: Path, api_url: str | None = None) -> dict[str, str]:
     configure_environment()
+    # the children's environment: ours (the pipeline's settings pass through unread), with
+    # Prefect's own variables set for the server and the worker
     env = dict(os.environ)
     env["PREFECT_HOME"] = str(home)
     env["PYTHONPATH"] = str(PROJECT_DIR)
@@ -67,6 +69,7 @@ def wait_healthy(api_url: str, timeout: float = 180.0) -> None:
     """Wait until the server answers its health check."""
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(f"{api_url}/health")
+    # Prefect's own variable: the server we started checks it, so our health check sends it
     if auth := os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
         import base64
 
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         service = start(args.home, args.port, args.home / "logs")
         state_file.write_text(json.dumps({**service.__dict__, "home": str(service.home)}))
         print(f"Giao diện Prefect: {service.api_url.removesuffix('/api')}")
-        if os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
+        if os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):  # Prefect's: log-in or not
             print("  Đăng nhập bằng chuỗi PREFECT_SERVER_API_AUTH_STRING (tên:mật khẩu).")
         else:
             print("  Không cần đăng nhập; để bật: đặt PREFECT_SERVER_API_AUTH_STRING=tên:mật khẩu "
@@ -181,13 +184,14 @@ def deploy_to_configured_server() -> int:
     """Deploy to the server named by PREFECT_API_URL once it answers (the production
     worker unit runs this before the worker starts)."""
     configure_environment()
+    # Prefect's own variable: the server the deployments go to (`prefect deploy` reads it too)
     api_url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
     if not api_url:
         print("Chưa đặt PREFECT_API_URL (địa chỉ API của máy chủ Prefect, ví dụ "
               "http://127.0.0.1:4200/api).", file=sys.stderr)
         return 2
     wait_healthy(api_url)
-    env = dict(os.environ)
+    env = dict(os.environ)  # the `prefect deploy` child's environment
     env["PYTHONPATH"] = str(PROJECT_DIR)
     deploy(env)
     print(f"Đã triển khai prefect.yaml lên {api_url}.")

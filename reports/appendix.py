@@ -35,15 +35,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.escape import xml_text
 from core.files import replacing
-from core.registry import LOCAL_TZ
+from core.registry import LOCAL_TZ, Locality
 from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
-    SCOPE_VI,
     SEVERITY_VI,
     SEX_VI,
     SOURCE_VI,
     STATUS_VI,
+    scope_vi,
+    unit_kind_vi,
 )
 from core.template import TEMPLATE
 
@@ -119,16 +120,21 @@ LINEAGE_COLUMNS: tuple[str, ...] = (
     "column_key", "value", "counts_as", "source_ref", "snapshot_id", "fetched_at",
 )  # fmt: skip
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
-UNIT_KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
-VALUES_VI: dict[str, dict[str, str]] = {
-    "status": {**STATUS_VI, **PROGRESS_STATUS_VI, **INDICATOR_STATUS_VI},
-    "scope": SCOPE_VI,
-    "sex": SEX_VI,
-    "source": SOURCE_VI,
-    "counts_as": COUNTS_AS_VI,
-    "unit_kind": UNIT_KIND_VI,
-    "severity": SEVERITY_VI,
-}
+
+
+def values_vi(locality: Locality) -> dict[str, dict[str, str]]:
+    """Column → code → Vietnamese, for the columns whose codes are shown in words."""
+    return {
+        "status": {**STATUS_VI, **PROGRESS_STATUS_VI, **INDICATOR_STATUS_VI},
+        "scope": scope_vi(locality),
+        "sex": SEX_VI,
+        "source": SOURCE_VI,
+        "counts_as": COUNTS_AS_VI,
+        "unit_kind": unit_kind_vi(locality),
+        "severity": SEVERITY_VI,
+    }
+
+
 PERCENT_COLUMNS = frozenset({"observed_cagr", "required_cagr", "progress_ratio",
                              "gap_closed_share"})
 CODE_NUMBER_COLUMNS = frozenset({"year", "milestone_year", "base_year", "baseline_year",
@@ -157,13 +163,15 @@ def protect_text(cell: Cell) -> None:
 
 def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.DataFrame]],
                    totals: Mapping[str, Sequence[str]] | None = None, *,
-                   lineage: pd.DataFrame | None = None,
+                   locality: Locality, lineage: pd.DataFrame | None = None,
                    number_formats: Mapping[str, str] | None = None) -> Path:
     """Write the appendix workbook and return its path.
 
     `sheets`: sheet title → (the frame's columns to show, in order; the frame). Headers are
     the Vietnamese names of HEADERS_VI (the column name when unknown); codes of the columns
-    in VALUES_VI are shown in Vietnamese; booleans as Có/Không.
+    of `values_vi` are shown in Vietnamese; booleans as Có/Không.
+    `locality`: names the workbook (its title, and the header of each printed page) and
+    gives the level and sub-unit words of the scopes and kinds of unit.
     `totals`: sheet title → columns to add up in a "Tổng cộng" row under the table (values,
     not formulas; blanks count as 0).
     `lineage`: rows of marts.figure_lineage, written to the "Nguồn số liệu" sheet.
@@ -174,7 +182,9 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
     book = Workbook()
     book.remove(book.active)
     book.properties.language = WORKBOOK_LANGUAGE
-    book.properties.title = "Phụ lục số liệu"
+    book.properties.title = appendix_title(locality)
+    book.properties.creator = xml_text(locality.issuer)
+    labels = values_vi(locality)
     formats = dict(number_formats or {})
     titles: set[str] = set()
     all_sheets = dict(sheets)
@@ -184,15 +194,21 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
     for title, (columns, frame) in all_sheets.items():
         sheet = book.create_sheet(_sheet_title(title, titles))
         total_columns = list((totals or {}).get(title, ()))
-        _write_table(sheet, list(columns), frame, total_columns, formats)
-        _set_up_page(sheet)
+        _write_table(sheet, list(columns), frame, total_columns, formats, labels)
+        _set_up_page(sheet, book.properties.title)
     with replacing(path) as partial:  # a reader never opens half a workbook
         book.save(partial)
     return path
 
 
+def appendix_title(locality: Locality) -> str:
+    """"Phụ lục số liệu – <Level> <name>, <parent>" (core.registry.Locality.area)."""
+    return xml_text(f"Phụ lục số liệu – {locality.area}")
+
+
 def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
-                 total_columns: list[str], formats: dict[str, str]) -> None:
+                 total_columns: list[str], formats: dict[str, str],
+                 labels: Mapping[str, Mapping[str, str]]) -> None:
     sheet.append([HEADERS_VI.get(c, c) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -200,8 +216,8 @@ def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     tabs = frame["tab"].tolist() if "tab" in frame.columns else [None] * len(frame)
     for index, record in enumerate(frame[columns].itertuples(index=False)):
-        values = [_display(column, value, tabs[index]) for column, value in zip(columns, record,
-                                                                                  strict=True)]
+        values = [_display(column, value, tabs[index], labels)
+                  for column, value in zip(columns, record, strict=True)]
         sheet.append(values)
     if total_columns:
         label_at = next((i for i, c in enumerate(columns) if c not in total_columns), None)
@@ -226,7 +242,7 @@ def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
     sheet.freeze_panes = "A2"
 
 
-def _set_up_page(sheet: Worksheet) -> None:
+def _set_up_page(sheet: Worksheet, title: str) -> None:
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -234,6 +250,7 @@ def _set_up_page(sheet: Worksheet) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
     sheet.print_options.horizontalCentered = True
+    sheet.oddHeader.center.text = title.replace("&", "&&")  # "&" starts a header code
     sheet.oddFooter.center.text = "Trang &P/&N"
 
 
@@ -248,7 +265,8 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
-def _display(column: str, value: object, tab: object) -> object:
+def _display(column: str, value: object, tab: object,
+             labels: Mapping[str, Mapping[str, str]]) -> object:
     value = excel_value(value)
     if value is None:
         return None
@@ -256,8 +274,8 @@ def _display(column: str, value: object, tab: object) -> object:
         return YES_VI if value else NO_VI
     if column == "column_key" and isinstance(tab, str):
         return COLUMN_HEADERS_VI.get((tab, str(value)), value)
-    if column in VALUES_VI and isinstance(value, str):
-        return VALUES_VI[column].get(value, value)
+    if column in labels and isinstance(value, str):
+        return labels[column].get(value, value)
     return value
 
 

@@ -3,34 +3,36 @@ sequence of blocks (headings, paragraphs, tables, charts, space to write) that t
 HTML writers render the same way. Pure: data frames and settings in, text out; no I/O.
 
 The document form (letterhead, number, place and date, signature, recipients) follows
-Decree 30/2020/NĐ-CP; its variable parts are `DocumentSettings`.
+Decree 30/2020/NĐ-CP; its variable parts are `DocumentSettings`: the locality's (issuing
+authority, place, plan title, recipients: `warehouse/seeds/locality.csv`) and the clerk's
+(number, date, signer, recipients: HB_DOC_*, read by `core.settings.document_values`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from core.registry import LOCAL_TZ
+from core.registry import LOCAL_TZ, Locality
 from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
-    SCOPE_VI,
     SEVERITY_VI,
     SEX_VI,
     SOURCE_VI,
     STATUS_VI,
     IndicatorRef,
+    scope_vi,
     submission_counts,
     summary_lines,
     vn_date,
     vn_number,
     vn_percent,
 )
+from core.settings import document_values, parse_day
 from reports.charts import (
     Chart,
     IndicatorSeries,
@@ -44,18 +46,6 @@ REVIEW_END_YEAR = {"midterm": 2025, "final": 2030}  # task 7c of the plan
 REVIEW_WORD = {"midterm": "Sơ kết", "final": "Tổng kết"}
 PLAN_START_YEAR = 2022
 PLAN_END_YEAR = 2030
-PLAN_NAME = ("Kế hoạch thực hiện Chương trình truyền thông về bình đẳng giới trên địa bàn "
-             "quận Hồng Bàng đến năm 2030")
-ISSUER_NAME = "Ủy ban nhân dân quận Hồng Bàng"
-# The plan's "Nơi nhận", as its signature block lists them
-PLAN_RECIPIENTS = (
-    "Sở Lao động - TBXH HP",
-    "CT, các PCT UBND quận",
-    "Các Phòng, Ban, Ngành, Đoàn thể quận liên quan",
-    "UBND 09 phường",
-    "CVP, P. Lao động - TBXH",
-    "Lưu: VT",
-)
 # Section III of the plan: the seven task groups (its headings, shortened)
 TASK_GROUP_VI = {
     1: "Tăng cường cung cấp thông tin, tuyên truyền, phổ biến pháp luật, chính sách và kết "
@@ -74,12 +64,6 @@ TASK_GROUP_VI = {
        "truyền thông có hiệu quả",
 }
 MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
-DOCUMENT_ENV = {
-    "number": "HB_DOC_NUMBER",
-    "issued_on": "HB_DOC_DATE",
-    "signer": "HB_DOC_SIGNER",
-    "recipients": "HB_DOC_RECIPIENTS",
-}
 
 
 # --- the document form ---------------------------------------------------------------------
@@ -91,30 +75,27 @@ def today_in_vietnam() -> date:
 
 @dataclass(frozen=True)
 class DocumentSettings:
-    """The variable parts of the document form. Blank number: "Số: …/BC-UBND", for the
-    clerk to fill in on registration; blank signer: the line is left for the name."""
+    """The variable parts of the document form: the locality's letterhead, place and
+    recipients, and the clerk's number, date and signer. Blank number: "Số: …/BC-UBND", for
+    the clerk to fill in on registration; blank signer: the line is left for the name; no
+    recipients: the locality's."""
 
+    locality: Locality
     number: str = ""
     issued_on: date = field(default_factory=today_in_vietnam)
     signer: str = ""
-    recipients: tuple[str, ...] = PLAN_RECIPIENTS
-    issuer: tuple[str, ...] = ("ỦY BAN NHÂN DÂN", "QUẬN HỒNG BÀNG")
+    recipients: tuple[str, ...] = ()
     symbol: str = "BC-UBND"
-    place: str = "Hồng Bàng"
     signer_capacity: tuple[str, ...] = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 
+    @property
+    def issuer(self) -> tuple[str, ...]:
+        """The issuing authority's lines at the top left."""
+        return self.locality.letterhead
 
-def parse_day(text: str) -> date:
-    """"05/12/2025" or "2025-12-05" → date(2025, 12, 5)."""
-    text = text.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError(f"ngày không hợp lệ: «{text}» (viết dd/mm/yyyy hoặc yyyy-mm-dd)") \
-            from exc
+    @property
+    def place(self) -> str:
+        return self.locality.place
 
 
 def split_recipients(text: str) -> tuple[str, ...]:
@@ -124,16 +105,19 @@ def split_recipients(text: str) -> tuple[str, ...]:
     return tuple(part.rstrip(".").strip() for part in parts if part.strip(" .-"))
 
 
-def document_settings(environ: Mapping[str, str] | None = None, *, number: str | None = None,
-                      issued_on: date | str | None = None, signer: str | None = None,
+def document_settings(locality: Locality, environ: Mapping[str, str] | None = None, *,
+                      number: str | None = None, issued_on: date | str | None = None,
+                      signer: str | None = None,
                       recipients: Sequence[str] | str | None = None) -> DocumentSettings:
-    """Settings from explicit values, else the environment (DOCUMENT_ENV), else defaults."""
-    env = os.environ if environ is None else environ
-    number = number if number is not None else env.get(DOCUMENT_ENV["number"], "")
-    signer = signer if signer is not None else env.get(DOCUMENT_ENV["signer"], "")
-    day = issued_on if issued_on is not None else env.get(DOCUMENT_ENV["issued_on"]) or None
-    listed = recipients if recipients is not None else env.get(DOCUMENT_ENV["recipients"])
-    given: dict[str, object] = {"number": number.strip(), "signer": signer.strip()}
+    """Settings from explicit values, else the environment (HB_DOC_*, read by
+    `core.settings.document_values`), else the locality's and the defaults."""
+    env = document_values(environ)
+    number = number if number is not None else env.number
+    signer = signer if signer is not None else env.signer
+    day = issued_on if issued_on is not None else env.issued_on
+    listed = recipients if recipients is not None else env.recipients
+    given: dict[str, object] = {"locality": locality, "number": number.strip(),
+                                "signer": signer.strip()}
     if isinstance(day, str):
         given["issued_on"] = parse_day(day)
     elif isinstance(day, date):
@@ -160,7 +144,7 @@ def place_date_line(settings: DocumentSettings) -> str:
 
 
 def recipient_lines(settings: DocumentSettings) -> tuple[str, ...]:
-    items = settings.recipients
+    items = settings.recipients or settings.locality.recipients
     return tuple(f"- {item}{'.' if i == len(items) - 1 else ';'}"
                  for i, item in enumerate(items))
 
@@ -263,10 +247,10 @@ def document_stem(kind: str, first_year: int, last_year: int) -> str:
     return f"{prefix}-{first_year}-{last_year}"
 
 
-def subject_line(kind: str, first_year: int, last_year: int) -> str:
+def subject_line(kind: str, first_year: int, last_year: int, plan_title: str) -> str:
     if kind == "annual":
-        return f"Kết quả thực hiện {PLAN_NAME}, năm {last_year}"
-    return f"{REVIEW_WORD[kind]} giai đoạn {first_year}-{last_year} thực hiện {PLAN_NAME}"
+        return f"Kết quả thực hiện {plan_title}, năm {last_year}"
+    return f"{REVIEW_WORD[kind]} giai đoạn {first_year}-{last_year} thực hiện {plan_title}"
 
 
 # --- the figures read from the warehouse -----------------------------------------------------
@@ -377,7 +361,8 @@ def _people_by_activity(participation: pd.DataFrame) -> tuple[dict[str, int], di
     return ({k: int(v) for k, v in total.items()}, {k: int(v) for k, v in women.items()})
 
 
-def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool) -> list[Block]:
+def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool,
+                  locality: Locality) -> list[Block]:
     rows = figures.activities[figures.activities["year"].isin(list(years))]
     participation = figures.mart("participation", years)
     coverage = figures.mart("activity_coverage", years)
@@ -388,7 +373,8 @@ def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool) ->
         "I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP" + ("" if annual else
                                                        f" {period.upper()}"), 1)]
     blocks.append(Paragraph(
-        f"Trong {period}, các phòng, ban, ngành, đoàn thể quận và Ủy ban nhân dân các phường "
+        f"Trong {period}, các phòng, ban, ngành, đoàn thể {locality.level} và Ủy ban nhân dân "
+        f"các {locality.sub_unit} "
         f"đã báo cáo {vn_number(len(rows))} dòng hoạt động thuộc {rows['activity_code'].nunique()}"
         f" hoạt động của Kế hoạch, với tổng số {vn_number(rows['sessions'].sum())} cuộc, "
         f"sản phẩm; {vn_number(total_people)} lượt người tham dự, trong đó nữ "
@@ -542,7 +528,8 @@ def _progress_rows(figures: PeriodFigures, year: int, milestone: int) -> pd.Data
                     & (progress["milestone_year"] == milestone)]
 
 
-def _annual_indicator_section(figures: PeriodFigures, year: int) -> list[Block]:
+def _annual_indicator_section(figures: PeriodFigures, year: int,
+                              locality: Locality) -> list[Block]:
     indicators = figures.mart("indicator_values", [year])
     blocks: list[Block] = [Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", 1)]
     if indicators.empty:
@@ -572,7 +559,7 @@ def _annual_indicator_section(figures: PeriodFigures, year: int) -> list[Block]:
     blocks.append(Table("indicators", tuple(headers), tuple(rows), tuple(widths),
                         ("center", "left", *["center"] * (len(headers) - 2))))
     blocks += _indicator_notes(indicators)
-    blocks += _ward_table(figures, indicators)
+    blocks += _ward_table(figures, indicators, locality)
     blocks.append(_trend_figure(figures, [y for y in figures.years if y <= year]))
     return blocks
 
@@ -599,7 +586,8 @@ def _indicator_notes(indicators: pd.DataFrame) -> list[Block]:
     return [Paragraph("; ".join(notes) + ".", lead="Ghi chú: ", italic=True)]
 
 
-def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame) -> list[Block]:
+def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame,
+                locality: Locality) -> list[Block]:
     wards = indicators[indicators["scope"] == "ward"]
     if wards.empty:
         return []
@@ -621,8 +609,8 @@ def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame) -> list[Block]
     headers = [h for code in ref.ward_indicators
                for h in (f"{code} ({ref.unit_word(code, 'ward')})", f"Đánh giá {code}")]
     return [
-        Paragraph(f"Chỉ tiêu theo phường ({listed}):"),
-        Table("indicators-wards", ("Phường", *headers), tuple(rows),
+        Paragraph(f"Chỉ tiêu theo {locality.sub_unit} ({listed}):"),
+        Table("indicators-wards", (locality.sub_unit_title, *headers), tuple(rows),
               (50, *[22, 34] * len(ref.ward_indicators)),
               ("left", *["center"] * len(headers))),
     ]
@@ -647,7 +635,7 @@ def _trend_figure(figures: PeriodFigures, years: Sequence[int]) -> Figure:
                   IndicatorTrendChart(tuple(series)))
 
 
-def _review_indicator_section(figures: PeriodFigures) -> list[Block]:
+def _review_indicator_section(figures: PeriodFigures, locality: Locality) -> list[Block]:
     years = figures.years
     first, last = years[0], years[-1]
     indicators = figures.mart("indicator_values", years)
@@ -675,7 +663,7 @@ def _review_indicator_section(figures: PeriodFigures) -> list[Block]:
     blocks += _indicator_notes(figures.mart("indicator_values", [last]))
     blocks.append(_trend_figure(figures, years))
     blocks.append(Heading("2. Đánh giá mức độ đạt mục tiêu theo các mốc của Kế hoạch", 2))
-    blocks += _milestone_judgement(figures, last)
+    blocks += _milestone_judgement(figures, last, locality)
     return blocks
 
 
@@ -688,10 +676,11 @@ def _judged_milestones(figures: PeriodFigures, year: int) -> list[int]:
     return ahead or milestones[-1:]
 
 
-def _milestone_judgement(figures: PeriodFigures, year: int) -> list[Block]:
+def _milestone_judgement(figures: PeriodFigures, year: int,
+                         locality: Locality) -> list[Block]:
     progress = figures.marts.get("indicator_progress")
     if progress is None or progress.empty or progress[progress["year"] == year].empty:
-        return _judgement_from_values(figures, year)
+        return _judgement_from_values(figures, year, locality)
     rows: list[tuple[str, ...]] = []
     for milestone in _judged_milestones(figures, year):
         found = _progress_rows(figures, year, milestone).sort_values("indicator_code")
@@ -716,10 +705,11 @@ def _milestone_judgement(figures: PeriodFigures, year: int) -> list[Block]:
               tuple(rows), (16, 14, 32, 26, 24, 53),
               ("center", "center", "center", "center", "center", "left")),
     ]
-    return blocks + _ward_summary(figures, year)
+    return blocks + _ward_summary(figures, year, locality)
 
 
-def _judgement_from_values(figures: PeriodFigures, year: int) -> list[Block]:
+def _judgement_from_values(figures: PeriodFigures, year: int,
+                           locality: Locality) -> list[Block]:
     indicators = figures.mart("indicator_values", [year])
     district = indicators[indicators["scope"] == "district"].sort_values("indicator_code")
     rows = tuple((r.indicator_code, _milestone_text(r.milestone_year),
@@ -729,10 +719,10 @@ def _judgement_from_values(figures: PeriodFigures, year: int) -> list[Block]:
     return [Table("indicator-milestones",
                   ("Chỉ tiêu", "Mốc", f"Kết quả năm {year}", "Mục tiêu", "Đánh giá"),
                   rows, (18, 18, 34, 34, 61), ("center", "center", "center", "center", "left")),
-            *_ward_summary(figures, year)]
+            *_ward_summary(figures, year, locality)]
 
 
-def _ward_summary(figures: PeriodFigures, year: int) -> list[Block]:
+def _ward_summary(figures: PeriodFigures, year: int, locality: Locality) -> list[Block]:
     wards = figures.mart("indicator_values", [year])
     wards = wards[wards["scope"] == "ward"] if len(wards) else wards
     if wards.empty:
@@ -741,8 +731,9 @@ def _ward_summary(figures: PeriodFigures, year: int) -> list[Block]:
     for code in sorted(wards["indicator_code"].unique()):
         mine = wards[wards["indicator_code"] == code]
         achieved = int((mine["status"] == "achieved").sum())
-        parts.append(f"{code}: {achieved}/{len(mine)} phường đạt mục tiêu")
-    return [Paragraph("; ".join(parts) + ".", lead=f"Theo phường, năm {year}: ")]
+        parts.append(f"{code}: {achieved}/{len(mine)} {locality.sub_unit} đạt mục tiêu")
+    return [Paragraph("; ".join(parts) + ".",
+                      lead=f"Theo {locality.sub_unit}, năm {year}: ")]
 
 
 # --- section III: the units' reports ---------------------------------------------------------
@@ -913,24 +904,27 @@ def _proposals_section(kind: str, last_year: int) -> list[Block]:
 # --- the reports -----------------------------------------------------------------------------
 
 
-def _intro(figures: PeriodFigures, kind: str, first: int, last: int) -> Paragraph:
+def _intro(figures: PeriodFigures, kind: str, first: int, last: int,
+           locality: Locality) -> Paragraph:
     fetched = [t for y, t in figures.as_of.items() if (kind != "annual" or y == last)
                and isinstance(t, date | datetime)]
     as_of = f", số liệu cập nhật đến ngày {vn_date(max(fetched))}" if fetched else ""
-    basis = (f"Thực hiện {PLAN_NAME}; trên cơ sở báo cáo của các phòng, ban, ngành, đoàn thể "
-             f"quận và Ủy ban nhân dân các phường{as_of}, {ISSUER_NAME} ")
+    basis = (f"Thực hiện {locality.plan_title}; trên cơ sở báo cáo của các phòng, ban, ngành, "
+             f"đoàn thể {locality.level} và Ủy ban nhân dân các {locality.sub_unit}{as_of}, "
+             f"{locality.issuer} ")
     if kind == "annual":
         return Paragraph(basis + f"báo cáo kết quả thực hiện năm {last} như sau:")
     return Paragraph(basis + f"báo cáo {REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} "
                              "như sau:")
 
 
-def _closing(kind: str, first: int, last: int) -> Paragraph:
+def _closing(kind: str, first: int, last: int, locality: Locality) -> Paragraph:
     if kind == "annual":
-        what = f"kết quả thực hiện {PLAN_NAME}, năm {last}"
+        what = f"kết quả thực hiện {locality.plan_title}, năm {last}"
     else:
-        what = f"{REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} thực hiện {PLAN_NAME}"
-    return Paragraph(f"Trên đây là báo cáo {what} của {ISSUER_NAME}./.")
+        what = (f"{REVIEW_WORD[kind].lower()} giai đoạn {first}-{last} thực hiện "
+                f"{locality.plan_title}")
+    return Paragraph(f"Trên đây là báo cáo {what} của {locality.issuer}./.")
 
 
 def _missing_years_note(figures: PeriodFigures) -> list[Block]:
@@ -946,17 +940,17 @@ def build_annual(figures: PeriodFigures, year: int, settings: DocumentSettings) 
     """The annual report of `year` (trend charts cover the period's years up to `year`)."""
     if year not in figures.years:
         raise ValueError(f"chưa có số liệu năm {year} trong kho dữ liệu")
-    blocks: list[Block] = [_intro(figures, "annual", year, year)]
-    blocks += _task_section(figures, [year], annual=True)
-    blocks += _annual_indicator_section(figures, year)
+    blocks: list[Block] = [_intro(figures, "annual", year, year, settings.locality)]
+    blocks += _task_section(figures, [year], annual=True, locality=settings.locality)
+    blocks += _annual_indicator_section(figures, year, settings.locality)
     blocks += _annual_submission_section(figures, year)
     blocks += _budget_section(figures, [year], annual=True)
     blocks += _proposals_section("annual", year)
-    blocks.append(_closing("annual", year, year))
+    blocks.append(_closing("annual", year, year, settings.locality))
     summary = summary_lines(year, figures.mart("submission_status", [year]),
                             figures.mart("indicator_values", [year]), figures.ref)
-    return Report("annual", year, year, subject_line("annual", year, year), tuple(blocks),
-                  settings, tuple(summary))
+    subject = subject_line("annual", year, year, settings.locality.plan_title)
+    return Report("annual", year, year, subject, tuple(blocks), settings, tuple(summary))
 
 
 def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) -> Report:
@@ -967,14 +961,16 @@ def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
     if not years:
         raise ValueError(f"chưa có số liệu giai đoạn {figures.first_year}-{figures.last_year}")
     first, last = figures.first_year, figures.last_year
-    blocks: list[Block] = [_intro(figures, kind, first, last), *_missing_years_note(figures)]
-    blocks += _task_section(figures, years, annual=False)
-    blocks += _review_indicator_section(figures)
+    blocks: list[Block] = [_intro(figures, kind, first, last, settings.locality),
+                           *_missing_years_note(figures)]
+    blocks += _task_section(figures, years, annual=False, locality=settings.locality)
+    blocks += _review_indicator_section(figures, settings.locality)
     blocks += _review_submission_section(figures)
     blocks += _budget_section(figures, years, annual=False)
     blocks += _proposals_section(kind, last)
-    blocks.append(_closing(kind, first, last))
-    return Report(kind, first, last, subject_line(kind, first, last), tuple(blocks), settings,
+    blocks.append(_closing(kind, first, last, settings.locality))
+    subject = subject_line(kind, first, last, settings.locality.plan_title)
+    return Report(kind, first, last, subject, tuple(blocks), settings,
                   tuple(_review_summary(figures, kind)))
 
 
@@ -1019,18 +1015,19 @@ def _plain_table(key: str, headers: Sequence[str], rows: Iterable[Sequence[objec
 
 def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.DataFrame,
                    as_of: object, unit_names: Mapping[str, str],
-                   ref: IndicatorRef) -> tuple[Block, ...]:
+                   ref: IndicatorRef, locality: Locality) -> tuple[Block, ...]:
     """The consolidated report of the year as a plain summary (`bao-cao-<year>.md`): the
     submissions, every indicator reading, participants, budget, silent activities and the
     issues the units must fix."""
+    scopes = scope_vi(locality)
     status = marts["submission_status"]
     indicators = marts["indicator_values"]
     c = submission_counts(status)
     blocks: list[Block] = [
         Heading(f"Báo cáo tổng hợp kết quả thực hiện Kế hoạch truyền thông về bình đẳng giới "
                 f"năm {year}", 0),
-        Paragraph("Quận Hồng Bàng, thành phố Hải Phòng. Số liệu tổng hợp từ báo cáo của các "
-                  "phòng, ban, ngành, đoàn thể quận và UBND các phường, cập nhật đến "
+        Paragraph(f"{locality.area}. Số liệu tổng hợp từ báo cáo của các phòng, ban, ngành, "
+                  f"đoàn thể {locality.level} và UBND các {locality.sub_unit}, cập nhật đến "
                   f"{vn_date(as_of)}."),
         Heading("1. Tình hình nộp báo cáo", 1),
         Paragraph(("Số đơn vị phải báo cáo: ", Strong(str(c["expected"])), "; đã nộp: ",
@@ -1050,7 +1047,7 @@ def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.Data
                        "Đánh giá"],
         [[r.indicator_code,
           ref.label(r.indicator_code) if r.scope == "district" else ref.audience(r.scope_code),
-          SCOPE_VI[r.scope], ref.value_text(r.indicator_code, r.scope, r.value),
+          scopes[r.scope], ref.value_text(r.indicator_code, r.scope, r.value),
           ref.value_text(r.indicator_code, r.scope, r.target),
           r.milestone_year if not pd.isna(r.milestone_year) else "–",
           INDICATOR_STATUS_VI[r.status]]
@@ -1059,9 +1056,9 @@ def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.Data
     if len(wards):
         kinds = "; ".join(f"{code}: {ref.unit_word(code, 'ward')}" for code in ref.ward_indicators)
         blocks += [
-            Heading(f"Chỉ tiêu theo phường ({kinds})", 2),
-            _plain_table("indicators-wards", ["Chỉ tiêu", "Phường", "Kết quả", "Mục tiêu",
-                                              "Đánh giá"],
+            Heading(f"Chỉ tiêu theo {locality.sub_unit} ({kinds})", 2),
+            _plain_table("indicators-wards", ["Chỉ tiêu", locality.sub_unit_title, "Kết quả",
+                                              "Mục tiêu", "Đánh giá"],
                          [[r.indicator_code, unit_names.get(r.scope_code, r.scope_code),
                            ref.value_text(r.indicator_code, r.scope, r.value),
                            ref.value_text(r.indicator_code, r.scope, r.target),

@@ -29,11 +29,12 @@ from html import escape  # TODO(core/escape.py): switch to the shared escaper wh
 
 import pandas as pd
 
-from core.registry import deadline
+from core.registry import Locality, deadline
 from core.report import (
     INDICATOR_STATUS_VI,
     PROGRESS_STATUS_VI,
     STATUS_VI,
+    unit_kind_vi,
     vn_date,
     vn_number,
     vn_percent,
@@ -41,11 +42,8 @@ from core.report import (
 from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
 
-KIND_VI = {"agency": "Cơ quan, đơn vị cấp quận", "ward": "Phường"}
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
-SCOPE_EACH_VI = {"district": "Toàn quận", "audience": "Mỗi nhóm đối tượng",
-                 "ward": "Mỗi phường"}
 # The column a cell was typed in, as the template's header reads (the one definition)
 COLUMN_HEADERS = {col.key: col.header for tab in TEMPLATE for col in tab.columns}
 MEASURE_VI = {"rate": "Tỷ lệ (%)", "sessions": "Số cuộc"}
@@ -65,6 +63,7 @@ class PortalData:
     submissions: pd.DataFrame  # marts.submission_status
     coverage: pd.DataFrame  # marts.activity_coverage
     lineage: pd.DataFrame  # marts.figure_lineage
+    locality: Locality  # the place in the title, the level and sub-unit words of the labels
     updated_at: Mapping[int, object] = field(default_factory=dict)  # year → last fetch
     plan_text: Mapping[str, str] = field(default_factory=dict)  # indicator → plan's words
 
@@ -271,9 +270,15 @@ def target_text(data: PortalData, code: str, row: Mapping[str, object]) -> str:
     return text + qualifier.get(str(row["qualifier"]), "")
 
 
+def scope_each(locality: Locality) -> dict[str, str]:
+    """What a target applies to: "Toàn quận", "Mỗi nhóm đối tượng", "Mỗi phường"."""
+    return {"district": f"Toàn {locality.level}", "audience": "Mỗi nhóm đối tượng",
+            "ward": f"Mỗi {locality.sub_unit}"}
+
+
 def scope_label(data: PortalData, scope: str, scope_code: str, names: Mapping[str, str]) -> str:
     if scope == "district":
-        return "Toàn quận"
+        return f"Toàn {data.locality.level}"
     if scope == "audience":
         found = data.audiences[data.audiences["scope_code"] == scope_code]
         return f"Nhóm {found.iloc[0]['audience_vi']}" if not found.empty else scope_code
@@ -312,8 +317,9 @@ def milestones_text(milestones: Sequence[int]) -> str:
 
 
 def site_title(data: PortalData) -> str:
+    """"Chỉ tiêu bình đẳng giới <level> <name> 2022–2030", the place from the locality."""
     first, last = plan_years(data)
-    return f"Chỉ tiêu bình đẳng giới {first}–{last}"
+    return f"Chỉ tiêu bình đẳng giới {data.locality.full_name} {first}–{last}"
 
 
 def latest_year(data: PortalData) -> int | None:
@@ -680,17 +686,19 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
             Cell(INDICATOR_STATUS_VI.get(str(row["status"]), str(row["status"])))))
     as_percent = is_share(data, code, "district")
     milestones = plan_milestones(data)
-    chart = series_svg(f"{code}: giá trị toàn quận {first}–{last} so với chỉ tiêu",
+    whole = f"toàn {data.locality.level}"
+    chart = series_svg(f"{code}: giá trị {whole} {first}–{last} so với chỉ tiêu",
                        years, values, targets, as_percent, f"bieu-do-{slug(code)}",
                        milestones)
-    tables = [Table(f"{code}: giá trị toàn quận theo năm",
+    tables = [Table(f"{code}: giá trị {whole} theo năm",
                     ("Năm", "Giá trị", "Tử số", "Mẫu số", "Chỉ tiêu của năm", "Đánh giá"),
                     tuple(series_rows))]
     milestone_rows = []
     for _, t in data.targets[(data.targets["indicator_code"] == code)].sort_values(
             ["scope", "milestone_year"]).iterrows():
         milestone_rows.append((Cell(str(int(t["milestone_year"])), int(t["milestone_year"])),
-                               Cell(SCOPE_EACH_VI.get(str(t["scope"]), str(t["scope"]))),
+                               Cell(scope_each(data.locality).get(str(t["scope"]),
+                                                                  str(t["scope"]))),
                                Cell(target_text(data, code, t))))
     tables.append(Table(f"{code}: các mốc {milestones_text(milestones)}",
                         ("Mốc", "Phạm vi", "Chỉ tiêu"), tuple(milestone_rows)))
@@ -707,7 +715,7 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
                               Cell(_ratio(p["progress_ratio"]), _raw(p["progress_ratio"])),
                               Cell(PROGRESS_STATUS_VI.get(str(p["status"]), str(p["status"])))))
     body = [f'<h2 id="dien-bien">Diễn biến {first}–{last}</h2>',
-            f'<figure>{chart}<figcaption>Biểu đồ: giá trị toàn quận của {esc(code)} từng năm '
+            f'<figure>{chart}<figcaption>Biểu đồ: giá trị {esc(whole)} của {esc(code)} từng năm '
             "(đường liền) và chỉ tiêu của năm (đường đứt); các số liệu có trong bảng dưới. "
             "Bấm vào một giá trị để xem các ô số liệu tạo nên nó.</figcaption></figure>",
             "{table:1}",
@@ -726,9 +734,10 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
         number += 1
     if bool(ind["has_ward_reading"]):
         ward_tables = _ward_tables(data, code, names)
-        body += ['<h2 id="phuong">Theo phường</h2>',
-                 "<p>Số liệu từng phường như đã báo cáo, và theo phường hiện nay: mỗi phường "
-                 "hiện nay cộng số liệu của các phường tiền thân theo danh mục đơn vị, mỗi đơn "
+        sub = esc(data.locality.sub_unit)
+        body += [f'<h2 id="phuong">Theo {sub}</h2>',
+                 f"<p>Số liệu từng {sub} như đã báo cáo, và theo {sub} hiện nay: mỗi {sub} "
+                 f"hiện nay cộng số liệu của các {sub} tiền thân theo danh mục đơn vị, mỗi đơn "
                  "vị chỉ được tính trong các năm nó còn hoạt động vào hạn báo cáo 10/12, nên "
                  "không đơn vị nào bị tính hai lần.</p>"]
         for table in ward_tables:
@@ -766,6 +775,7 @@ def _audience_table(data: PortalData, code: str, names: Mapping[str, str]) -> Ta
 
 
 def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[Table]:
+    sub, title = data.locality.sub_unit, data.locality.sub_unit_title
     wards = data.values[(data.values["indicator_code"] == code)
                         & (data.values["scope"] == "ward")].sort_values(["year", "scope_code"])
     reported = []
@@ -781,8 +791,8 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
             Cell(_count(r["denominator"]), _raw(r["denominator"])),
             Cell(_now_text(data, ward, now, names), None if now == ward else now),
             Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
-    tables = [Table(f"{code}: từng phường như đã báo cáo",
-                    ("Năm", "Phường", "Giá trị", "Tử số", "Mẫu số", "Nay thuộc phường",
+    tables = [Table(f"{code}: từng {sub} như đã báo cáo",
+                    ("Năm", title, "Giá trị", "Tử số", "Mẫu số", f"Nay thuộc {sub}",
                      "Đánh giá"), tuple(reported))]
     year = latest_year(data)
     if year is None:
@@ -797,8 +807,8 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                              Cell(_count(s["numerator"]), _raw(s["numerator"])),
                              Cell(_count(s["denominator"]), _raw(s["denominator"])),
                              Cell(members, ", ".join(s["units"]))))
-    tables.append(Table(f"{code}: theo phường hiện nay (gồm các phường tiền thân)",
-                        ("Phường hiện nay", "Năm", "Giá trị", "Tử số", "Mẫu số",
+    tables.append(Table(f"{code}: theo {sub} hiện nay (gồm các {sub} tiền thân)",
+                        (f"{title} hiện nay", "Năm", "Giá trị", "Tử số", "Mẫu số",
                          "Số liệu của"), tuple(followed)))
     totals = []
     for y in sorted(int(v) for v in wards["year"].unique()):
@@ -809,8 +819,8 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                        Cell(value_text(data, code, "ward", s["value"]), _raw(s["value"])),
                        Cell(_count(s["numerator"]), _raw(s["numerator"])),
                        Cell(_count(s["denominator"]), _raw(s["denominator"]))))
-    tables.append(Table(f"{code}: tổng các phường hoạt động vào hạn báo cáo 10/12 của năm",
-                        ("Năm", "Số phường có số liệu", "Giá trị", "Tử số", "Mẫu số"),
+    tables.append(Table(f"{code}: tổng các {sub} hoạt động vào hạn báo cáo 10/12 của năm",
+                        ("Năm", f"Số {sub} có số liệu", "Giá trị", "Tử số", "Mẫu số"),
                         tuple(totals)))
     return tables
 
@@ -864,11 +874,12 @@ def _ratio(value: object) -> str:
 
 def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     path = unit_path(code)
+    kinds, sub = unit_kind_vi(data.locality), esc(data.locality.sub_unit)
     info = data.units[data.units["unit_code"] == code]
     facts = []
     if not info.empty:
         u = info.iloc[0]
-        facts += [("Loại", KIND_VI.get(str(u["unit_kind"]), str(u["unit_kind"]))),
+        facts += [("Loại", kinds.get(str(u["unit_kind"]), str(u["unit_kind"]))),
                   ("Hoạt động từ", vn_date(u["valid_from"])),
                   ("Đến", "nay" if missing(u["valid_to"]) else vn_date(u["valid_to"])),
                   ("Phải báo cáo", YES_NO[bool(u["is_reporting"])])]
@@ -912,14 +923,14 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     history = _ward_history(data, (code, *earlier), names)
     if history.rows:
         tables.append(history)
-        body += ['<h2 id="lich-su">Chỉ tiêu theo phường, gồm các phường tiền thân</h2>',
-                 "<p>Số liệu của phường này và của các phường tiền thân (theo danh mục đơn "
+        body += [f'<h2 id="lich-su">Chỉ tiêu theo {sub}, gồm các {sub} tiền thân</h2>',
+                 f"<p>Số liệu của {sub} này và của các {sub} tiền thân (theo danh mục đơn "
                  "vị), từng năm như đã báo cáo.</p>", f"{{table:{len(tables)}}}"]
     if earlier:
         tables.append(_predecessor_submissions(data, earlier, names))
         body += ['<h2 id="bao-cao-tien-than">Báo cáo của các đơn vị tiền thân</h2>',
                  f"{{table:{len(tables)}}}"]
-    kind = "" if info.empty else KIND_VI.get(str(info.iloc[0]["unit_kind"]), "")
+    kind = "" if info.empty else kinds.get(str(info.iloc[0]["unit_kind"]), "")
     return Page(path, names.get(code, code) + (f" ({kind})" if kind else ""), "\n".join(body),
                 tuple(tables))
 
@@ -951,18 +962,20 @@ def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, 
                           lineage_path(code, year, "ward", ward)
                           if _has_lineage(data, code, year, "ward", ward) else None),
                      Cell(INDICATOR_STATUS_VI.get(str(r["status"]), str(r["status"])))))
-    return Table("Chỉ tiêu theo phường từng năm (gồm các phường tiền thân)",
-                 ("Năm", "Chỉ tiêu", "Phường", "Giá trị", "Đánh giá"), tuple(rows))
+    sub = data.locality.sub_unit
+    return Table(f"Chỉ tiêu theo {sub} từng năm (gồm các {sub} tiền thân)",
+                 ("Năm", "Chỉ tiêu", data.locality.sub_unit_title, "Giá trị", "Đánh giá"),
+                 tuple(rows))
 
 
 def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]) -> Page:
-    rows = []
+    rows, kinds = [], unit_kind_vi(data.locality)
     following = successors(data.units)
     for code in codes:
         info = data.units[data.units["unit_code"] == code]
         u = info.iloc[0] if not info.empty else None
         rows.append((Cell(names.get(code, code), code, unit_path(code)),
-                     Cell("" if u is None else KIND_VI.get(str(u["unit_kind"]), "")),
+                     Cell("" if u is None else kinds.get(str(u["unit_kind"]), "")),
                      Cell("–" if u is None else vn_date(u["valid_from"])),
                      Cell("–" if u is None or missing(u["valid_to"]) else vn_date(u["valid_to"])),
                      Cell(", ".join(names.get(c, c) for c in following.get(code, ())))))

@@ -64,7 +64,7 @@ class IsolatedReader:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None:
-            env = dict(os.environ)
+            env = dict(os.environ)  # the reader child's environment: ours, plus the project
             env["PYTHONPATH"] = os.pathsep.join(
                 p for p in (str(PROJECT_DIR), env.get("PYTHONPATH", "")) if p)
             self._process = subprocess.Popen(

@@ -12,7 +12,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from core.escape import markdown_code, markdown_text
 from core.files import write_bytes
-from core.registry import read_registry
+from core.registry import read_locality, read_registry
 from core.settings import RunSettings
 from reports.charts import render_png
 from reports.content import (
@@ -125,7 +125,8 @@ def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
                                 "tổng hợp năm trước")
     with db.connect(settings.warehouse) as con:
         figures = read_period_figures(con, first, last, settings.seeds_dir)
-    report = build_report(figures, kind, document or document_settings())
+    report = build_report(figures, kind,
+                          document or document_settings(read_locality(settings.seeds_dir)))
     folder = settings.output_dir / str(last)
     docx_path, html_path = write_documents(folder, report)
     key = f"document-{report.file_stem}"

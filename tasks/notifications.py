@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import smtplib
 import ssl
 import sys
@@ -30,8 +29,12 @@ from prefect.blocks.abstract import NotificationBlock
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-PASSWORD_ENV = "HB_SMTP_PASSWORD"
-DEFAULT_SUBJECT = "Thông báo của quy trình báo cáo bình đẳng giới quận Hồng Bàng"
+from core.settings import SECRET_ENV, smtp_password
+
+PASSWORD_ENV = SECRET_ENV["smtp_password"]
+# For a caller that gives no subject; ours give one (failure notices, reminders). The
+# block is stored on the Prefect server and knows no seeds folder, so no place here.
+DEFAULT_SUBJECT = "Thông báo của quy trình báo cáo bình đẳng giới"
 
 
 class SmtpEmail(NotificationBlock):
@@ -105,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     password = None
     if args.username:
-        password = os.environ.get(PASSWORD_ENV) or getpass.getpass("Mật khẩu SMTP: ")
+        password = smtp_password() or getpass.getpass("Mật khẩu SMTP: ")
     block = SmtpEmail(smtp_server=args.server, smtp_port=args.port, security=args.security,
                       username=args.username, password=password, sender=args.sender,
                       recipients=[a.strip() for a in args.to.split(",") if a.strip()])

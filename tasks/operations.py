@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,18 +11,10 @@ from prefect.runtime import flow_run
 
 from core.notices import failure_notice
 from core.registry import LOCAL_TZ
-from core.settings import RunSettings, reporting_year
+from core.settings import RunSettings, analyst_dir, failure_notification_block, reporting_year
 from tasks import report_progress
 from warehouse import db
 from warehouse.analyst import publish_analyst_copy
-
-ANALYST_DIR_ENV = "HB_ANALYST_DIR"
-FAILURE_BLOCK_ENV = "HB_FAILURE_NOTIFICATION_BLOCK"  # a notification block, "type-slug/name"
-
-
-def analyst_dir(settings: RunSettings) -> Path:
-    """Where the analysts' copy goes: HB_ANALYST_DIR, else `analyst/` beside the warehouse."""
-    return Path(os.environ.get(ANALYST_DIR_ENV) or settings.warehouse.parent / "analyst")
 
 
 def flow_run_row(state: str, year: int | None, counts: dict | None = None,
@@ -66,7 +57,7 @@ def notify_failure(flow_name: str, run, state) -> bool:
     """Tell the focal office a run failed (flow, year, reason in Vietnamese, the run's page
     in the Prefect UI), through the notification block named by
     HB_FAILURE_NOTIFICATION_BLOCK (none by default); True when a notice was sent."""
-    block_name = os.environ.get(FAILURE_BLOCK_ENV)
+    block_name = failure_notification_block()
     if not block_name:
         return False
     from prefect.utilities.urls import url_for

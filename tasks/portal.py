@@ -11,6 +11,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
 from core.files import write_bytes
+from core.registry import read_locality
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
 from warehouse import db
@@ -39,6 +40,7 @@ def read_portal_data(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> PortalD
         submissions=frame("select * from marts.submission_status order by year, unit_code"),
         coverage=frame("select * from marts.activity_coverage"),
         lineage=frame("select * from marts.figure_lineage"),
+        locality=read_locality(seeds_dir),
         updated_at=updated,
         plan_text=read_plan_text(seeds_dir / PLAN_TEXT_SEED),
     )

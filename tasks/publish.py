@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from core.escape import markdown_text
 from core.files import replacing, write_text
-from core.registry import read_registry
+from core.registry import read_locality, read_registry
 from core.settings import RunSettings
 from reports.appendix import excel_value, write_appendix
 from reports.content import annual_summary
@@ -94,8 +94,9 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     file replaces the previous one whole (core.files)."""
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
+    locality = read_locality(settings.seeds_dir)
     markdown = render_markdown(annual_summary(figures.year, figures.marts, figures.issues,
-                                              figures.as_of, names, figures.ref))
+                                              figures.as_of, names, figures.ref, locality))
     folder = settings.output_dir / str(figures.year)
     folder.mkdir(parents=True, exist_ok=True)
     md_path = folder / f"bao-cao-{figures.year}.md"
@@ -106,7 +107,7 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
         folder / f"phu-luc-{figures.year}.xlsx",
         {title: (list(columns), figures.marts[mart])
          for title, (mart, columns) in APPENDIX_SHEETS.items()},
-        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"])
+        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"], locality=locality)
     create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
                              description=f"Báo cáo tổng hợp năm {figures.year}")
     for name in ("submission_status", "indicator_values"):

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core.runtime import CRASH_ENV, crash_point  # noqa: F401 (CRASH_ENV: for tests)
+from core.runtime import crash_point
 from core.settings import ENV, SettingError
 from core.snapshot import RawCell
 

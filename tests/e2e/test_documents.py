@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.registry import read_locality
 from core.report import vn_number, vn_percent
 
 YEARS = range(2022, 2031)
@@ -407,7 +408,7 @@ def test_place_and_date_line_pads_as_the_decree_says():
 
     assert ["Hồng Bàng, ngày 05 tháng 12 năm 2025", "Hồng Bàng, ngày 03 tháng 02 năm 2026",
             "Hồng Bàng, ngày 15 tháng 3 năm 2026"] == [
-        place_date_line(DocumentSettings(issued_on=d))
+        place_date_line(DocumentSettings(read_locality(), issued_on=d))
         for d in (date(2025, 12, 5), date(2026, 2, 3), date(2026, 3, 15))]
 
 
@@ -415,7 +416,6 @@ def test_document_settings_from_environment_and_arguments():
     """Environment variables give number, date, signer and recipients; arguments win; blank
     gives "Số: …/BC-UBND", the plan's six recipients and today's date in Vietnam."""
     from reports.content import (
-        PLAN_RECIPIENTS,
         document_settings,
         number_line,
         recipient_lines,
@@ -424,16 +424,18 @@ def test_document_settings_from_environment_and_arguments():
 
     env = {"HB_DOC_NUMBER": "58", "HB_DOC_DATE": "05/12/2025", "HB_DOC_SIGNER": "Trần Văn Bình",
            "HB_DOC_RECIPIENTS": "Sở Lao động - TBXH HP;\n- Lưu: VT."}
-    from_env = document_settings(env)
+    locality = read_locality()
+    from_env = document_settings(locality, env)
     assert ("Số: 58/BC-UBND", date(2025, 12, 5), "Trần Văn Bình",
             ("- Sở Lao động - TBXH HP;", "- Lưu: VT.")) == (
         number_line(from_env), from_env.issued_on, from_env.signer, recipient_lines(from_env))
-    given = document_settings(env, number="7", issued_on="2026-01-02", signer="")
+    given = document_settings(locality, env, number="7", issued_on="2026-01-02", signer="")
     assert ("Số: 7/BC-UBND", date(2026, 1, 2), "") == (number_line(given), given.issued_on,
                                                        given.signer)
-    blank = document_settings({})
-    assert ("Số: …/BC-UBND", PLAN_RECIPIENTS, "") == (number_line(blank), blank.recipients,
-                                                     blank.signer)
+    blank = document_settings(locality, {})
+    assert ("Số: …/BC-UBND", "- Sở Lao động - TBXH HP;", "- Lưu: VT.", 6, "") == (
+        number_line(blank), recipient_lines(blank)[0], recipient_lines(blank)[-1],
+        len(recipient_lines(blank)), blank.signer)
     assert blank.issued_on in {today_in_vietnam(), date.fromordinal(
         today_in_vietnam().toordinal() - 1)}
 
@@ -448,7 +450,7 @@ def test_html_escapes_every_text():
     report = Report("annual", 2024, 2024, "Chủ đề <b>", (
         Paragraph(hostile, lead="<i>"),
         Table("t", ("<th>",), ((hostile,),), (1,), ("left",)),
-    ), DocumentSettings(issued_on=ISSUED_ON, signer="<img src=x>",
+    ), DocumentSettings(read_locality(), issued_on=ISSUED_ON, signer="<img src=x>",
                         recipients=("<a href='http://x'>",)), ())
     html = render_html(report, {})
     raw = ["<script", "<img", "<a href", "<i>", "Chủ đề <b>", "<th><th>"]

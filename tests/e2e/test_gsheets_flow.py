@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from sources.gsheets_pull import FEEDBACK_TAB
-from tests.emulator import running_emulator
 from tests.e2e.test_gsheets import key_fragments, service_account
+from tests.emulator import running_emulator
 
 YEAR = 2024
 SOURCE_COLUMNS = {"snapshot_id", "source_ref", "fetched_at", "first_seen_complete_at"}

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 import duckdb
 import pytest
 
-from core.registry import DEFAULT_SEEDS_DIR, read_registry
+from core.registry import DEFAULT_SEEDS_DIR, read_locality, read_registry
 from core.report import PROGRESS_STATUS_VI, indicator_value_text
 from reports.portal import Cell, Table, table_html
 
@@ -344,7 +344,8 @@ def test_successor_series_counts_each_unit_only_while_it_is_active():
     indicators = pd.DataFrame({"indicator_code": ["CT5"], "measure": ["rate"]})
     empty = pd.DataFrame()
     data = PortalData(indicators, empty, empty, units, empty, values, empty,
-                      pd.DataFrame({"year": [], "unit_code": [], "unit_name": []}), empty, empty)
+                      pd.DataFrame({"year": [], "unit_code": [], "unit_name": []}), empty, empty,
+                      read_locality())
     series = successor_series(data, "CT5", "C")
     assert [(2024, 14.0, 15.0, ("A", "B")), (2025, 8.0, 8.0, ("C",))] == [
         (r.year, r.numerator, r.denominator, r.units) for r in series.itertuples()]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
+from core.registry import read_locality
 from reports.appendix import SOURCE_SHEET, write_appendix
 from tasks.publish import write_tables_xlsx
 
@@ -60,7 +61,7 @@ def _appendix(tmp_path: Path) -> Path:
          "Lỗi cần sửa": (["unit_code", "tab", "sheet_row", "value", "completed_on"],
                          _issues())},
         {"Kinh phí": ["amount_vnd", "activity_rows"]},
-        lineage=_lineage())
+        lineage=_lineage(), locality=read_locality())
 
 
 def _sheet_xml(path: Path) -> str:

@@ -75,14 +75,15 @@ def test_html_and_xml_text():
 
 
 def _hostile_report():
+    from core.registry import read_locality
     from reports.content import DocumentSettings, Heading, Paragraph, Report, Table
 
     return Report("annual", 2024, 2024, "Chủ đề\x01", (
         Heading("I. Mục\x02", 1),
         Paragraph("Hội nghị\x0btuyên truyền\x1f <b>", lead="Lưu ý\x03: "),
         Table("t", ("Cột\x04",), (("Giá\x05 trị",),), (1,), ("left",)),
-    ), DocumentSettings(issued_on=date(2024, 12, 5), signer="Nguyễn\x06 Văn An",
-                        recipients=("Lưu\x07: VT",)), ())
+    ), DocumentSettings(read_locality(), issued_on=date(2024, 12, 5),
+                        signer="Nguyễn\x06 Văn An", recipients=("Lưu\x07: VT",)), ())
 
 
 def test_docx_takes_control_characters():
@@ -119,13 +120,15 @@ def test_workbooks_take_control_characters(tmp_path):
     formula-like text still as text."""
     from openpyxl import load_workbook
 
+    from core.registry import read_locality
     from reports.appendix import write_appendix
     from tasks.publish import write_tables_xlsx
 
     issues = pd.DataFrame({"unit_code": [HOSTILE_FILE, "LDTBXH"],
                            "value": ["Hội nghị\x01\x0btuyên", "=1+1\x02"],
                            "source_ref": ["/r/2024/a\x1fb.xlsx", None]})
-    write_appendix(tmp_path / "phu-luc.xlsx", {"Lỗi": (list(issues.columns), issues)})
+    write_appendix(tmp_path / "phu-luc.xlsx", {"Lỗi": (list(issues.columns), issues)},
+                   locality=read_locality())
     write_tables_xlsx(tmp_path / "bao-cao.xlsx", {"quality_issues": issues})
     expected = [(HOSTILE_FILE, "Hội nghị tuyên", "/r/2024/ab.xlsx"), ("LDTBXH", "=1+1", None)]
     for path, sheet in (("phu-luc.xlsx", "Lỗi"), ("bao-cao.xlsx", "quality_issues")):
