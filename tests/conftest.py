@@ -1,5 +1,9 @@
-"""Shared test set-up: process defaults (no telemetry, quiet) and one Prefect test server
-per session for the tests that run flows."""
+"""Shared test set-up: process defaults (no telemetry, quiet), one Prefect test server per
+session for the tests that run flows, and the runs that several test modules read (each
+run once per session; a test may re-run the same year, which changes nothing, but never
+changes a shared run's inputs or writes into its warehouse otherwise).
+
+Plain helpers (reading a warehouse, the flow's folder arguments) are in tests/runs.py."""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ import pytest
 
 from core.registry import DEFAULT_SEEDS_DIR
 from core.runtime import configure_environment
+from tests.runs import FlowRun, flow_paths
+from tests.service_helpers import free_port as _free_port
+from tests.workbooks import write_2024
 
 configure_environment()
 
@@ -50,8 +57,34 @@ def small_registry(tmp_path_factory):
 @pytest.fixture()
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
+    return _free_port()
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+
+@pytest.fixture(scope="session")
+def small_2024(prefect_api, small_registry, tmp_path_factory) -> FlowRun:
+    """The small hand-made year 2024 (tests/workbooks.py's `write_2024`, worked by hand in
+    tests/e2e/test_annual_report.py) run once through the annual flow on `small_registry`:
+    read by test_annual_report.py and test_lineage.py."""
+    from flows.annual_report import annual_report
+
+    root = tmp_path_factory.mktemp("small-2024")
+    write_2024(root / "reports")
+    kwargs = dict(year=2024, **flow_paths(root, small_registry, warehouse="warehouse.duckdb",
+                                          output_dir="output"))
+    return FlowRun(root, annual_report(**kwargs), kwargs)
+
+
+@pytest.fixture(scope="session")
+def demo_2024(prefect_api, tmp_path_factory) -> FlowRun:
+    """The demo workbooks of 2023 and 2024 (demo/generate.py, 21 units of the default
+    seeds), and the year 2024 run once through the annual flow: worked by hand in
+    tests/e2e/test_demo_year.py, the reference of test_damaged_files.py (which damages a
+    copy of the folder, 2023 included) and of test_gsheets_flow.py (the same workbooks
+    read from the Sheets emulator)."""
+    from demo.generate import generate
+    from flows.annual_report import annual_report
+
+    root = tmp_path_factory.mktemp("demo-2024")
+    kwargs = dict(year=2024, **flow_paths(root))
+    generate(root / "reports", [2023, 2024])
+    return FlowRun(root, annual_report(**kwargs), kwargs)

@@ -46,3 +46,50 @@ def report_workbook(path: Path, unit: str, year: int, *, completed_on: str = "05
     for key, records in tables.items():
         tabs[TABS[key].name] = table_rows(key, records)
     return write_grid(path, tabs)
+
+
+LAW = "Có"
+
+
+def _activity(code, audience, sessions, participants=None, female=None, law=LAW, form=None):
+    return {"activity_code": code, "description": f"Hoạt động {code}",
+            "form": form or "Nói chuyện chuyên đề, truyền thông trực tiếp", "audience": audience,
+            "is_law_dissemination": law, "sessions": sessions, "participants": participants,
+            "participants_female": female, "started_on": "20/11/2024",
+            "ended_on": "20/11/2024", "budget_state_vnd": "5.000.000"}
+
+
+CAN_BO, DOANH_NGHIEP, NGUOI_DAN = ("Cán bộ, công chức, viên chức",
+                                   "Doanh nghiệp, người lao động", "Người dân, cộng đồng")
+
+
+def write_2024(reports: Path) -> None:
+    """The small hand-made year 2024 of four units in `reports/2024/`, every figure of
+    which is worked out by hand in tests/e2e/test_annual_report.py's docstring."""
+    folder = reports / "2024"
+    report_workbook(folder / "LDTBXH.xlsx", "LDTBXH", 2024, activities=[
+        _activity("1a", CAN_BO, 2, 100, 60), _activity("3b", DOANH_NGHIEP, 1, 50, 20),
+        _activity("5b", "Phóng viên, cán bộ truyền thông", 1, law="Không")])
+    report_workbook(folder / "VHTT.xlsx", "VHTT", 2024, completed_on="12/12/2024", activities=[
+        _activity("1a", NGUOI_DAN, 1, 200, 120), _activity("2c", DOANH_NGHIEP, 2)],
+        media_outlets=[
+            {"outlet_name": "Cổng thông tin điện tử quận", "outlet_type": "Trang thông tin điện tử",
+             "gender_index_level": "Chính thức"},
+            {"outlet_name": "Đài truyền thanh quận", "outlet_type": "Đài truyền thanh",
+             "gender_index_level": "Thí điểm"},
+            {"outlet_name": "Bản tin quận", "outlet_type": "Bản tin",
+             "gender_index_level": "Chưa áp dụng"}])
+    report_workbook(folder / "P-MINHKHAI.xlsx", "P-MINHKHAI", 2024, completed_on="01/12/2024",
+                    activities=[_activity("1a", NGUOI_DAN, 3, 150, 90),
+                                _activity("3c", NGUOI_DAN, 1, 80, 90)],
+                    media_outlets=[{"outlet_name": "Đài truyền thanh phường Minh Khai",
+                                    "outlet_type": "Đài truyền thanh",
+                                    "gender_index_level": "Thí điểm"}],
+                    conventions=[{"community": "Tổ dân phố số 1", "conventions_total": 2,
+                                  "conventions_non_discriminatory": 2},
+                                 {"community": "Tổ dân phố số 2", "conventions_total": 3,
+                                  "conventions_non_discriminatory": 2}])
+    report_workbook(folder / "P-HALY.xlsx", "P-HALY", 2024, plan="Không", complete="",
+                    activities=[_activity("1a", NGUOI_DAN, 5)],
+                    conventions=[{"community": "Tổ dân phố số 1", "conventions_total": 4,
+                                  "conventions_non_discriminatory": 4}])

@@ -4,6 +4,7 @@ dictionary and the run history (small registry of four units)."""
 import duckdb
 import pytest
 
+from tests.runs import flow_paths
 from tests.workbooks import report_workbook
 
 ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
@@ -17,9 +18,7 @@ def first_run(prefect_api, small_registry, tmp_path_factory):
     root = tmp_path_factory.mktemp("analysts")
     report_workbook(root / "reports" / "2024" / "LDTBXH.xlsx", "LDTBXH", 2024,
                     activities=[ACTIVITY])
-    kwargs = dict(year=2024, reports_dir=str(root / "reports"),
-                  warehouse=str(root / "pipeline" / "w.duckdb"),
-                  output_dir=str(root / "out"), seeds_dir=str(small_registry))
+    kwargs = dict(year=2024, **flow_paths(root, small_registry, warehouse="pipeline/w.duckdb"))
     annual_report(**kwargs)
     return root, kwargs
 

@@ -18,97 +18,33 @@ CT2: LDTBXH, VHTT, Minh Khai planned and ran 1a; Hạ Lý did not → 3/4 = 75%,
 CT3: no survey → no data.
 CT4 (2025 milestone, pilot or official): 1 official + 2 pilot of 4 outlets = 75% ≥ 70%.
 CT5: Minh Khai 4 of 5 = 80% < 95%, not yet due; Hạ Lý no data.
+The workbooks are tests/workbooks.py's `write_2024`; the run is the session fixture
+`small_2024` (tests/conftest.py), which tests/e2e/test_lineage.py reads too.
 """
 
 from datetime import date
-from pathlib import Path
 
-import duckdb
-import pytest
-
-from tests.workbooks import report_workbook
-
-LAW = "Có"
+from tests.runs import rows
 
 
-def _activity(code, audience, sessions, participants=None, female=None, law=LAW, form=None):
-    return {"activity_code": code, "description": f"Hoạt động {code}",
-            "form": form or "Nói chuyện chuyên đề, truyền thông trực tiếp", "audience": audience,
-            "is_law_dissemination": law, "sessions": sessions, "participants": participants,
-            "participants_female": female, "started_on": "20/11/2024",
-            "ended_on": "20/11/2024", "budget_state_vnd": "5.000.000"}
-
-
-CAN_BO, DOANH_NGHIEP, NGUOI_DAN = ("Cán bộ, công chức, viên chức",
-                                   "Doanh nghiệp, người lao động", "Người dân, cộng đồng")
-
-
-def write_2024(reports: Path) -> None:
-    folder = reports / "2024"
-    report_workbook(folder / "LDTBXH.xlsx", "LDTBXH", 2024, activities=[
-        _activity("1a", CAN_BO, 2, 100, 60), _activity("3b", DOANH_NGHIEP, 1, 50, 20),
-        _activity("5b", "Phóng viên, cán bộ truyền thông", 1, law="Không")])
-    report_workbook(folder / "VHTT.xlsx", "VHTT", 2024, completed_on="12/12/2024", activities=[
-        _activity("1a", NGUOI_DAN, 1, 200, 120), _activity("2c", DOANH_NGHIEP, 2)],
-        media_outlets=[
-            {"outlet_name": "Cổng thông tin điện tử quận", "outlet_type": "Trang thông tin điện tử",
-             "gender_index_level": "Chính thức"},
-            {"outlet_name": "Đài truyền thanh quận", "outlet_type": "Đài truyền thanh",
-             "gender_index_level": "Thí điểm"},
-            {"outlet_name": "Bản tin quận", "outlet_type": "Bản tin",
-             "gender_index_level": "Chưa áp dụng"}])
-    report_workbook(folder / "P-MINHKHAI.xlsx", "P-MINHKHAI", 2024, completed_on="01/12/2024",
-                    activities=[_activity("1a", NGUOI_DAN, 3, 150, 90),
-                                _activity("3c", NGUOI_DAN, 1, 80, 90)],
-                    media_outlets=[{"outlet_name": "Đài truyền thanh phường Minh Khai",
-                                    "outlet_type": "Đài truyền thanh",
-                                    "gender_index_level": "Thí điểm"}],
-                    conventions=[{"community": "Tổ dân phố số 1", "conventions_total": 2,
-                                  "conventions_non_discriminatory": 2},
-                                 {"community": "Tổ dân phố số 2", "conventions_total": 3,
-                                  "conventions_non_discriminatory": 2}])
-    report_workbook(folder / "P-HALY.xlsx", "P-HALY", 2024, plan="Không", complete="",
-                    activities=[_activity("1a", NGUOI_DAN, 5)],
-                    conventions=[{"community": "Tổ dân phố số 1", "conventions_total": 4,
-                                  "conventions_non_discriminatory": 4}])
-
-
-@pytest.fixture(scope="module")
-def run_2024(prefect_api, small_registry, tmp_path_factory):
-    from flows.annual_report import annual_report
-
-    root = tmp_path_factory.mktemp("run")
-    write_2024(root / "reports")
-    kwargs = dict(year=2024, reports_dir=str(root / "reports"),
-                  warehouse=str(root / "warehouse.duckdb"), output_dir=str(root / "output"),
-                  seeds_dir=str(small_registry))
-    summary = annual_report(**kwargs)
-    return root, summary, kwargs
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def test_submission_status_by_hand(run_2024):
+def test_submission_status_by_hand(small_2024):
     """Four expected units: three received (VHTT late on 12/12), Hạ Lý a draft."""
-    root, summary, _ = run_2024
+    root, summary, _ = small_2024
     assert [
         ("LDTBXH", "received", True, date(2024, 12, 5), 0),
         ("P-HALY", "draft", False, date(2024, 12, 5), 0),
         ("P-MINHKHAI", "received", True, date(2024, 12, 1), 1),
         ("VHTT", "received", False, date(2024, 12, 12), 0),
-    ] == _rows(root / "warehouse.duckdb",
-               "select unit_code, status, is_on_time, completed_on, error_count "
-               "from marts.submission_status where year = 2024 order by unit_code")
+    ] == rows(root / "warehouse.duckdb",
+              "select unit_code, status, is_on_time, completed_on, error_count "
+              "from marts.submission_status where year = 2024 order by unit_code")
     assert {"expected": 4, "received": 3, "late": 1, "draft": 1, "invalid": 0,
             "missing": 0} == summary.counts
 
 
-def test_indicator_values_by_hand(run_2024):
+def test_indicator_values_by_hand(small_2024):
     """CT1–CT5 for 2024 equal the values worked out by hand in the module docstring."""
-    root, _, _ = run_2024
+    root, _, _ = small_2024
     assert [
         ("CT1", "audience", "can_bo", 2.0, None, 2.0, 2.0, "achieved"),
         ("CT1", "audience", "doanh_nghiep", 3.0, None, 3.0, 2.0, "achieved"),
@@ -122,58 +58,58 @@ def test_indicator_values_by_hand(run_2024):
         ("CT5", "district", "QUAN", 4.0, 5.0, 0.8, 0.95, "not_yet_due"),
         ("CT5", "ward", "P-HALY", None, None, None, 0.95, "no_data"),
         ("CT5", "ward", "P-MINHKHAI", 4.0, 5.0, 0.8, 0.95, "not_yet_due"),
-    ] == _rows(root / "warehouse.duckdb",
-               "select indicator_code, scope, scope_code, numerator, denominator, "
-               "round(value, 6), target, status from marts.indicator_values where year = 2024 "
-               "order by indicator_code, scope, scope_code")
+    ] == rows(root / "warehouse.duckdb",
+              "select indicator_code, scope, scope_code, numerator, denominator, "
+              "round(value, 6), target, status from marts.indicator_values where year = 2024 "
+              "order by indicator_code, scope, scope_code")
 
 
-def test_bad_row_is_quarantined_with_a_vietnamese_message(run_2024):
+def test_bad_row_is_quarantined_with_a_vietnamese_message(small_2024):
     """Minh Khai's row 5 (90 women of 80 participants) is in quarantine, not in staging,
     and its issue names the unit, tab, row, column and value."""
-    root, _, _ = run_2024
+    root, _, _ = small_2024
     db = root / "warehouse.duckdb"
-    [(reason, values)] = _rows(db, "select reason_vi, row_values from quality.quarantine "
-                                   "where unit_code = 'P-MINHKHAI'")
+    [(reason, values)] = rows(db, "select reason_vi, row_values from quality.quarantine "
+                                  "where unit_code = 'P-MINHKHAI'")
     assert reason.startswith("Đơn vị P-MINHKHAI, trang «Hoạt động», dòng 5, cột «Trong đó nữ» "
                              "(giá trị «90»): Số người nữ không được lớn hơn tổng số người")
     assert '"Số người tham dự": "80"' in values
-    assert [(4,)] == _rows(db, "select sheet_row from staging.stg_workbook__activities "
-                               "where unit_code = 'P-MINHKHAI'")
+    assert [(4,)] == rows(db, "select sheet_row from staging.stg_workbook__activities "
+                              "where unit_code = 'P-MINHKHAI'")
 
 
-def test_every_cell_is_kept_raw(run_2024):
+def test_every_cell_is_kept_raw(small_2024):
     """Every non-empty cell of LDTBXH's workbook is in raw.cells, titles included."""
-    root, _, _ = run_2024
+    root, _, _ = small_2024
     from openpyxl import load_workbook
 
     book = load_workbook(root / "reports" / "2024" / "LDTBXH.xlsx")
     expected = sorted((ws.title, c.row, c.column) for ws in book.worksheets
                       for row in ws.iter_rows() for c in row if c.value not in (None, ""))
-    assert expected == sorted(_rows(
+    assert expected == sorted(rows(
         root / "warehouse.duckdb",
         "select tab_name, row_number, column_number from raw.cells join raw.snapshots "
         "using (snapshot_id) where unit_code = 'LDTBXH'"))
 
 
-def test_rerun_gives_identical_marts_and_no_new_snapshot(run_2024):
+def test_rerun_gives_identical_marts_and_no_new_snapshot(small_2024):
     """A second run of the same year adds no snapshot and leaves every mart identical."""
     from flows.annual_report import annual_report
 
-    root, _, kwargs = run_2024
+    root, _, kwargs = small_2024
     db = root / "warehouse.duckdb"
     marts = ("submission_status", "indicator_values", "participation", "budget",
              "activity_coverage")
-    before = {m: _rows(db, f"select * from marts.{m} order by all") for m in marts}
-    snapshots = _rows(db, "select count(*) from raw.snapshots")
+    before = {m: rows(db, f"select * from marts.{m} order by all") for m in marts}
+    snapshots = rows(db, "select count(*) from raw.snapshots")
     annual_report(**kwargs)
-    assert before == {m: _rows(db, f"select * from marts.{m} order by all") for m in marts}
-    assert snapshots == _rows(db, "select count(*) from raw.snapshots")
+    assert before == {m: rows(db, f"select * from marts.{m} order by all") for m in marts}
+    assert snapshots == rows(db, "select count(*) from raw.snapshots")
 
 
-def test_report_files_are_written(run_2024):
+def test_report_files_are_written(small_2024):
     """The Markdown report and the workbook of marts are in the output folder."""
-    root, summary, _ = run_2024
+    root, summary, _ = small_2024
     folder = root / "output" / "2024"
     assert folder == summary.output_folder
     text = (folder / "bao-cao-2024.md").read_text(encoding="utf-8")
@@ -193,7 +129,7 @@ def test_report_files_are_written(run_2024):
     assert ("Tổng cộng", 30_000_000, 6) == (last[0], last[2], last[3])
 
 
-def test_flow_run_carries_report_and_table_artifacts(run_2024):
+def test_flow_run_carries_report_and_table_artifacts(small_2024):
     """The run publishes the report as a markdown artifact and the two key marts as tables."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey

@@ -12,10 +12,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from core.registry import LOCAL_TZ
+from tests.runs import flow_paths, marts, rows
 from tests.workbooks import report_workbook
 from warehouse.backup import expired
 
@@ -32,8 +32,7 @@ def ran_2024(prefect_api, small_registry, tmp_path_factory):
     for unit in ("LDTBXH", "VHTT"):
         report_workbook(root / "reports" / "2024" / f"{unit}.xlsx", unit, 2024,
                         activities=[ACTIVITY])
-    paths = dict(reports_dir=str(root / "reports"), warehouse=str(root / "data" / "w.duckdb"),
-                 output_dir=str(root / "out"), seeds_dir=str(small_registry))
+    paths = flow_paths(root, small_registry, warehouse="data/w.duckdb")
     annual_report(year=2024, **paths)
     return root, paths
 
@@ -41,19 +40,6 @@ def ran_2024(prefect_api, small_registry, tmp_path_factory):
 def _command(*args: str, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "flows.backup", *args], env=env,
                           capture_output=True, text=True, timeout=300)
-
-
-def _table(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def _marts(path: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [n for (n,) in con.execute("select table_name from information_schema.tables "
-                                           "where table_schema = 'marts' order by 1").fetchall()]
-        return {n: con.execute(f"select * from marts.{n} order by all").fetchall()
-                for n in names}
 
 
 def test_retention_keeps_the_most_recent_backups():
@@ -82,20 +68,20 @@ def test_backup_restored_into_a_fresh_folder_is_identical(ran_2024, tmp_path, su
 
     snapshots = "select snapshot_id, unit_code, content_sha256, content from raw.snapshots " \
                 "order by snapshot_id"
-    before, after = _table(original, snapshots), _table(restored, snapshots)
+    before, after = rows(original, snapshots), rows(restored, snapshots)
     assert 2 == len(after)
     assert before == after
     assert all(hashlib.sha256(content).hexdigest() == sha for _, _, sha, content in after)
-    assert _marts(original) == _marts(restored)
-    assert [("LDTBXH", 3), ("VHTT", 3)] == _table(
+    assert marts(original) == marts(restored)
+    assert [("LDTBXH", 3), ("VHTT", 3)] == rows(
         restored, "select unit_code, sessions from staging.stg_workbook__activities order by 1")
     assert (tmp_path / "fresh" / "analyst" / "warehouse.duckdb").is_file()
 
-    [(last, count)] = _table(restored, "select max(fetch_id), count(*) from raw.fetches")
+    [(last, count)] = rows(restored, "select max(fetch_id), count(*) from raw.fetches")
     annual_report(year=2024, **{**paths, "warehouse": str(restored),
                                 "output_dir": str(tmp_path / "out")})
-    assert before == _table(restored, snapshots)
-    assert [(last + 1, last + count, count)] == _table(
+    assert before == rows(restored, snapshots)
+    assert [(last + 1, last + count, count)] == rows(
         restored, f"select min(fetch_id), max(fetch_id), count(*) from raw.fetches "
                   f"where fetch_id > {last}")
 

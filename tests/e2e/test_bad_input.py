@@ -8,9 +8,9 @@ stray file "HLHPN.xlsx" lies in the folder.
 
 import io
 
-import duckdb
 import pytest
 
+from tests.runs import flow_paths, rows
 from tests.workbooks import general_rows, report_workbook, write_grid
 
 ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
@@ -46,27 +46,21 @@ def bad_run(prefect_api, small_registry, tmp_path_factory):
     report_workbook(y23 / "P-HALY.xlsx", "P-HALY", 2023, completed_on="01/12/2023",
                     activities=[ACTIVITY])
     report_workbook(y23 / "HLHPN.xlsx", "HLHPN", 2023, activities=[ACTIVITY])
-    db = root / "warehouse.duckdb"
+    paths = flow_paths(root, small_registry)
     for year in (2024, 2023):
-        annual_report(year=year, reports_dir=str(root / "reports"), warehouse=str(db),
-                      output_dir=str(root / "output"), seeds_dir=str(small_registry))
-    return db
-
-
-def _rows(db, sql):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
+        annual_report(year=year, **paths)
+    return paths["warehouse"]
 
 
 def test_unreadable_files_make_only_their_unit_invalid(bad_run):
     """Empty, PDF and password-protected files make their unit invalid with a Vietnamese
     reason; LDTBXH is still received."""
     assert [("LDTBXH", "received"), ("P-HALY", "invalid"), ("P-MINHKHAI", "invalid"),
-            ("VHTT", "invalid")] == _rows(
+            ("VHTT", "invalid")] == rows(
         bad_run, "select unit_code, status from marts.submission_status where year = 2024 "
                  "order by unit_code")
-    messages = dict(_rows(bad_run, "select unit_code, message_vi from quality.issues "
-                                   "where year = 2024 and rule = 'unreadable_workbook'"))
+    messages = dict(rows(bad_run, "select unit_code, message_vi from quality.issues "
+                                  "where year = 2024 and rule = 'unreadable_workbook'"))
     assert messages["VHTT"] == (
         "Đơn vị VHTT: Tệp «VHTT.xlsx» không đọc được: tệp rỗng, 0 byte; hãy mở tệp bằng "
         "Excel, lưu lại dưới dạng .xlsx rồi nộp lại.")
@@ -77,7 +71,7 @@ def test_unreadable_files_make_only_their_unit_invalid(bad_run):
 
 def test_unreadable_files_are_kept_as_submitted(bad_run):
     """The bytes of every file, readable or not, are kept in raw.snapshots."""
-    assert [("P-HALY", 10240), ("P-MINHKHAI", 29), ("VHTT", 0)] == _rows(
+    assert [("P-HALY", 10240), ("P-MINHKHAI", 29), ("VHTT", 0)] == rows(
         bad_run, "select unit_code, content_bytes from raw.snapshots where year = 2024 "
                  "and read_error is not null order by unit_code")
 
@@ -86,18 +80,18 @@ def test_wrong_year_wrong_unit_and_missing_tab_block_their_submission(bad_run):
     """Last year's workbook, another unit's workbook and a deleted required tab each make
     the submission invalid with the cell named; none of their rows reach staging."""
     assert [("LDTBXH", "invalid"), ("P-HALY", "received"), ("P-MINHKHAI", "invalid"),
-            ("VHTT", "invalid")] == _rows(
+            ("VHTT", "invalid")] == rows(
         bad_run, "select unit_code, status from marts.submission_status where year = 2023 "
                  "order by unit_code")
-    blocking = _rows(bad_run, "select unit_code, rule, sheet_row, column_key, value "
-                              "from quality.issues where year = 2023 and severity = 'blocking' "
-                              "order by unit_code, rule")
+    blocking = rows(bad_run, "select unit_code, rule, sheet_row, column_key, value "
+                             "from quality.issues where year = 2023 and severity = 'blocking' "
+                             "order by unit_code, rule")
     assert [("LDTBXH", "year_mismatch", 4, "year", "2022"),
             ("P-MINHKHAI", "missing_tab", None, None, None),
             ("VHTT", "unit_mismatch", 3, "unit_code", "LDTBXH")] == blocking
-    assert [("P-HALY",)] == _rows(bad_run, "select distinct unit_code from "
-                                           "staging.stg_workbook__activities where year = 2023")
-    assert [("LDTBXH", 4), ("VHTT", 4)] == _rows(
+    assert [("P-HALY",)] == rows(bad_run, "select distinct unit_code from "
+                                          "staging.stg_workbook__activities where year = 2023")
+    assert [("LDTBXH", 4), ("VHTT", 4)] == rows(
         bad_run, "select unit_code, sheet_row from quality.quarantine where year = 2023 "
                  "order by unit_code")
 
@@ -105,8 +99,8 @@ def test_wrong_year_wrong_unit_and_missing_tab_block_their_submission(bad_run):
 def test_stray_file_is_kept_and_reported(bad_run):
     """A workbook of a unit not expected this year is stored raw and reported as a warning,
     not counted."""
-    assert [("HLHPN", "unexpected_file", "warning")] == _rows(
+    assert [("HLHPN", "unexpected_file", "warning")] == rows(
         bad_run, "select unit_code, rule, severity from quality.issues where year = 2023 "
                  "and unit_code = 'HLHPN'")
-    assert [(1,)] == _rows(bad_run, "select count(*) from raw.snapshots where year = 2023 "
-                                    "and unit_code = 'HLHPN'")
+    assert [(1,)] == rows(bad_run, "select count(*) from raw.snapshots where year = 2023 "
+                                   "and unit_code = 'HLHPN'")

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import duckdb
 import pytest
 
+from tests.runs import flow_paths
 from tests.workbooks import report_workbook
 
 
@@ -34,8 +35,7 @@ def year_2025(prefect_api, small_registry, tmp_path_factory):
                     activities=[_activity(1)])
     report_workbook(folder / "P-MINHKHAI.xlsx", "P-MINHKHAI", 2025, complete="",
                     completed_on="01/12/2025", activities=[_activity(1)])
-    paths = dict(reports_dir=str(root / "reports"), warehouse=str(root / "w.duckdb"),
-                 output_dir=str(root / "out"), seeds_dir=str(small_registry))
+    paths = flow_paths(root, small_registry)
     markdown = collection_window(year=2025, **paths)
     return root, paths, markdown
 
@@ -140,9 +140,7 @@ def test_a_failed_run_is_recorded_and_announced(prefect_api, small_registry, tmp
         ).save("failure-sink", overwrite=True)
         monkeypatch.setenv("HB_FAILURE_NOTIFICATION_BLOCK", "custom-webhook/failure-sink")
         with pytest.raises(SettingError):
-            annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
-                          warehouse=str(tmp_path / "w.duckdb"),
-                          output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))
+            annual_report(year=2025, **flow_paths(tmp_path, small_registry))
     finally:
         server.shutdown()
     [notice] = _Sink.received

@@ -44,10 +44,10 @@ import time
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from sources.xlsx import sheet_parts
+from tests.runs import rows
 
 YEAR = 2024
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -249,35 +249,26 @@ def _run_measured(command: list[str], env: dict[str, str]):
     return process.returncode, "".join(out), seconds, by_process
 
 
-def _rows(db: Path, sql: str, *params):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
-
-
 def _staging(db: Path, unit: str) -> dict[str, list[tuple]]:
     """The unit's staged rows, without what differs between two runs of the same content
     (snapshot ids, file paths, fetch times)."""
     run_specific = {"stg_workbook__submissions": ", source_ref, fetched_at, "
                                                  "first_seen_complete_at"}
-    return {t: _rows(db, f"select * exclude (snapshot_id{run_specific.get(t, '')}) "
-                         f"from staging.{t} where year = ? and unit_code = ? order by all",
-                     YEAR, unit)
+    return {t: rows(db, f"select * exclude (snapshot_id{run_specific.get(t, '')}) "
+                        f"from staging.{t} where year = ? and unit_code = ? order by all",
+                    YEAR, unit)
             for t in STAGING}
 
 
 @pytest.fixture(scope="module")
-def runs(prefect_api, tmp_path_factory):
-    """The reference run (in this process) and the damaged run (the command line)."""
+def runs(prefect_api, demo_2024, tmp_path_factory):
+    """The reference run (the session's demo year 2024, in this process) and the damaged
+    run (the command line) on a copy of its folder."""
     if not SOFFICE:
         pytest.skip("LibreOffice (soffice) is not installed: cannot write .xls and .ods")
-    from demo.generate import generate
-    from flows.annual_report import annual_report
-
+    assert YEAR == demo_2024.kwargs["year"]
     root = tmp_path_factory.mktemp("damaged")
-    reference, damaged = root / "reference", root / "damaged"
-    generate(reference, [YEAR - 1, YEAR])
-    annual_report(year=YEAR, reports_dir=str(reference), warehouse=str(root / "reference.duckdb"),
-                  output_dir=str(root / "ref-out"))
+    reference, damaged = demo_2024.reports_dir, root / "damaged"
     shutil.copytree(reference, damaged)
     scratch = root / "scratch"
     scratch.mkdir()
@@ -291,7 +282,7 @@ def runs(prefect_api, tmp_path_factory):
     (RESULTS / "damaged-files.json").write_text(json.dumps(
         {"units": 21, "limits": LIMITS, "seconds": round(seconds, 2),
          "peak_rss_mb_by_process": peaks}, indent=2, ensure_ascii=False), encoding="utf-8")
-    return {"ref": root / "reference.duckdb", "dmg": root / "damaged.duckdb", "code": code,
+    return {"ref": demo_2024.warehouse, "dmg": root / "damaged.duckdb", "code": code,
             "output": output, "peaks": peaks, **known}
 
 
@@ -308,10 +299,10 @@ def test_the_run_completes_cleanly_within_its_limits(runs):
 
 
 def test_damaged_files_make_only_their_unit_invalid(runs):
-    statuses = dict(_rows(runs["dmg"], "select unit_code, status from marts.submission_status "
-                                       "where year = ?", YEAR))
-    reference = dict(_rows(runs["ref"], "select unit_code, status from "
-                                        "marts.submission_status where year = ?", YEAR))
+    statuses = dict(rows(runs["dmg"], "select unit_code, status from marts.submission_status "
+                                      "where year = ?", YEAR))
+    reference = dict(rows(runs["ref"], "select unit_code, status from "
+                                       "marts.submission_status where year = ?", YEAR))
     assert {u: "invalid" for u in INVALID} == {u: statuses[u] for u in INVALID}
     assert {u: "missing" for u in MISSING} == {u: statuses[u] for u in MISSING}
     kept = AS_REFERENCE + UNTOUCHED
@@ -320,8 +311,8 @@ def test_damaged_files_make_only_their_unit_invalid(runs):
 
 
 def test_each_unit_is_told_what_is_wrong_with_its_file(runs):
-    messages = dict(_rows(runs["dmg"], "select unit_code, message_vi from quality.issues "
-                                       "where year = ? and rule = 'unreadable_workbook'", YEAR))
+    messages = dict(rows(runs["dmg"], "select unit_code, message_vi from quality.issues "
+                                      "where year = ? and rule = 'unreadable_workbook'", YEAR))
     assert set(INVALID) == set(messages)
     assert messages["NOIVU"] == (
         "Đơn vị NOIVU: Tệp «NOIVU.xlsx» không đọc được: nội dung tệp khi giải nén quá lớn "
@@ -344,15 +335,15 @@ def test_each_unit_is_told_what_is_wrong_with_its_file(runs):
 
 
 def test_the_folder_itself_is_reported(runs):
-    found = _rows(runs["dmg"], "select unit_code, rule, severity, value from quality.issues "
-                               "where year = ? and rule in ('not_a_file', 'symlink_refused', "
-                               "'duplicate_file') order by unit_code", YEAR)
+    found = rows(runs["dmg"], "select unit_code, rule, severity, value from quality.issues "
+                              "where year = ? and rule in ('not_a_file', 'symlink_refused', "
+                              "'duplicate_file') order by unit_code", YEAR)
     assert [("LDLD", "not_a_file", "warning", "LDLD.xlsx"),
             ("P-HALY", "duplicate_file", "warning", "p-haly.xlsx, P-HALY.xlsx"),
             ("P-THUONGLY", "symlink_refused", "warning", "P-THUONGLY.xlsx"),
             ("X", "not_a_file", "warning", "X.xlsx")] == found
-    (twin,) = _rows(runs["dmg"], "select message_vi from quality.issues where year = ? and "
-                                 "rule = 'duplicate_file'", YEAR)[0]
+    (twin,) = rows(runs["dmg"], "select message_vi from quality.issues where year = ? and "
+                                "rule = 'duplicate_file'", YEAR)[0]
     assert twin == ("Đơn vị P-HALY: Có 2 tệp báo cáo của đơn vị («p-haly.xlsx», «P-HALY.xlsx»):"
                     " tệp «p-haly.xlsx», sửa gần nhất, được dùng; các tệp kia vẫn được lưu lại: "
                     "hãy xóa tệp thừa.")
@@ -375,12 +366,12 @@ def test_legitimate_odd_files_load_every_row(runs):
 def test_every_file_is_kept_within_the_size_limit(runs):
     """Damaged files are kept as submitted; both twins are kept; the oversized file's
     bytes are not, its size is."""
-    kept = dict(_rows(runs["dmg"], "select unit_code, count(*) from raw.snapshots "
-                                   "where year = ? group by all", YEAR))
+    kept = dict(rows(runs["dmg"], "select unit_code, count(*) from raw.snapshots "
+                                  "where year = ? group by all", YEAR))
     assert 2 == kept["P-HALY"]
     assert all(kept.get(u) == 1 for u in ("VHTT", "GDDT", "YTE", "NOIVU", "HLHPN",
                                           "P-MINHKHAI")), kept
-    ((size, stored),) = _rows(runs["dmg"], "select content_bytes, octet_length(content) "
-                                           "from raw.snapshots where unit_code = 'P-TRAICHUOI'")
+    ((size, stored),) = rows(runs["dmg"], "select content_bytes, octet_length(content) "
+                                          "from raw.snapshots where unit_code = 'P-TRAICHUOI'")
     assert (size > 3 * 1024 * 1024, 0) == (True, stored)
     assert "LDLD" not in kept and "P-THUONGLY" not in kept

@@ -11,38 +11,21 @@ SCENARIO table of demo/generate.py (21 units expected: 12 agencies and 9 wards).
 - CT3: no survey in 2024 → no data.
 - CT4: 14 of the 22 outlets at pilot level → 14/22, target 70% by 2025: not yet due.
 - CT5: 89 of 94 conventions without discrimination, target 95% by 2025: not yet due.
+The run is the session fixture `demo_2024` (tests/conftest.py).
 """
 
-import duckdb
-import pytest
-
-
-@pytest.fixture(scope="module")
-def demo_2024(prefect_api, tmp_path_factory):
-    from demo.generate import generate
-    from flows.annual_report import annual_report
-
-    root = tmp_path_factory.mktemp("demo")
-    generate(root / "reports", [2024])
-    annual_report(year=2024, reports_dir=str(root / "reports"),
-                  warehouse=str(root / "w.duckdb"), output_dir=str(root / "out"))
-    return root / "w.duckdb"
-
-
-def _rows(db, sql):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
+from tests.runs import rows
 
 
 def test_demo_2024_submission_status(demo_2024):
     """20 received of which 2 late, KINHTE a draft, one row per expected unit."""
-    assert [(21, 20, 2, 1, 0, 0)] == _rows(
+    assert [(21, 20, 2, 1, 0, 0)] == rows(
         demo_2024,
         "select count(*), count(*) filter (status = 'received'), "
         "count(*) filter (status = 'received' and not is_on_time), "
         "count(*) filter (status = 'draft'), count(*) filter (status = 'invalid'), "
         "count(*) filter (status = 'missing') from marts.submission_status")
-    assert [("GDDT",), ("P-MINHKHAI",)] == _rows(
+    assert [("GDDT",), ("P-MINHKHAI",)] == rows(
         demo_2024, "select unit_code from marts.submission_status "
                    "where not is_on_time and status = 'received' order by 1")
 
@@ -58,21 +41,21 @@ def test_demo_2024_indicators_by_hand(demo_2024):
         ("CT3", "district", "QUAN", None, None, None, "no_data"),
         ("CT4", "district", "QUAN", 14.0, 22.0, round(14 / 22, 6), "not_yet_due"),
         ("CT5", "district", "QUAN", 89.0, 94.0, round(89 / 94, 6), "not_yet_due"),
-    ] == _rows(demo_2024,
-               "select indicator_code, scope, scope_code, numerator, denominator, "
-               "round(value, 6), status from marts.indicator_values "
-               "where scope <> 'ward' order by all")
+    ] == rows(demo_2024,
+              "select indicator_code, scope, scope_code, numerator, denominator, "
+              "round(value, 6), status from marts.indicator_values "
+              "where scope <> 'ward' order by all")
 
 
 def test_demo_2024_ward_readings_by_hand(demo_2024):
     """CT1 per ward: the two wards under 2 sessions are not achieved, the seven others are."""
     assert [("P-HOANGVANTHU", 0.0, "not_achieved"), ("P-THUONGLY", 1.0, "not_achieved")] == \
-        _rows(demo_2024, "select scope_code, value, status from marts.indicator_values "
-                         "where indicator_code = 'CT1' and scope = 'ward' "
-                         "and status <> 'achieved' order by 1")
-    assert [(7,)] == _rows(demo_2024, "select count(*) from marts.indicator_values where "
-                                      "indicator_code = 'CT1' and scope = 'ward' "
-                                      "and status = 'achieved'")
+        rows(demo_2024, "select scope_code, value, status from marts.indicator_values "
+                        "where indicator_code = 'CT1' and scope = 'ward' "
+                        "and status <> 'achieved' order by 1")
+    assert [(7,)] == rows(demo_2024, "select count(*) from marts.indicator_values where "
+                                     "indicator_code = 'CT1' and scope = 'ward' "
+                                     "and status = 'achieved'")
 
 
 def test_demo_2024_wrong_cells_are_quarantined(demo_2024):
@@ -86,8 +69,8 @@ def test_demo_2024_wrong_cells_are_quarantined(demo_2024):
         ("KINHTE", "Thông tin chung", 6, "completed_on", "required"),
         ("P-HUNGVUONG", "Hoạt động", 7, "sessions", "not_whole"),
         ("P-SODAU", "Hoạt động", 8, "participants_female", "comparison"),
-    ] == _rows(demo_2024, "select unit_code, tab, sheet_row, column_key, rule "
-                          "from quality.issues where severity = 'error' order by all")
-    assert [(0,)] == _rows(demo_2024, """
+    ] == rows(demo_2024, "select unit_code, tab, sheet_row, column_key, rule "
+                         "from quality.issues where severity = 'error' order by all")
+    assert [(0,)] == rows(demo_2024, """
         select count(*) from staging.stg_workbook__activities a
         join quality.quarantine q using (year, unit_code, sheet_row)""")

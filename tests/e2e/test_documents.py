@@ -22,11 +22,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from core.registry import read_locality
 from core.report import vn_number, vn_percent
+from tests.runs import flow_paths, rows
 
 YEARS = range(2022, 2031)
 ISSUED_ON = date(2025, 12, 5)
@@ -57,8 +57,7 @@ def demo_warehouse(prefect_api, tmp_path_factory):
             patch.setitem(SCENARIO, year, _later_year(year))
         generate(root / "reports", YEARS)
     for year in YEARS:
-        annual_report(year=year, reports_dir=str(root / "reports"),
-                      warehouse=str(root / "w.duckdb"), output_dir=str(root / "out"))
+        annual_report(year=year, **flow_paths(root))
     return root
 
 
@@ -93,11 +92,6 @@ def documents(demo_warehouse, prefect_api):
             capture_output=True, timeout=300, check=True)
     return {"paths": paths, "pdfs": pdfs, "warehouse": root / "w.duckdb",
             "cli_output": done.stdout}
-
-
-def _rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def _docx(path: Path):
@@ -219,13 +213,13 @@ def test_no_placeholder_text_left(documents, kind):
 def test_annual_indicator_table_equals_the_mart(documents):
     """Each district indicator's value and target as printed equal marts.indicator_values
     formatted (percentages), and the hand-worked 2024 figures of tests/e2e/test_demo_year.py."""
-    rows = _table(_docx(documents["paths"]["annual"]), ("Chỉ tiêu", "Nội dung"))
+    table = _table(_docx(documents["paths"]["annual"]), ("Chỉ tiêu", "Nội dung"))
     assert ["Chỉ tiêu", "Nội dung", "Kết quả năm 2024", "Mục tiêu", "Mốc", "Đánh giá"] == \
-        rows[0][:6]
-    printed = {r[0]: (r[2], r[3], r[4]) for r in rows[1:] if r[0] in CT_CODES}
-    mart = _rows(documents["warehouse"],
-                 "select indicator_code, value, target, milestone_year from marts.indicator_values"
-                 " where year = 2024 and scope = 'district' order by 1")
+        table[0][:6]
+    printed = {r[0]: (r[2], r[3], r[4]) for r in table[1:] if r[0] in CT_CODES}
+    mart = rows(documents["warehouse"],
+                "select indicator_code, value, target, milestone_year from marts.indicator_values"
+                " where year = 2024 and scope = 'district' order by 1")
     assert {code: (vn_percent(value), vn_percent(target), str(milestone))
             for code, value, target, milestone in mart} == printed
     assert {"CT1": ("100,0%", "100,0%", "2025"), "CT2": ("85,7%", "100,0%", "2025"),
@@ -235,11 +229,11 @@ def test_annual_indicator_table_equals_the_mart(documents):
 
 def test_annual_ct1_audiences_equal_the_mart(documents):
     """CT1's three audiences (sessions, target 02) printed under CT1 equal the mart: 3, 2, 18."""
-    rows = _table(_docx(documents["paths"]["annual"]), ("Chỉ tiêu", "Nội dung"))
-    printed = [(r[1], r[2], r[3]) for r in rows[1:] if r[0] == ""]
-    mart = _rows(documents["warehouse"],
-                 "select scope_code, value, target from marts.indicator_values "
-                 "where year = 2024 and scope = 'audience' order by 1")
+    table = _table(_docx(documents["paths"]["annual"]), ("Chỉ tiêu", "Nội dung"))
+    printed = [(r[1], r[2], r[3]) for r in table[1:] if r[0] == ""]
+    mart = rows(documents["warehouse"],
+                "select scope_code, value, target from marts.indicator_values "
+                "where year = 2024 and scope = 'audience' order by 1")
     groups = {"can_bo": "Cơ quan, tổ chức", "doanh_nghiep": "Doanh nghiệp",
               "nguoi_dan": "Người dân"}
     assert [(f"Trong đó: {groups[c]} (số cuộc)", vn_number(v), vn_number(t))
@@ -265,13 +259,13 @@ def test_annual_activity_rows_equal_the_activity_rows(documents):
                 cells = [c.text for c in row.cells]
                 printed[cells[0]] = (cells[2], cells[3], cells[4])
     db = documents["warehouse"]
-    sessions = dict(_rows(db, "select activity_code, sum(sessions) from "
-                              "intermediate.int_counted_activities where year = 2024 group by 1"))
-    people = dict(_rows(db, "select activity_code, sum(participants) from marts.participation "
-                            "where year = 2024 group by 1"))
-    women = dict(_rows(db, "select activity_code, sum(participants) from marts.participation "
-                           "where year = 2024 and sex = 'female' group by 1"))
-    running = [code for code, years in _rows(db, "select activity_code, years from ref.activities")
+    sessions = dict(rows(db, "select activity_code, sum(sessions) from "
+                             "intermediate.int_counted_activities where year = 2024 group by 1"))
+    people = dict(rows(db, "select activity_code, sum(participants) from marts.participation "
+                           "where year = 2024 group by 1"))
+    women = dict(rows(db, "select activity_code, sum(participants) from marts.participation "
+                          "where year = 2024 and sex = 'female' group by 1"))
+    running = [code for code, years in rows(db, "select activity_code, years from ref.activities")
                if years is None or "2024" in years.split(";")]
     expected = {code: (vn_number(sessions.get(code, 0)), vn_number(people.get(code, 0)),
                        vn_number(women.get(code, 0))) for code in running}
@@ -318,10 +312,10 @@ def test_flow_run_carries_summary_and_link_artifacts(documents):
 def test_midterm_trend_table_equals_the_mart(documents):
     """Year by year 2022–2025, each indicator as printed equals marts.indicator_values:
     district readings as percentages, CT1's audiences as sessions."""
-    rows = _table(_docx(documents["paths"]["midterm"]), ("Năm", "CT1"))
+    table = _table(_docx(documents["paths"]["midterm"]), ("Năm", "CT1"))
     assert ["Năm", "CT1", "CT1: Cơ quan, tổ chức (số cuộc)", "CT1: Doanh nghiệp (số cuộc)",
-            "CT1: Người dân (số cuộc)", "CT2", "CT3", "CT4", "CT5"] == rows[0]
-    mart = _rows(documents["warehouse"], """
+            "CT1: Người dân (số cuộc)", "CT2", "CT3", "CT4", "CT5"] == table[0]
+    mart = rows(documents["warehouse"], """
         select year, indicator_code, scope, value from marts.indicator_values
         where scope in ('district', 'audience') and year between 2022 and 2025
         order by year, indicator_code, scope desc, scope_code""")
@@ -329,7 +323,7 @@ def test_midterm_trend_table_equals_the_mart(documents):
     for year, _code, scope, value in mart:
         text = vn_percent(value) if scope == "district" else vn_number(value)
         expected.setdefault(str(year), []).append(text)
-    assert expected == {row[0]: row[1:] for row in rows[1:]}
+    assert expected == {row[0]: row[1:] for row in table[1:]}
 
 
 def test_midterm_milestone_judgement_equals_the_progress_mart(documents):
@@ -339,14 +333,14 @@ def test_midterm_milestone_judgement_equals_the_progress_mart(documents):
 
     db = documents["warehouse"]
 
-    rows = _table(_docx(documents["paths"]["midterm"]), ("Chỉ tiêu", "Mốc"))
-    mart = _rows(db, """
+    table = _table(_docx(documents["paths"]["midterm"]), ("Chỉ tiêu", "Mốc"))
+    mart = rows(db, """
         select indicator_code, milestone_year, current_value, target, status
         from marts.indicator_progress where year = 2025 and scope = 'district'
         order by milestone_year, indicator_code""")
     assert [[code, str(milestone), vn_percent(value), vn_percent(target),
              PROGRESS_STATUS_VI[status]] for code, milestone, value, target, status in mart] == \
-        [[r[0], r[1], r[3], r[4], r[5]] for r in rows[1:]]
+        [[r[0], r[1], r[3], r[4], r[5]] for r in table[1:]]
 
 
 def test_midterm_units_that_missed_a_report(documents):
@@ -354,17 +348,17 @@ def test_midterm_units_that_missed_a_report(documents):
     (TCKH missing 2023, P-HALY invalid 2023, KINHTE a draft 2024); the 18 others never
     missed."""
     db = documents["warehouse"]
-    missed = _rows(db, """
+    missed = rows(db, """
         select unit_name, string_agg(year::varchar, ', ' order by year)
         from marts.submission_status where year between 2022 and 2025 and status <> 'received'
         group by 1 order by 1""")
     assert [("Phòng Kinh tế", "2024"), ("Phòng Tài chính - Kế hoạch", "2023"),
             ("UBND phường Hạ Lý", "2023")] == missed
-    rows = _table(_docx(documents["paths"]["midterm"]), ("STT", "Đơn vị", "Số năm phải báo cáo"))
+    table = _table(_docx(documents["paths"]["midterm"]), ("STT", "Đơn vị", "Số năm phải báo cáo"))
     assert {"Phòng Kinh tế": "2024 (bản nháp)", "Phòng Tài chính - Kế hoạch": "2023 (chưa nộp)",
-            "UBND phường Hạ Lý": "2023 (không hợp lệ)"} == {r[1]: r[5] for r in rows[1:]
+            "UBND phường Hạ Lý": "2023 (không hợp lệ)"} == {r[1]: r[5] for r in table[1:]
                                                             if r[5] != "–"}
-    assert 21 == len(rows) - 1
+    assert 21 == len(table) - 1
     text = _all_text(_docx(documents["paths"]["midterm"]))
     assert ("Đơn vị có năm chưa nộp hoặc báo cáo chưa đạt yêu cầu (3 đơn vị): Phòng Kinh tế, "
             "Phòng Tài chính - Kế hoạch, UBND phường Hạ Lý.") in text
@@ -374,11 +368,11 @@ def test_midterm_units_that_missed_a_report(documents):
 def test_midterm_activities_no_lead_reported(documents):
     """The activities that no lead unit reported in 2022–2025 are those of
     marts.activity_coverage with no reported row in the period."""
-    silent = _rows(documents["warehouse"], """
+    silent = rows(documents["warehouse"], """
         select activity_code from marts.activity_coverage where year between 2022 and 2025
         group by 1 having not bool_or(is_reported) order by 1""")
-    names = dict(_rows(documents["warehouse"], "select activity_code, activity_name "
-                                                "from ref.activities"))
+    names = dict(rows(documents["warehouse"], "select activity_code, activity_name "
+                                               "from ref.activities"))
     listed = "; ".join(f"{code}. {names[code]}" for (code,) in silent)
     text = _all_text(_docx(documents["paths"]["midterm"]))
     assert 1 == text.count("Hoạt động chưa có đơn vị chủ trì nào báo cáo trong giai đoạn "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from core.registry import LOCAL_TZ
+from tests.runs import flow_paths
 from tests.workbooks import report_workbook
 
 
@@ -31,8 +32,7 @@ def test_unfrozen_year_counts_the_late_change_after_a_rerun(prefect_api, small_r
 
     workbook = tmp_path / "reports" / "2025" / "LDTBXH.xlsx"
     warehouse = tmp_path / "w.duckdb"
-    paths = dict(reports_dir=str(tmp_path / "reports"), warehouse=str(warehouse),
-                 output_dir=str(tmp_path / "out"), seeds_dir=str(small_registry))
+    paths = flow_paths(tmp_path, small_registry)
     report_workbook(workbook, "LDTBXH", 2025, activities=[_activity(2)])
     annual_report(year=2025, **paths)
     assert 0 == main(["freeze", "--year", "2025", "--warehouse", str(warehouse)])

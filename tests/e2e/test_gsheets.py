@@ -43,6 +43,7 @@ from tasks.feedback import write_feedback
 from tasks.pull import pull_gsheets
 from tasks.validate import fetch_issues, validate_submissions
 from tests.emulator import ANY, DRIVE_LISTING, Emulator, Fault, running_emulator
+from tests.keys import key_fragments, service_account
 from tests.workbooks import general_rows, report_workbook, table_rows, write_grid
 
 YEAR = 2024
@@ -248,25 +249,6 @@ def test_a_bad_setting_is_an_error_naming_it(given, named):
     with pytest.raises(SettingError) as caught:
         settings_from(**given)
     assert named == str(caught.value).split(":")[0]
-
-
-def service_account(token_uri: str = "https://oauth2.googleapis.com/token") -> dict:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    return {"type": "service_account", "project_id": "hongbang",
-            "private_key_id": "4f1c9d0e2b7a4c5d8e9f0a1b2c3d4e5f6a7b8c9d", "private_key": pem,
-            "client_email": "pipeline@hongbang.iam.gserviceaccount.com",
-            "client_id": "1234567890", "token_uri": token_uri}
-
-
-def key_fragments(info: dict) -> list[str]:
-    """Pieces of the key that must never be seen: its id and each line of its body."""
-    body = [line for line in info["private_key"].splitlines() if "-----" not in line]
-    return [info["private_key_id"], *body]
 
 
 @pytest.mark.parametrize(("content", "expected"), [

@@ -14,39 +14,22 @@ import pytest
 from openpyxl import load_workbook
 
 from sources.gsheets_pull import FEEDBACK_TAB
-from tests.e2e.test_gsheets import key_fragments, service_account
 from tests.emulator import running_emulator
+from tests.keys import key_fragments, service_account
+from tests.runs import marts
 
 YEAR = 2024
 SOURCE_COLUMNS = {"snapshot_id", "source_ref", "fetched_at", "first_seen_complete_at"}
 
 
-def marts(path) -> dict[str, list[tuple]]:
-    """Every mart's rows, without the columns that name the source or when it was read."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "order by 1").fetchall()]
-        found = {}
-        for table in tables:
-            columns = [r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = "
-                "'marts' and table_name = ? order by ordinal_position", [table]).fetchall()]
-            kept = ", ".join(f'"{c}"' for c in columns if c not in SOURCE_COLUMNS)
-            found[table] = con.execute(f"select {kept} from marts.{table} order by all").fetchall()
-        return found
-
-
 @pytest.fixture(scope="module")
-def runs(prefect_api, tmp_path_factory):
-    """The flow on local files, then twice on the emulator (the second run unchanged)."""
-    from demo.generate import generate
+def runs(prefect_api, demo_2024, tmp_path_factory):
+    """The flow on local files (the session's demo year 2024), then twice on the emulator
+    with the same workbooks (the second run unchanged)."""
     from flows.annual_report import annual_report
 
+    assert YEAR == demo_2024.kwargs["year"]
     root = tmp_path_factory.mktemp("gsheets-flow")
-    generate(root / "reports", [YEAR])
-    annual_report(year=YEAR, reports_dir=str(root / "reports"),
-                  warehouse=str(root / "local.duckdb"), output_dir=str(root / "out-local"))
     handler = _Capture()
     logging.getLogger().addHandler(handler)
     try:
@@ -55,7 +38,7 @@ def runs(prefect_api, tmp_path_factory):
             info = service_account(emu.token_uri)
             (root / "key.json").write_text(json.dumps(info), encoding="utf-8")
             lines = ["year,unit_code,spreadsheet"]
-            for path in sorted((root / "reports" / str(YEAR)).glob("*.xlsx")):
+            for path in sorted((demo_2024.reports_dir / str(YEAR)).glob("*.xlsx")):
                 sheet = f"demo-{YEAR}-{path.stem}"
                 emu.add_spreadsheet(sheet, path, title=f"Báo cáo {YEAR} {path.stem}")
                 lines.append(f"{YEAR},{path.stem},https://docs.google.com/spreadsheets/d/{sheet}")
@@ -77,9 +60,9 @@ def runs(prefect_api, tmp_path_factory):
                         for p in sorted((root / "drive").glob("demo-*.xlsx"))}
     finally:
         logging.getLogger().removeHandler(handler)
-    return dict(root=root, first=first, second=second, first_counts=first_counts,
-                second_counts=second_counts, statuses=statuses, info=info,
-                logs=handler.text)
+    return dict(root=root, local=demo_2024.warehouse, first=first, second=second,
+                first_counts=first_counts, second_counts=second_counts, statuses=statuses,
+                info=info, logs=handler.text)
 
 
 class _Capture(logging.Handler):
@@ -94,7 +77,8 @@ class _Capture(logging.Handler):
 def test_google_sheets_gives_the_same_marts_as_local_files(runs):
     """Every mart (source names and fetch times aside) is identical for the same 21
     workbooks read from a folder and from Google Sheets, and so is the summary."""
-    local, google = marts(runs["root"] / "local.duckdb"), marts(runs["root"] / "gs.duckdb")
+    local = marts(runs["local"], leave_out=SOURCE_COLUMNS)
+    google = marts(runs["root"] / "gs.duckdb", leave_out=SOURCE_COLUMNS)
     assert local.keys() == google.keys()
     assert local == google
     assert {"expected": 21, "received": 20, "late": 2, "draft": 1, "invalid": 0,

@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from tests.runs import marts
 from tests.workbooks import report_workbook
 
 ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
@@ -123,19 +124,7 @@ def _temporaries(root: Path) -> list[str]:
 
 def _marts(warehouse: Path) -> dict[str, list]:
     """Every mart, without the columns that hold the time of a fetch."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "order by 1").fetchall()]
-        marts = {}
-        for table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = "
-                "'marts' and table_name = ? order by ordinal_position", [table]).fetchall()
-                if not c.endswith("_at")]
-            marts[table] = con.execute(
-                f"select {', '.join(columns)} from marts.{table} order by all").fetchall()
-    return marts
+    return marts(warehouse, leave_out=lambda column: column.endswith("_at"))
 
 
 def test_sigkill_at_any_point_leaves_no_process_no_half_file(place):

@@ -1,4 +1,5 @@
-"""marts.figure_lineage after the small hand-made 2024 run of tests/e2e/test_annual_report.py.
+"""marts.figure_lineage after the small hand-made 2024 run of tests/e2e/test_annual_report.py
+(the session fixture `small_2024`).
 
 By hand (see that module's docstring): CT1 for Cán bộ is LDTBXH's 1a row (sheet row 4,
 2 sessions) → numerator 2. CT2's plan answer is on row 7 of "Thông tin chung" (title, blank
@@ -9,49 +10,36 @@ planned and ran 1a → 1 each; Hạ Lý's draft counts for nothing. CT5 for Minh
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.e2e.test_annual_report import write_2024
+from tests.runs import rows
 
 
 @pytest.fixture(scope="module")
-def warehouse_2024(prefect_api, small_registry, tmp_path_factory) -> Path:
-    from flows.annual_report import annual_report
-
-    root = tmp_path_factory.mktemp("lineage")
-    write_2024(root / "reports")
-    annual_report(year=2024, reports_dir=str(root / "reports"),
-                  warehouse=str(root / "warehouse.duckdb"), output_dir=str(root / "output"),
-                  seeds_dir=str(small_registry))
-    return root / "warehouse.duckdb"
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
+def warehouse_2024(small_2024) -> Path:
+    return small_2024.warehouse
 
 
 def test_ct1_can_bo_rows_add_up_to_the_numerator(warehouse_2024):
     """The lineage of CT1 for Cán bộ in 2024 is LDTBXH's row 4 of "Hoạt động" in its file,
     and its values add up to the numerator of marts.indicator_values (2 sessions)."""
     db = warehouse_2024
-    rows = _rows(db, "select unit_code, tab, sheet_row, column_key, value, counts_as, "
+    found = rows(db, "select unit_code, tab, sheet_row, column_key, value, counts_as, "
                      "source_ref like '%LDTBXH.xlsx', snapshot_id is not null, "
                      "fetched_at is not null from marts.figure_lineage "
                      "where indicator_code = 'CT1' and year = 2024 and scope = 'audience' "
                      "and scope_code = 'can_bo'")
-    assert [("LDTBXH", "Hoạt động", 4, "sessions", 2.0, "numerator", True, True, True)] == rows
-    assert _rows(db, "select numerator from marts.indicator_values where indicator_code = "
-                     "'CT1' and year = 2024 and scope = 'audience' and scope_code = 'can_bo'"
-                 ) == [(sum(row[4] for row in rows),)]
+    assert [("LDTBXH", "Hoạt động", 4, "sessions", 2.0, "numerator", True, True, True)] == found
+    assert rows(db, "select numerator from marts.indicator_values where indicator_code = "
+                    "'CT1' and year = 2024 and scope = 'audience' and scope_code = 'can_bo'"
+                ) == [(sum(row[4] for row in found),)]
 
 
 def test_every_sum_matches_the_indicator_values(warehouse_2024):
     """For every 2024 reading with lineage rows, the numerator and denominator rows add up
     to the reading's numerator and denominator (CT2's denominator is the registry's)."""
     db = warehouse_2024
-    expected = _rows(db, """
+    expected = rows(db, """
         select indicator_code, scope, scope_code, numerator,
             case when indicator_code in ('CT4', 'CT5') then denominator end
         from marts.indicator_values
@@ -59,7 +47,7 @@ def test_every_sum_matches_the_indicator_values(warehouse_2024):
             ('CT2', 'district'), ('CT4', 'district'), ('CT5', 'district'), ('CT5', 'ward'))
             and numerator is not null
         order by all""")
-    assert expected == _rows(db, """
+    assert expected == rows(db, """
         select indicator_code, scope, scope_code,
             sum(value) filter (where counts_as = 'numerator'),
             sum(value) filter (where counts_as = 'denominator')
@@ -79,7 +67,7 @@ def test_ct2_and_ct5_rows_name_the_sheet_row(warehouse_2024):
         ("CT5", "P-MINHKHAI", "Hương ước, quy ước", 4, "conventions_total", 2.0),
         ("CT5", "P-MINHKHAI", "Hương ước, quy ước", 5, "conventions_non_discriminatory", 2.0),
         ("CT5", "P-MINHKHAI", "Hương ước, quy ước", 5, "conventions_total", 3.0),
-    ] == _rows(warehouse_2024, """
+    ] == rows(warehouse_2024, """
         select indicator_code, unit_code, tab, sheet_row, column_key, value
         from marts.figure_lineage
         where year = 2024 and scope = 'district' and counts_as <> 'condition'

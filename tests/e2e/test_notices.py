@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from core.notices import failure_notice, split_state_message
+from tests.runs import flow_paths
 from tests.workbooks import report_workbook
 
 # The test server is on loopback without TLS; a real server uses STARTTLS or SSL.
@@ -119,9 +120,7 @@ def test_failed_run_and_reminder_arrive_by_email(prefect_api, small_registry, tm
     monkeypatch.setenv("HB_FAILURE_NOTIFICATION_BLOCK", "smtp-email/thong-bao")
     monkeypatch.setenv("HB_REMINDER_NOTIFICATION_BLOCK", "smtp-email/thong-bao")
     with pytest.raises(FileExistsError):
-        annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
-                      warehouse=str(warehouse), output_dir=str(tmp_path / "out"),
-                      seeds_dir=str(small_registry))
+        annual_report(year=2025, **flow_paths(tmp_path, small_registry))
     reminder = send_reminders(year=2025, on_date=date(2025, 12, 3), warehouse=str(warehouse),
                               seeds_dir=str(small_registry))
 

@@ -12,12 +12,13 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import duckdb
 import pytest
 
 from core.registry import DEFAULT_SEEDS_DIR, read_locality, read_registry
 from core.report import PROGRESS_STATUS_VI, indicator_value_text
 from reports.portal import Cell, Table, table_html
+from tests.runs import flow_paths
+from tests.runs import rows as query
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ALTERNATIVE = DEFAULT_SEEDS_DIR.parent / "seeds_alternatives" / "units_reorganised_2025.csv"
@@ -45,9 +46,7 @@ def demo_portal(prefect_api, tmp_path_factory):
     shutil.copy(ALTERNATIVE, seeds / "units.csv")
     generate(root / "reports", range(2022, 2026), read_registry(seeds))
     for year in range(2022, 2026):
-        annual_report(year=year, reports_dir=str(root / "reports"),
-                      warehouse=str(root / "w.duckdb"), output_dir=str(root / "out"),
-                      seeds_dir=str(seeds))
+        annual_report(year=year, **flow_paths(root, seeds))
     return root / "out" / "portal", root / "w.duckdb"
 
 
@@ -67,11 +66,6 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def open_page(driver, portal: Path, relative: str) -> None:
@@ -259,7 +253,7 @@ def test_successor_ward_carries_its_predecessors_history_without_double_count(de
     expected = query(warehouse, """
         select year, indicator_code, scope_code from marts.indicator_values
         where scope = 'ward' and (scope_code in ? or scope_code = 'P-HONGBANG')
-        order by indicator_code, year, scope_code""", [list(HONG_BANG_PREDECESSORS)])
+        order by indicator_code, year, scope_code""", list(HONG_BANG_PREDECESSORS))
     assert [(int(r[0]), r[1], wards[r[2]]) for r in history] == [
         (y, c, u) for y, c, u in expected]
     assert {2022, 2023, 2024} == {int(r[0]) for r in history if wards[r[2]] != "P-HONGBANG"}

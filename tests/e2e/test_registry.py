@@ -45,6 +45,7 @@ def test_closed_units_are_never_counted_missing(prefect_api, tmp_path):
     import duckdb
 
     from flows.annual_report import annual_report
+    from tests.runs import flow_paths
     from tests.workbooks import report_workbook
 
     seeds = reorganised_seeds(tmp_path / "seeds")
@@ -53,9 +54,7 @@ def test_closed_units_are_never_counted_missing(prefect_api, tmp_path):
                         {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
                          "audience": "Người dân, cộng đồng", "sessions": 1,
                          "started_on": "15/11/2025"}])
-    annual_report(year=2025, reports_dir=str(tmp_path / "reports"),
-                  warehouse=str(tmp_path / "w.duckdb"), output_dir=str(tmp_path / "out"),
-                  seeds_dir=str(seeds))
+    annual_report(year=2025, **flow_paths(tmp_path, seeds))
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert [("P-HONGAN", "missing"), ("P-HONGBANG", "received")] == con.execute(
             "select unit_code, status from marts.submission_status order by 1").fetchall()

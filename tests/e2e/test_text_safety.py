@@ -15,11 +15,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import duckdb
 import pytest
 from markdown_it import MarkdownIt
 
 from core.values import strip_controls
+from tests.runs import flow_paths, rows
 from tests.workbooks import general_rows, table_rows, write_grid
 
 HOSTILE = "<img src=x onerror=alert(9)>"
@@ -58,17 +58,10 @@ def run(prefect_api, small_registry, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("text")
     _write_reports(root / "reports" / "2024")
-    state = annual_report(year=2024, reports_dir=str(root / "reports"),
-                          warehouse=str(root / "warehouse.duckdb"),
-                          output_dir=str(root / "output"), seeds_dir=str(small_registry),
-                          return_state=True)
+    paths = flow_paths(root, small_registry, warehouse="warehouse.duckdb", output_dir="output")
+    state = annual_report(year=2024, **paths, return_state=True)
     assert state.is_completed(), state.message
     return root, state.state_details.flow_run_id
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_control_characters_are_warnings_naming_the_cell(run):
@@ -87,18 +80,18 @@ def test_control_characters_are_warnings_naming_the_cell(run):
         ("Thông tin chung", 5, "Người lập báo cáo", "Nguyễn Văn An", "warning",
          "Đơn vị LDTBXH, trang «Thông tin chung», dòng 5, cột «Người lập báo cáo» (giá trị "
          "«Nguyễn Văn An»): " + CONTROL.format("U+0007")),
-    ] == _rows(db, "select tab, sheet_row, column_header, value, severity, message_vi "
-                   "from quality.issues where unit_code = 'LDTBXH' order by tab, sheet_row")
-    assert [("LDTBXH", "received", 0, 3)] == _rows(
+    ] == rows(db, "select tab, sheet_row, column_header, value, severity, message_vi "
+                  "from quality.issues where unit_code = 'LDTBXH' order by tab, sheet_row")
+    assert [("LDTBXH", "received", 0, 3)] == rows(
         db, "select unit_code, status, error_count, warning_count from marts.submission_status "
             "where status <> 'missing'")
-    assert [("Hội nghị tuyên truyền pháp luật",), ("Mít tinh hưởng ứng",)] == _rows(
+    assert [("Hội nghị tuyên truyền pháp luật",), ("Mít tinh hưởng ứng",)] == rows(
         db, "select description from staging.stg_workbook__activities order by sheet_row")
-    assert [("Nguyễn Văn An",)] == _rows(db, "select reporter from "
-                                             "staging.stg_workbook__submissions")
-    raw = _rows(db, "select value_text from raw.cells join raw.snapshots using (snapshot_id) "
-                    "where unit_code = 'LDTBXH' and tab_name = 'Hoạt động' and row_number = 4 "
-                    "and column_number = 2")
+    assert [("Nguyễn Văn An",)] == rows(db, "select reporter from "
+                                            "staging.stg_workbook__submissions")
+    raw = rows(db, "select value_text from raw.cells join raw.snapshots using (snapshot_id) "
+                   "where unit_code = 'LDTBXH' and tab_name = 'Hoạt động' and row_number = 4 "
+                   "and column_number = 2")
     assert [("Hội nghị tuyên truyền pháp luật", ("U+0001",))] == [strip_controls(v)
                                                                   for (v,) in raw]
 
