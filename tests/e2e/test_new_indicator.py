@@ -28,9 +28,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from tests.runs import rows
 from tests.workbooks import report_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,11 +135,6 @@ def ct6_run(prefect_api, small_registry, tmp_path_factory):
     return root, done.stdout
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
 def test_only_the_inputs_model_changed(ct6_run):
     """The copy differs from the code in int_indicator_inputs.sql only, by the CT6 lines."""
     root, _ = ct6_run
@@ -159,7 +154,7 @@ def test_ct6_reaches_indicator_values(ct6_run):
         ("district", "QUAN", 170.0, 300.0, 0.566667, 0.6, 2025, "not_achieved"),
         ("ward", "P-HALY", None, None, None, 0.6, 2025, "no_data"),
         ("ward", "P-MINHKHAI", 90.0, 150.0, 0.6, 0.6, 2025, "achieved"),
-    ] == _rows(root / "w.duckdb", """
+    ] == rows(root / "w.duckdb", """
         select scope, scope_code, numerator, denominator, round(value, 6), target,
             milestone_year, status
         from marts.indicator_values where indicator_code = 'CT6' and year = 2025
@@ -176,7 +171,7 @@ def test_ct6_reaches_indicator_progress(ct6_run):
         ("ward", "P-HALY", 2030, None, None, None, 0.7, None, "no_data"),
         ("ward", "P-MINHKHAI", 2025, 2025, 0.6, 0.6, 0.6, None, "achieved"),
         ("ward", "P-MINHKHAI", 2030, 2025, 0.6, 0.6, 0.7, None, "cannot_assess"),
-    ] == _rows(root / "w.duckdb", """
+    ] == rows(root / "w.duckdb", """
         select scope, scope_code, milestone_year, base_year, round(base_value, 6),
             round(current_value, 6), target, progress_ratio, status
         from marts.indicator_progress where indicator_code = 'CT6' and year = 2025
@@ -196,7 +191,7 @@ def test_ct6_reaches_the_lineage(ct6_run):
         ("district", "QUAN", "P-MINHKHAI", 4, "participants_female", 90.0, "numerator"),
         ("ward", "P-MINHKHAI", "P-MINHKHAI", 4, "participants", 150.0, "denominator"),
         ("ward", "P-MINHKHAI", "P-MINHKHAI", 4, "participants_female", 90.0, "numerator"),
-    ] == _rows(root / "w.duckdb", """
+    ] == rows(root / "w.duckdb", """
         select scope, scope_code, unit_code, sheet_row, column_key, value, counts_as
         from marts.figure_lineage where indicator_code = 'CT6' and year = 2025
             and tab = 'Hoạt động'
@@ -242,7 +237,7 @@ def test_ct6_reaches_the_appendix(ct6_run):
     book = load_workbook(root / "out" / "2025" / "phu-luc-2025.xlsx")
 
     def ct6(sheet: str, width: int) -> list[tuple]:
-        return [row[:width] for row in book[sheet].iter_rows(values_only=True)
+        return [row[:width] for row in book[sheet].iterrows(values_only=True)
                 if row[0] == "CT6"]
 
     assert [
@@ -255,7 +250,7 @@ def test_ct6_reaches_the_appendix(ct6_run):
         ("CT6", "Toàn quận", "QUAN", 2030, 2025, 170 / 300, 170 / 300, 0.7,
          "Chưa đủ số liệu để đánh giá"),
     ] == [row[:8] + row[-1:] for row in
-          (r for r in book["Tiến độ so với mốc"].iter_rows(values_only=True)
+          (r for r in book["Tiến độ so với mốc"].iterrows(values_only=True)
            if r[0] == "CT6" and r[2] == "QUAN")]
     assert [
         ("CT6", 2025, "Toàn quận", "QUAN", "LDTBXH", "Hoạt động", 4, "Số người tham dự", 100,
