@@ -80,7 +80,7 @@ def test_markdown_report_header_names_the_seeds_locality(thuy_nguyen):
         "ban, ngành, đoàn thể huyện và UBND các xã, cập nhật đến ")
     assert "| CT5 | Hương ước, quy ước không phân biệt đối xử về giới | Toàn huyện | 75,0% |" \
         in text
-    assert "### Chỉ tiêu theo xã (CT1: số cuộc cho người dân; CT5: tỷ lệ)" in lines
+    assert "### Chỉ tiêu theo xã (CT1: số cuộc; CT5: tỷ lệ)" in lines
     assert [] == DEFAULT_PLACE.findall(text)
 
 
