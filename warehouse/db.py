@@ -291,11 +291,12 @@ def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[Raw
 
 def snapshots_cells(con: duckdb.DuckDBPyConnection,
                     snapshot_ids: list[str]) -> dict[str, list[RawCell]]:
-    """The cells of many snapshots in one query (`snapshot_cells` of each, in its order)."""
+    """The cells of many snapshots in one query, by snapshot, in no particular order
+    (`core.snapshot.workbook_of` places each by its row and column; sorting a year's cells
+    would cost more than reading them)."""
     rows = con.execute(
         "select snapshot_id, tab_index, tab_name, row_number, column_number, value_type, "
-        "value_text from raw.cells where snapshot_id in (select unnest($ids)) "
-        "order by snapshot_id, tab_index, row_number, column_number",
+        "value_text from raw.cells where snapshot_id in (select unnest($ids))",
         {"ids": snapshot_ids},
     ).fetchall()
     cells: dict[str, list[RawCell]] = {snapshot_id: [] for snapshot_id in snapshot_ids}
