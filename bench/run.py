@@ -86,8 +86,9 @@ class _PeakSampler:
 
 
 class Bench:
-    def __init__(self) -> None:
+    def __init__(self, out: Path | None = None, **about: object) -> None:
         self.stages: list[dict] = []
+        self.out, self.about = out, about
 
     def measure(self, name: str, func: Callable, *args, **kwargs):
         with _PeakSampler() as sampler:
@@ -118,6 +119,10 @@ class Bench:
 
     def _add(self, figure: dict) -> None:
         self.stages.append(figure)
+        if self.out:  # so far, in case a long run is stopped before its end
+            self.out.write_text(json.dumps({**self.about, "complete": False,
+                                            "stages": self.stages}, indent=2,
+                                           ensure_ascii=False) + "\n", encoding="utf-8")
         reader = figure.get("reader_process_peak_rss_mb")
         print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
               f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
@@ -251,7 +256,6 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
     from demo.generate import generate, synthetic_registry
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    bench = Bench()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
         seeds = synthetic_registry(units, root / "seeds") if units else None
@@ -261,6 +265,7 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
         print(f"Tạo tệp báo cáo mẫu cho {len(registry.units)} đơn vị …", flush=True)
         generate(settings.reports_dir, [year], registry)
         files = sorted((settings.reports_dir / str(year)).glob("*.xlsx"))
+        bench = Bench(out, units=len(files), year=year)
         print(f"Đo {len(files)} tệp, năm {year}:", flush=True)
         bench.child("imports", [sys.executable, "-c", "import flows.annual_report"])
         bench.measure("import_gx", _import_gx)
@@ -295,7 +300,8 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
                     "bare_read_ms": round(1000 * bench.wall("bare_read") / len(files), 3)}
         per_unit["ratio"] = round(per_unit["pipeline_ms"] / per_unit["bare_read_ms"], 1)
         result = {
-            "units": len(files), "year": year, "python": platform.python_version(),
+            "units": len(files), "year": year, "complete": True,
+            "python": platform.python_version(),
             "machine": platform.machine(), "cpus": os.cpu_count(),
             "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
             "stages": bench.stages,
