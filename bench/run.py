@@ -22,8 +22,10 @@ Generates the workbooks of N synthetic units (demo/generate.py `synthetic_regist
 
 Memory: `peak_rss_mb` is the highest resident set size of this process *during* the stage
 (sampled every 5 ms); for the pull, also the peak of the workbook reader's own process; for
-the subprocess stages, the peak of the child (its largest process). The slowest pipeline
-stage is run again under cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
+the subprocess stages, the peak of the child (its largest process). CPU seconds beside
+the wall time: on a shared machine the wall time says how long it took, the CPU time how
+much work it was. The slowest pipeline stage (or `--profile STAGE`) is run again under
+cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
 """
 
 from __future__ import annotations
@@ -92,10 +94,10 @@ class Bench:
 
     def measure(self, name: str, func: Callable, *args, **kwargs):
         with _PeakSampler() as sampler:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             result = func(*args, **kwargs)
-            wall = time.perf_counter() - start
-        figure = {"stage": name, "wall_seconds": round(wall, 3),
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        figure = {"stage": name, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
                   "peak_rss_mb": round(sampler.peak, 1)}
         if reader := getattr(result, "reader_peak_mb", 0.0):
             figure["reader_process_peak_rss_mb"] = reader
@@ -115,6 +117,7 @@ class Bench:
             sys.stderr.write(output.decode(errors="replace"))
             raise RuntimeError(f"{name}: {' '.join(argv)} exited {process.returncode}")
         self._add({"stage": name, "wall_seconds": round(wall, 3),
+                   "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
                    "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "process": "child"})
 
     def _add(self, figure: dict) -> None:
@@ -125,6 +128,7 @@ class Bench:
                                            ensure_ascii=False) + "\n", encoding="utf-8")
         reader = figure.get("reader_process_peak_rss_mb")
         print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
+              f"CPU {figure['cpu_seconds']:8.2f} s   "
               f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
               + (f"   reader process {reader:6.1f} MB" if reader else ""), flush=True)
 
@@ -249,7 +253,7 @@ def _flow_context():
 
 
 def run(units: int | None, year: int, out: Path, command: bool = True,
-        profile: bool = True) -> dict:
+        profile: str | None = "slowest") -> dict:
     from core.registry import read_registry
     from core.runtime import prefect_api
     from core.settings import RunSettings
@@ -278,7 +282,7 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
                 again = _stages_flow(bench, settings, year)()
                 bench.measure("prefect_engine", _engine_flow(len(PIPELINE) + 1))
                 if profile:
-                    slowest = max(PIPELINE, key=bench.wall)
+                    slowest = profile if profile in PIPELINE else max(PIPELINE, key=bench.wall)
                     print(f"  Hồ sơ cProfile của bước chậm nhất: {slowest}", flush=True)
                     # a stage after the pull replaces what it wrote: run again where it ran;
                     # the pull, on a fresh warehouse (on the same one nothing would be new)
@@ -328,11 +332,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--no-command", action="store_true",
                         help="skip the whole command run at the end")
-    parser.add_argument("--no-profile", action="store_true",
-                        help="skip the cProfile run of the slowest stage")
+    parser.add_argument("--profile", default="slowest", choices=["slowest", *PIPELINE],
+                        help="the stage to run again under cProfile (default: the slowest)")
+    parser.add_argument("--no-profile", action="store_true", help="no cProfile run")
     args = parser.parse_args(argv)
     out = args.out or Path("bench/results") / f"bench-{args.units or 'registry'}.json"
-    run(args.units, args.year, out, command=not args.no_command, profile=not args.no_profile)
+    run(args.units, args.year, out, command=not args.no_command,
+        profile=None if args.no_profile else args.profile)
 
 
 if __name__ == "__main__":
