@@ -9,6 +9,10 @@ runs the pull stage with each rate limit on its own fresh warehouse: a first pul
 (everything new), a pull with nothing changed, and a pull after 10 spreadsheets were saved
 again (their modifiedTime moved; same values, so no new snapshot). Reports the
 requests by kind from the emulator's log, requests per spreadsheet and wall time, as JSON.
+
+The one module of `bench/` that imports from `tests/`: the emulator is test code (a fake
+Google that must never ship with the pipeline), and this benchmark is its only other user;
+`bench.run` imports nothing from `tests/`.
 """
 
 from __future__ import annotations

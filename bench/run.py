@@ -1,128 +1,344 @@
-"""Benchmark: per-stage wall time and peak memory of one year's run on N units.
+"""Benchmark: wall time and peak memory of every stage of one year's run on N units.
 
     python -m bench.run [--units N] [--year 2024] [--out bench/results/bench-N.json]
+                        [--no-command] [--no-profile]
 
-Generates N units' demo workbooks (default: the real registry), imports the heavy libraries
-once (measured apart), then runs each stage's function in turn (without the Prefect engine,
-to measure the stages themselves) and writes the figures to a JSON file. Memory: the
-process's peak resident set size after each stage and how much that stage raised it; for the
-pull, also the peak of the workbook reader's own process (it reads in a child, under the
-read limits of `core.settings.ReadLimits`, which the JSON records). A reference stage,
-`bare_read`, reads every workbook with python-calamine in this process and nothing else: the
-least work that reads the same files, measured in the same run.
+Generates the workbooks of N synthetic units (demo/generate.py `synthetic_registry`; without
+--units, the real registry), then measures, in this order and in one process tree:
+
+- `imports`: a fresh interpreter importing the flow module (`flows.annual_report`, whatever
+  it imports at the top), and `import_gx`: Great Expectations, which the validation imports
+  on first use;
+- `prefect_server_start`: the Prefect API a command-line run uses (its temporary server);
+- `bare_read`: the reference, every cell of every tab of every workbook read with
+  python-calamine and written to a DuckDB table: the least work that reads the same files;
+- each stage of the annual flow as the flow calls it, in a flow run but without the task
+  engine: pull, validate, feedback, load, indicators, report, documents, analyst copy,
+  portal (and a second pull with nothing changed);
+- `prefect_engine`: the same flow shape with no work, a flow run with one task run per
+  stage of the annual flow: what the Prefect engine itself costs a run;
+- `whole_command`: the real command, `python -m flows.annual_report --year Y …`, on a fresh
+  warehouse and output folder (imports, server, engine and every stage together).
+
+Memory: `peak_rss_mb` is the highest resident set size of this process *during* the stage
+(sampled every 5 ms); for the pull, also the peak of the workbook reader's own process; for
+the subprocess stages, the peak of the child (its largest process). CPU seconds beside
+the wall time: on a shared machine the wall time says how long it took, the CPU time how
+much work it was. The slowest pipeline stage (or `--profile STAGE`) is run again under
+cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
+import os
 import platform
-import resource
+import pstats
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from core.runtime import configure_environment
 
 configure_environment()
 
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+# stages of the annual flow, as `flows.annual_report._run_year` calls them (not the
+# reference, the second pull, the imports or the engine)
+PIPELINE = ("pull", "validate", "feedback", "load", "indicators", "report", "documents",
+            "analyst_copy", "portal")
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+class _PeakSampler:
+    """The highest resident set size of this process while a stage runs."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * PAGE_MB
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.rss_mb())
+            self._stop.wait(0.005)
+
+    def __enter__(self) -> _PeakSampler:
+        self.peak = self.rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.rss_mb())
 
 
-def _bare_read(files: list[Path]) -> int:
-    """Every cell of every tab of every workbook, with python-calamine, nothing else."""
+class Bench:
+    def __init__(self, out: Path | None = None, **about: object) -> None:
+        self.stages: list[dict] = []
+        self.out, self.about = out, about
+
+    def measure(self, name: str, func: Callable, *args, **kwargs):
+        with _PeakSampler() as sampler:
+            start, cpu = time.perf_counter(), time.process_time()
+            result = func(*args, **kwargs)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        figure = {"stage": name, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+                  "peak_rss_mb": round(sampler.peak, 1)}
+        if reader := getattr(result, "reader_peak_mb", 0.0):
+            figure["reader_process_peak_rss_mb"] = reader
+        self._add(figure)
+        return result
+
+    def child(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        """A stage run as its own process: its wall time and its peak resident set size."""
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            sys.stderr.write(output.decode(errors="replace"))
+            raise RuntimeError(f"{name}: {' '.join(argv)} exited {process.returncode}")
+        self._add({"stage": name, "wall_seconds": round(wall, 3),
+                   "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+                   "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "process": "child"})
+
+    def _add(self, figure: dict) -> None:
+        self.stages.append(figure)
+        if self.out:  # so far, in case a long run is stopped before its end
+            self.out.write_text(json.dumps({**self.about, "complete": False,
+                                            "stages": self.stages}, indent=2,
+                                           ensure_ascii=False) + "\n", encoding="utf-8")
+        reader = figure.get("reader_process_peak_rss_mb")
+        print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
+              f"CPU {figure['cpu_seconds']:8.2f} s   "
+              f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
+              + (f"   reader process {reader:6.1f} MB" if reader else ""), flush=True)
+
+    def wall(self, name: str) -> float:
+        return next(f["wall_seconds"] for f in self.stages if f["stage"] == name)
+
+
+def bare_read(files: list[Path], warehouse: Path) -> int:
+    """Every cell of every tab of every workbook, with python-calamine, into one DuckDB
+    table (file, tab, row, column, value as text), and nothing else."""
+    import duckdb
+    import pandas as pd
     from python_calamine import CalamineWorkbook
 
-    cells = 0
+    rows: dict[str, list] = {"file": [], "tab": [], "row_number": [], "column_number": [],
+                             "value": []}
     for path in files:
         book = CalamineWorkbook.from_path(str(path))
         for name in book.sheet_names:
-            cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
-    return cells
+            for r, row in enumerate(book.get_sheet_by_name(name).to_python(), start=1):
+                for c, value in enumerate(row, start=1):
+                    if value != "":
+                        rows["file"].append(path.name)
+                        rows["tab"].append(name)
+                        rows["row_number"].append(r)
+                        rows["column_number"].append(c)
+                        rows["value"].append(str(value))
+    frame = pd.DataFrame(rows)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create or replace table cells as select * from frame")
+    return len(frame)
 
 
-def _measure(name: str, figures: list[dict], func, *args):
-    before = _peak_rss_mb()
-    start = time.perf_counter()
-    result = func(*args)
-    wall = time.perf_counter() - start
-    after = _peak_rss_mb()
-    figure = {"stage": name, "wall_seconds": round(wall, 3), "peak_rss_mb": round(after, 1),
-              "peak_rss_raised_mb": round(after - before, 1)}
-    reader = getattr(result, "reader_peak_mb", 0.0)
-    if reader:
-        figure["reader_process_peak_rss_mb"] = reader
-    figures.append(figure)
-    print(f"  {name:<22} {wall:8.2f} s   peak RSS {after:8.1f} MB"
-          + (f"   reader process {reader:6.1f} MB" if reader else ""), flush=True)
-    return result
-
-
-def _import_libraries() -> None:
+def _import_gx() -> None:
     import great_expectations  # noqa: F401
-    import openpyxl  # noqa: F401
-
-    from expectations.validate import validate_year  # noqa: F401
 
 
-def run(units: int | None, year: int, out: Path) -> dict:
-    from core.registry import read_registry
-    from core.settings import RunSettings
-    from demo.generate import generate, synthetic_registry
+def _engine_flow(tasks: int):
+    """A flow run with `tasks` task runs that do nothing: the engine's own cost."""
+    from prefect import flow, task
+
+    @task
+    def nothing(i: int) -> int:
+        return i
+
+    @flow(name="bench-engine")
+    def engine() -> int:
+        return sum(nothing(i) for i in range(tasks))
+
+    return engine
+
+
+def _stages_flow(bench: Bench, settings, year: int):
+    """The stages of the annual flow in one flow run, each measured on its own (`.fn`: the
+    stage's work, not the task engine's)."""
+    from prefect import flow
+
+    from tasks.documents import publish_documents
+    from tasks.feedback import write_feedback
     from tasks.indicators import compute_indicators
     from tasks.load import load_year
-    from tasks.publish import write_tables_xlsx
+    from tasks.operations import publish_for_analysts
+    from tasks.portal import publish_portal
+    from tasks.publish import publish_report
     from tasks.pull import pull_workbooks
     from tasks.validate import validate_submissions
 
+    @flow(name="bench-stages")
+    def stages() -> dict:
+        bench.measure("pull", pull_workbooks.fn, settings, year)
+        checked = bench.measure("validate", validate_submissions.fn, settings, year)
+        bench.measure("feedback", write_feedback.fn, settings, checked)
+        bench.measure("load", load_year.fn, settings, checked)
+        figures = bench.measure("indicators", compute_indicators.fn, settings, year)
+        bench.measure("report", publish_report.fn, settings, figures)
+        bench.measure("documents", publish_documents.fn, settings, year, "annual")
+        bench.measure("analyst_copy", publish_for_analysts.fn, settings)
+        bench.measure("portal", publish_portal.fn, settings, year)
+        bench.measure("pull_unchanged_again", pull_workbooks.fn, settings, year)
+        return {"pull": lambda s: pull_workbooks.fn(s, year),
+                "validate": lambda s: validate_submissions.fn(s, year),
+                "load": lambda s: load_year.fn(s, checked),
+                "indicators": lambda s: compute_indicators.fn(s, year),
+                "report": lambda s: publish_report.fn(s, figures),
+                "documents": lambda s: publish_documents.fn(s, year, "annual"),
+                "analyst_copy": publish_for_analysts.fn,
+                "portal": lambda s: publish_portal.fn(s, year),
+                "feedback": lambda s: write_feedback.fn(s, checked)}
+
+    return stages
+
+
+def _profile(again: Callable, settings, out: Path, stage: str) -> dict:
+    """Run one stage again under cProfile; keep the .prof and a top-30 by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.runcall(again, settings)
+    prof = out.with_suffix(f".{stage}.prof")
+    profiler.dump_stats(prof)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+    top = out.with_suffix(f".{stage}.top30.txt")
+    top.write_text(text.getvalue(), encoding="utf-8")
+    return {"stage": stage, "prof": prof.name, "top30": top.name}
+
+
+def _profile_flow(again: Callable, settings, out: Path, stage: str):
+    from prefect import flow
+
+    @flow(name="bench-profile")
+    def profiled() -> dict:
+        return _profile(again, settings, out, stage)
+
+    return profiled
+
+
+@contextmanager
+def _flow_context():
+    from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
+
+    with temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False}):
+        yield
+
+
+def run(units: int | None, year: int, out: Path, command: bool = True,
+        profile: str | None = "slowest") -> dict:
+    from core.registry import read_registry
+    from core.runtime import prefect_api
+    from core.settings import RunSettings
+    from demo.generate import generate, synthetic_registry
+
+    out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
         seeds = synthetic_registry(units, root / "seeds") if units else None
         registry = read_registry(seeds) if seeds else read_registry()
         settings = RunSettings(root / "reports", root / "warehouse.duckdb", root / "output",
                                seeds or registry.seeds_dir)
-        figures: list[dict] = []
-        _measure("import_libraries", figures, _import_libraries)
-        _measure("generate_workbooks", figures, generate, settings.reports_dir, [year], registry)
-        files = list((settings.reports_dir / str(year)).glob("*.xlsx"))
-        _measure("bare_read", figures, _bare_read, files)
-        _measure("pull_workbooks", figures, pull_workbooks.fn, settings, year)
-        checked = _measure("validate_submissions", figures, validate_submissions.fn, settings,
-                           year)
-        _measure("load_year", figures, load_year.fn, settings, checked)
-        year_figures = _measure("compute_indicators", figures, compute_indicators.fn, settings,
-                                year)
-        _measure("write_report_xlsx", figures, write_tables_xlsx,
-                 settings.output_dir / "bench.xlsx", year_figures.marts)
-        _measure("pull_unchanged_again", figures, pull_workbooks.fn, settings, year)
+        print(f"Tạo tệp báo cáo mẫu cho {len(registry.units)} đơn vị …", flush=True)
+        generate(settings.reports_dir, [year], registry)
+        files = sorted((settings.reports_dir / str(year)).glob("*.xlsx"))
+        bench = Bench(out, units=len(files), year=year)
+        print(f"Đo {len(files)} tệp, năm {year}:", flush=True)
+        bench.child("imports", [sys.executable, "-c", "import flows.annual_report"])
+        bench.measure("import_gx", _import_gx)
+        bench.measure("bare_read", bare_read, files, root / "bare.duckdb")
+        server = prefect_api()
+        bench.measure("prefect_server_start", server.__enter__)
+        profiled = None
+        try:
+            with _flow_context():
+                again = _stages_flow(bench, settings, year)()
+                bench.measure("prefect_engine", _engine_flow(len(PIPELINE) + 1))
+                if profile:
+                    slowest = profile if profile in PIPELINE else max(PIPELINE, key=bench.wall)
+                    print(f"  Hồ sơ cProfile của bước chậm nhất: {slowest}", flush=True)
+                    # a stage after the pull replaces what it wrote: run again where it ran;
+                    # the pull, on a fresh warehouse (on the same one nothing would be new)
+                    where = (replace(settings, warehouse=root / "profiled.duckdb")
+                             if slowest == "pull" else settings)
+                    profiled = _profile_flow(again[slowest], where, out, slowest)()
+        finally:
+            server.__exit__(None, None, None)
+        if command:
+            env = {**os.environ, "HB_SEEDS_DIR": str(settings.seeds_dir)}
+            bench.child("whole_command", [
+                sys.executable, "-m", "flows.annual_report", "--year", str(year),
+                "--reports-dir", str(settings.reports_dir),
+                "--warehouse", str(root / "command.duckdb"),
+                "--output-dir", str(root / "command-output"),
+                "--seeds-dir", str(settings.seeds_dir)], env=env)
+        pipeline = round(sum(bench.wall(s) for s in PIPELINE), 3)
+        per_unit = {"pipeline_ms": round(1000 * pipeline / len(files), 2),
+                    "bare_read_ms": round(1000 * bench.wall("bare_read") / len(files), 3)}
+        per_unit["ratio"] = round(per_unit["pipeline_ms"] / per_unit["bare_read_ms"], 1)
         result = {
-            "units": len(files), "year": year, "python": platform.python_version(),
-            "machine": platform.machine(), "stages": figures,
-            "total_pipeline_seconds": round(sum(
-                f["wall_seconds"] for f in figures
-                if f["stage"] not in ("import_libraries", "generate_workbooks", "bare_read",
-                                      "pull_unchanged_again")), 3),
+            "units": len(files), "year": year, "complete": True,
+            "python": platform.python_version(),
+            "machine": platform.machine(), "cpus": os.cpu_count(),
+            "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+            "stages": bench.stages,
+            "pipeline_stages_seconds": pipeline,
+            "per_unit": per_unit,
+            "peak_rss_mb": max(f["peak_rss_mb"] for f in bench.stages),
+            "profile": profiled,
             "read_limits": asdict(settings.limits),
             "warehouse_mb": round(settings.warehouse.stat().st_size / 2**20, 1),
         }
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"Các bước của quy trình: {pipeline:.1f} s; mỗi đơn vị {per_unit['pipeline_ms']} ms "
+          f"(đọc trần {per_unit['bare_read_ms']} ms, gấp {per_unit['ratio']} lần)")
     print(f"Kết quả đo: {out}")
     return result
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=None,
                         help="number of synthetic units (default: the real registry)")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--no-command", action="store_true",
+                        help="skip the whole command run at the end")
+    parser.add_argument("--profile", default="slowest", choices=["slowest", *PIPELINE],
+                        help="the stage to run again under cProfile (default: the slowest)")
+    parser.add_argument("--no-profile", action="store_true", help="no cProfile run")
     args = parser.parse_args(argv)
     out = args.out or Path("bench/results") / f"bench-{args.units or 'registry'}.json"
-    run(args.units, args.year, out)
+    run(args.units, args.year, out, command=not args.no_command,
+        profile=None if args.no_profile else args.profile)
 
 
 if __name__ == "__main__":

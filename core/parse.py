@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from core.issues import Issue, Severity, message_vi
 from core.template import GENERAL, TEMPLATE, Column, Layout, Tab, ValueType
@@ -126,15 +127,29 @@ def _read(unit: str, year: int, tab: Tab, row: int | None, column: Column,
           cell: Cell) -> tuple[Parsed, list[Issue]]:
     """Read one cell of a template column, first taking out its control characters (a
     warning naming the cell); the issues say what was wrong with it."""
-    cell, removed = strip_controls(cell)
+    cell, removed, got = _read_value(column, type(cell), cell)
     issues = []
     if removed:
         issues.append(_issue(unit, year, tab, row, column, as_text(cell), "control_characters",
                              Severity.WARNING, characters=", ".join(removed)))
-    got = read_cell(column, cell)
     if not got.ok:
         issues.append(_issue(unit, year, tab, row, column, as_text(cell), got.error))
     return got, issues
+
+
+@lru_cache(maxsize=1 << 16)
+def _read_value(column: Column, kind: type, cell: Cell) -> tuple[Cell, tuple[str, ...], Parsed]:
+    """A cell without its control characters, the characters taken out, and its reading:
+    pure, so each distinct value of a column is read once (`kind` keeps 1, 1.0 and True
+    apart, which are equal as keys)."""
+    cleaned, removed = strip_controls(cell)
+    return cleaned, removed, read_cell(column, cleaned)
+
+
+@lru_cache(maxsize=1 << 16)
+def _shown(kind: type, cell: Cell) -> str:
+    """A cell as a person reads it, without its control characters (`kind`: as above)."""
+    return as_text(strip_controls(cell)[0])
 
 
 def _is_note_row(cells: Sequence[Cell]) -> bool:
@@ -150,7 +165,7 @@ def _raw_row(row: Sequence[Cell], labels: list[str]) -> dict[str, str]:
     for c, cell in enumerate(row):
         if not is_blank(cell):
             label = labels[c] if c < len(labels) and labels[c] else f"Cột {c + 1}"
-            out[strip_controls(label)[0]] = as_text(strip_controls(cell)[0])
+            out[strip_controls(label)[0]] = _shown(type(cell), cell)
     return out
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from core.escape import BREAKS, CONTROL_RANGES, is_control
@@ -33,11 +34,19 @@ class Parsed:
         return self.error is None
 
 
+# The text functions below are pure and see the same few thousand texts again and again in a
+# year's workbooks (headers, choices, "Có", units' codes): each distinct text is worked out
+# once per process. Only `str` arguments are cached (1, 1.0 and True are equal as keys).
+_TEXTS_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
 def nfc(text: str) -> str:
     """NFC-normalise and trim; non-breaking spaces become plain spaces."""
     return unicodedata.normalize("NFC", text.replace("\u00a0", " ")).strip()
 
 
+@lru_cache(maxsize=_TEXTS_CACHED)
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive form: "Hoạt  Động" and "hoat dong" meet."""
     lowered = nfc(text).lower().replace("đ", "d")
@@ -47,6 +56,7 @@ def fold(text: str) -> str:
     return " ".join(stripped.split())
 
 
+@lru_cache(maxsize=_TEXTS_CACHED)
 def match_key(text: str) -> str:
     """`fold` without punctuation, for matching labels, headers, tab names and choices."""
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
@@ -69,6 +79,11 @@ def strip_controls(cell: Cell) -> tuple[Cell, tuple[str, ...]]:
     Only escapes of control characters are taken out: `_x0041_` stays as typed."""
     if not isinstance(cell, str):
         return cell, ()
+    return _strip_text(cell)
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
+def _strip_text(cell: str) -> tuple[str, tuple[str, ...]]:
     removed: dict[str, None] = {}
 
     def drop(match: re.Match[str]) -> str:

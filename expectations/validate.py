@@ -60,8 +60,8 @@ def validate_year(frames: dict[str, pd.DataFrame], year: int,
 
 
 def _validate_tab(tab: Tab, frame: pd.DataFrame, year: int, assigned_pairs: Pairs) -> list[Issue]:
-    prepared = prepare_frame(tab, frame)
-    result = _run(tab.key, prepared, build_suite(tab, year, assigned_pairs))
+    prepared = prepare_frame(tab, frame, assigned_pairs)
+    result = _run(tab.key, prepared, build_suite(tab, year))
     issues: list[Issue] = []
     for outcome in result.results:
         if not outcome.success:

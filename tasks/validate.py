@@ -69,14 +69,31 @@ def fetch_issues(con: Any, year: int, expected: set[str]) -> list[Issue]:
     return issues
 
 
-def _first_seen_complete(con, year: int, unit_code: str):
-    """When the pipeline first fetched a version of this report marked complete."""
-    for snap in db.unit_snapshots(con, year, unit_code):
+def _first_seen_complete(con, snapshots: list[dict[str, object]], current: dict[str, object],
+                         current_general: dict[str, object]):
+    """When the pipeline first fetched a version of this report marked complete, from the
+    unit's snapshots oldest first (the current one's "Thông tin chung" is already read)."""
+    for snap in snapshots:
         if snap["read_error"] is None:
-            workbook = workbook_of(snap["tab_names"], db.snapshot_cells(con, snap["snapshot_id"]))
-            if read_general(workbook).get("is_complete") is True:
+            if snap["snapshot_id"] == current["snapshot_id"]:
+                general = current_general
+            else:
+                cells = db.snapshot_cells(con, snap["snapshot_id"])
+                general = read_general(workbook_of(snap["tab_names"], cells))
+            if general.get("is_complete") is True:
                 return snap["fetched_at"]
     return None
+
+
+def _with_cells(con, snapshots: list[dict[str, object]], codes: set[str], chunk: int = 200):
+    """Each snapshot with its cells (None when not an expected unit's readable snapshot),
+    read `chunk` snapshots per query: few queries, and never a whole year's cells at once."""
+    for start in range(0, len(snapshots), chunk):
+        part = snapshots[start:start + chunk]
+        cells = db.snapshots_cells(con, [s["snapshot_id"] for s in part
+                                         if s["unit_code"] in codes and s["read_error"] is None])
+        for snap in part:
+            yield snap, cells.pop(str(snap["snapshot_id"]), None)
 
 
 @task(name="validate_submissions", task_run_name="validate {year}")
@@ -95,7 +112,8 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
         parse_issues += fetch_issues(con, year, codes)  # fetches that failed
         parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
                          for n in db.folder_notes(con, year)]
-        for snap in db.current_snapshots(con, year):
+        every_snapshot = db.year_snapshots(con, year)
+        for snap, cells in _with_cells(con, db.current_snapshots(con, year), codes):
             unit = snap["unit_code"]
             if unit not in codes:
                 parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
@@ -105,11 +123,12 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
                 parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
                                                      source_name(snap)))
             else:
-                cells = db.snapshot_cells(con, snap["snapshot_id"])
                 parsed = parse_workbook(workbook_of(snap["tab_names"], cells), unit, year)
                 parse_issues.extend(parsed.issues)
-                if parsed.records.get("general", [{}])[0].get("is_complete") is True:
-                    first_complete = _first_seen_complete(con, year, unit)
+                general = parsed.records.get("general", [{}])[0]
+                if general.get("is_complete") is True:
+                    first_complete = _first_seen_complete(con, every_snapshot[unit], snap,
+                                                          general)
             submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
                                           snap["fetched_at"], parsed, snap["read_error"],
                                           first_complete))

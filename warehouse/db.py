@@ -271,14 +271,15 @@ def late_revisions(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, 
     ))
 
 
-def unit_snapshots(con: duckdb.DuckDBPyConnection, year: int,
-                   unit_code: str) -> list[dict[str, object]]:
-    """Every snapshot of one unit and year, oldest first."""
-    return frame_records(con.execute(
-        "select snapshot_id, tab_names, read_error, fetched_at from raw.snapshots "
-        "where year = ? and unit_code = ? order by fetched_at, snapshot_id",
-        [year, unit_code],
-    ))
+def year_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
+    """Every snapshot of every unit of a year, oldest first, by unit code."""
+    by_unit: dict[str, list[dict]] = {}
+    for snap in frame_records(con.execute(
+        "select unit_code, snapshot_id, tab_names, read_error, fetched_at from raw.snapshots "
+        "where year = ? order by unit_code, fetched_at, snapshot_id", [year],
+    )):
+        by_unit.setdefault(snap.pop("unit_code"), []).append(snap)
+    return by_unit
 
 
 def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[RawCell]:
@@ -288,6 +289,22 @@ def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[Raw
         [snapshot_id],
     ).fetchall()
     return [RawCell(*row) for row in rows]
+
+
+def snapshots_cells(con: duckdb.DuckDBPyConnection,
+                    snapshot_ids: list[str]) -> dict[str, list[RawCell]]:
+    """The cells of many snapshots in one query, by snapshot, in no particular order
+    (`core.snapshot.workbook_of` places each by its row and column; sorting a year's cells
+    would cost more than reading them)."""
+    rows = con.execute(
+        "select snapshot_id, tab_index, tab_name, row_number, column_number, value_type, "
+        "value_text from raw.cells where snapshot_id in (select unnest($ids))",
+        {"ids": snapshot_ids},
+    ).fetchall()
+    cells: dict[str, list[RawCell]] = {snapshot_id: [] for snapshot_id in snapshot_ids}
+    for snapshot_id, *cell in rows:
+        cells[snapshot_id].append(RawCell(*cell))
+    return cells
 
 
 def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
