@@ -20,6 +20,7 @@ PREFECT_OR_CHILD = {
     "core/runtime.py": "sets Prefect's defaults; the temporary server's environment",
     "flows/serve.py": "the server's and worker's environment; Prefect's auth and API URL",
     "sources/reader.py": "the reader child's environment",
+    "bench/run.py": "the environment of the whole command it times in a child",
 }
 ALLOWED_LINE = re.compile(r'dict\(os\.environ\)|\{\*\*os\.environ|os\.environ\.setdefault\('
                           r'|os\.environ\.get\("(PREFECT_[A-Z_]+|PYTHONPATH)"')
