@@ -26,6 +26,7 @@ from reports.content import (
     document_settings,
 )
 from tasks.documents import PublishedDocuments, publish_documents
+from warehouse import db
 
 Kind = Literal["annual", "midterm", "final"]
 
@@ -84,6 +85,8 @@ def review_report(
         raise ValueError(f"năm bắt đầu {start_year} sau năm kết thúc {last}")
     settings = settings_from(warehouse=warehouse, output_dir=output_dir, seeds_dir=seeds_dir)
     document = document_settings(number=number, issued_on=issued_on, signer=signer)
+    if settings.warehouse.is_file():  # this flow's one schema step (no file: a clear error)
+        db.migrate_file(settings.warehouse)
     return publish_documents(settings, last, kind, first_year=start_year, document=document)
 
 

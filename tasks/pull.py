@@ -179,7 +179,7 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
         return pull_gsheets(settings, year)
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
-    with db.connect(settings.warehouse) as con:
+    with db.open_migrated(settings.warehouse) as con:  # the first stage: may meet a new file
         summary = pull_folder(con, settings, year, [u.code for u in units], now)
     report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, summary.fetched,
                     summary.expected, summary.new_snapshots)

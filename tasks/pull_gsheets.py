@@ -233,7 +233,7 @@ def pull_gsheets(settings: RunSettings, year: int, api: SheetsApi | None = None)
     codes = [u.code for u in units]
     now = datetime.now(LOCAL_TZ)
     api = api or SheetsApi.open(settings.gsheets, SCOPES_READ)
-    with db.connect(settings.warehouse) as con:
+    with db.open_migrated(settings.warehouse) as con:  # the first stage: may meet a new file
         listed: dict[str, FileState] | None = None
         try:
             listed = api.list_spreadsheets()
