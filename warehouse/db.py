@@ -99,6 +99,10 @@ class SchemaNotCurrent(RuntimeError):
     version of the pipeline made)."""
 
 
+class MigrationFailed(RuntimeError):
+    """A migration's SQL failed: nothing of the step was applied (one transaction)."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -167,7 +171,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                     for file in sql_files(layer):
                         con.execute(file.read_text(encoding="utf-8"))
             elif not new:
-                con.execute(step.path.read_text(encoding="utf-8"))
+                try:
+                    con.execute(step.path.read_text(encoding="utf-8"))
+                except duckdb.Error as exc:
+                    raise MigrationFailed(f"{step.path}: {exc}") from exc
             con.execute("insert into ops.schema_version values (?, ?, ?, now())",
                         [step.version, step.name, "created" if new else "migrated"])
     return [m.version for m in pending]

@@ -4,21 +4,11 @@ start of the next run, keeps what it held, and gives the same marts."""
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from pathlib import Path
 
 import duckdb
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "warehouse_2024_before_migrations.duckdb.gz"
-
-
-def unpack_legacy(target: Path) -> Path:
-    """The pre-versioning warehouse, unpacked to `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(FIXTURE) as packed, target.open("wb") as out:
-        shutil.copyfileobj(packed, out)
-    return target
+from tests.warehouses import unpack_legacy
 
 
 def _marts(path: Path, columns: dict[str, list[str]] | None = None
