@@ -6,6 +6,18 @@
 -- the milestone's qualifier (pilot: outlets at pilot or official level; official: official
 -- level only); int_indicator_readings measures CT4 only at the level of the year's nearest
 -- milestone. Rates are capped at 1, with the cap guarded by a case (least() ignores nulls).
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - numerator: Numerator of a rate as the milestone counts it (CT4: outlets at the milestone's
+--   qualifier), or the count observed
+-- - denominator: Denominator of a rate (null for counts)
+-- - value: The reading: a rate as a fraction of 1 (capped at 1), or a count; null when nothing
+--   was reported
+-- - milestone_year: The milestone the reading is measured for (ref.indicator_targets)
 create or replace view intermediate.int_indicator_milestone_readings as
 with years as (
     select distinct year from staging.stg_registry__expected_units

@@ -3,6 +3,16 @@
 -- (numerator, denominator, value), before any comparison with a target. A value is null
 -- when nothing was reported to compute it from. Rates are capped at 1 (100%); note that
 -- least() ignores nulls in DuckDB, so every cap is guarded by a case.
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - numerator: Numerator of a rate, or the count observed
+-- - denominator: Denominator of a rate (null for counts)
+-- - value: The reading: a rate as a fraction of 1 (capped at 1), or a count; null when nothing
+--   was reported
 create or replace view intermediate.int_indicator_readings as
 with years as (
     select distinct year from staging.stg_registry__expected_units
