@@ -27,8 +27,8 @@ def tables(tmp_path_factory):
 
 
 def test_every_column_has_its_own_meaning(tables):
-    """No column of raw, staging, quality, ops, ref, intermediate or marts without a meaning; no meaning
-    for a column its object does not have (a renamed or dropped column)."""
+    """No column of raw, staging, quality, ops, ref, intermediate or marts without a
+    meaning; no meaning for a column its object does not have (renamed or dropped)."""
     documented = [t for t in tables if t.schema in DOCUMENTED_LAYERS]
     assert 35 <= len(documented)  # 17 tables, 6 ref tables, 5 views, 7 marts today
     missing = [f"{t.schema}.{t.name}.{name}" for t in documented
