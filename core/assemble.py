@@ -213,7 +213,8 @@ def assemble_year(year: int, expected: Sequence[Unit], submissions: Sequence[Sub
                     tables["quality.quarantine"].append(
                         _quarantine_row(year, sub, tab_key, record, reasons))
                 else:
-                    tables[table].append({**record, "year": year, "unit_code": sub.unit_code,
+                    typed = {k: v for k, v in record.items() if k != RAW_KEY}  # not a column
+                    tables[table].append({**typed, "year": year, "unit_code": sub.unit_code,
                                           "snapshot_id": sub.snapshot_id})
     for table in [*STAGING_TABLE_OF_TAB.values(), "quality.quarantine"]:
         tables.setdefault(table, [])

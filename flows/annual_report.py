@@ -80,6 +80,7 @@ def record_failure(flow, run, state) -> None:
                                  warehouse=params.get("warehouse"),
                                  output_dir=params.get("output_dir"),
                                  seeds_dir=params.get("seeds_dir"))
+        db.migrate_file(settings.warehouse)  # the run may have failed before its start did
         record_run(settings, flow_run_row("FAILED", params.get("year"), message=message,
                                           started_at=run.start_time))
     except Exception:  # the warehouse itself may be what failed: the run is failed anyway
@@ -104,7 +105,7 @@ def start_run(settings: RunSettings, year: int) -> None:
     check_years([year], "year", settings.seeds_dir)
     analysts = analyst_dir(settings)
     check_paths(settings, analysts)
-    db.check_can_write(settings.warehouse)
+    db.migrate_file(settings.warehouse)  # the run's one schema step; stages only connect
     folders = [settings.output_dir, analysts]
     if settings.output_dir.is_dir():
         folders += [f for f in settings.output_dir.iterdir() if f.is_dir() and f.name.isdigit()]

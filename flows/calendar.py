@@ -25,7 +25,7 @@ from tasks.operations import flow_run_row, publish_for_analysts, record_run
 from tasks.publish import artifact_rows
 from tasks.pull import pull_workbooks
 from tasks.validate import validate_submissions
-from warehouse import db
+from warehouse import db, reads
 from warehouse.lock import warehouse_lock
 
 
@@ -88,15 +88,7 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
 
 def outstanding_units(settings: RunSettings, year: int) -> tuple[list[dict], dict]:
     with db.connect(settings.warehouse) as con:
-        status = db.frame_records(con.execute(
-            "select year, unit_code, unit_name, status from marts.submission_status "
-            "where year = ? order by unit_code", [year]))
-        blocking: dict[str, list[str]] = {}
-        for unit, message in con.execute(
-                "select unit_code, message_vi from quality.issues where year = ? and "
-                "severity = 'blocking' order by unit_code, tab, sheet_row", [year]).fetchall():
-            blocking.setdefault(unit, []).append(message)
-    return status, blocking
+        return reads.submission_status(con, year), reads.blocking_messages(con, year)
 
 
 @task(name="send_notification", retries=3, retry_delay_seconds=[10, 60, 300])
@@ -130,6 +122,7 @@ def send_reminders(
     settings = settings_from(warehouse=warehouse, seeds_dir=seeds_dir)
     today = on_date or datetime.now(LOCAL_TZ).date()
     year = year or reporting_year(today)
+    db.migrate_file(settings.warehouse)  # this flow's one schema step; it reads only
     status, blocking = outstanding_units(settings, year)
     reminders = build_reminders(status, blocking)
     locality = read_locality(settings.seeds_dir)

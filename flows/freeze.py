@@ -51,13 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Không có kho dữ liệu {settings.warehouse}.", file=sys.stderr)
             return 1
         with warehouse_lock(settings.warehouse, timeout_seconds=10):
-            with db.connect(settings.warehouse) as con:
+            with db.open_migrated(settings.warehouse) as con:  # the command's schema step
                 now = datetime.now(LOCAL_TZ)
                 if args.action == "status":
-                    frozen = con.execute("select year, frozen_at from raw.freezes "
-                                         "order by year").fetchall()
-                    lifted = con.execute("select year, frozen_at, unfrozen_at, reason from "
-                                         "raw.unfreezes order by unfrozen_at").fetchall()
+                    frozen, lifted = db.freezes(con), db.lifted_freezes(con)
                 elif args.action == "freeze":
                     frozen_at = db.freeze_year(con, args.year, now)
                 else:

@@ -27,7 +27,7 @@ from reports.content import (
 )
 from reports.document import render_docx
 from reports.html import render_html
-from warehouse import db
+from warehouse import db, reads
 from warehouse.refs import read_indicator_ref
 
 # The marts the documents read; one missing from an older warehouse is left out (the
@@ -44,41 +44,21 @@ class PublishedDocuments:
     summary: tuple[str, ...]
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute("select count(*) from information_schema.tables "
-                        "where table_schema = ? and table_name = ?", [schema, table]).fetchone()
-    return bool(found and found[0])
-
-
 def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int,
                         seeds_dir: Path) -> PeriodFigures:
     """The marts, counted activity rows and names of the years first_year…last_year."""
-    if not _has_table(con, "marts", "submission_status"):
+    if not reads.has_table(con, "marts", "submission_status"):
         raise ValueError("kho dữ liệu chưa có số liệu: hãy chạy quy trình tổng hợp năm trước")
-    period = [first_year, last_year]
-    names = [name for name in DOCUMENT_MARTS if _has_table(con, "marts", name)]
-    marts = {name: con.execute(f"select * from marts.{name} where year between ? and ?",
-                               period).df() for name in names}
-    activities = con.execute(
-        "select year, unit_code, activity_code, description, sessions, participants, "
-        "participants_female from intermediate.int_counted_activities "
-        "where year between ? and ? order by year, unit_code, sheet_row", period).df()
-    activity_names = con.execute(
-        "select activity_code, task_group, activity_name, years from ref.activities "
-        "order by activity_code").df()
-    as_of = con.execute("select year, max(fetched_at) from staging.stg_workbook__submissions "
-                        "where year between ? and ? group by year", period).fetchall()
+    names = [name for name in DOCUMENT_MARTS if reads.has_table(con, "marts", name)]
+    marts = reads.marts_of_years(con, names, first_year, last_year)
     status = marts["submission_status"]
     unit_names = dict(zip(status["unit_code"], status["unit_name"], strict=True))
     unit_names |= {u.code: u.name_vi for u in read_registry(seeds_dir).units}
-    unexpected: dict[int, tuple[str, ...]] = {}
-    if _has_table(con, "quality", "issues"):
-        for year, name in con.execute(
-                "select year, value from quality.issues where rule = 'unexpected_file' "
-                "and year between ? and ? order by year, value", period).fetchall():
-            unexpected[year] = (*unexpected.get(year, ()), name)
-    return PeriodFigures(first_year, last_year, marts, activities, activity_names, unit_names,
-                         read_indicator_ref(con), dict(as_of), unexpected)
+    return PeriodFigures(first_year, last_year, marts,
+                         reads.counted_activities(con, first_year, last_year),
+                         reads.activity_names(con), unit_names, read_indicator_ref(con),
+                         reads.latest_fetch_by_year(con, first_year, last_year),
+                         reads.unexpected_files(con, first_year, last_year))
 
 
 def render_images(report: Report) -> dict[str, bytes]:

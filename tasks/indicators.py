@@ -9,7 +9,7 @@ from prefect import task
 
 from core.report import IndicatorRef
 from core.settings import RunSettings
-from warehouse import db
+from warehouse import db, reads
 from warehouse.refs import read_indicator_ref
 
 MARTS = ("submission_status", "indicator_values", "indicator_progress", "participation",
@@ -28,17 +28,10 @@ class YearFigures:
 
 
 def read_year_figures(con, year: int) -> YearFigures:
-    marts = {
-        name: con.execute(f"select * from marts.{name} where year = ?", [year]).df()
-        for name in MARTS
-    }
-    issues = con.execute(
-        "select * from quality.issues where year = ? order by unit_code, tab, sheet_row, "
-        "column_key", [year]).df()
-    as_of = con.execute(
-        "select max(fetched_at) from staging.stg_workbook__submissions where year = ?", [year]
-    ).fetchone()[0]
-    return YearFigures(year, marts, issues, as_of, read_indicator_ref(con))
+    return YearFigures(year, reads.marts_of_years(con, MARTS, year, year),
+                       reads.year_issues(con, year),
+                       reads.latest_fetch_by_year(con, year, year).get(year),
+                       read_indicator_ref(con))
 
 
 @task(name="compute_indicators", task_run_name="indicators {year}")

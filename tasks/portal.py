@@ -14,7 +14,7 @@ from core.files import write_bytes
 from core.registry import read_locality
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
-from warehouse import db
+from warehouse import db, reads
 
 PORTAL_FOLDER = "portal"
 PLAN_TEXT_SEED = "indicator_plan_text.csv"  # optional: the plan's own words per indicator
@@ -23,27 +23,10 @@ MAX_SEED_BYTES = 1_000_000
 
 def read_portal_data(con: duckdb.DuckDBPyConnection, seeds_dir: Path) -> PortalData:
     """Every year of the marts and the ref tables the portal shows."""
-
-    def frame(sql: str):
-        return con.execute(sql).df()
-
-    updated = dict(con.execute("select year, max(fetched_at) from "
-                               "staging.stg_workbook__submissions group by year").fetchall())
-    return PortalData(
-        indicators=frame("select * from ref.indicators order by indicator_code"),
-        targets=frame("select * from ref.indicator_targets"),
-        audiences=frame("select * from ref.ct1_audiences"),
-        units=frame("select * from ref.units"),
-        activities=frame("select * from ref.activities order by activity_code"),
-        values=frame("select * from marts.indicator_values"),
-        progress=frame("select * from marts.indicator_progress"),
-        submissions=frame("select * from marts.submission_status order by year, unit_code"),
-        coverage=frame("select * from marts.activity_coverage"),
-        lineage=frame("select * from marts.figure_lineage"),
-        locality=read_locality(seeds_dir),
-        updated_at=updated,
-        plan_text=read_plan_text(seeds_dir / PLAN_TEXT_SEED),
-    )
+    return PortalData(**reads.portal_tables(con),
+                      locality=read_locality(seeds_dir),
+                      updated_at=reads.latest_fetch_by_year(con),
+                      plan_text=read_plan_text(seeds_dir / PLAN_TEXT_SEED))
 
 
 def read_plan_text(path: Path) -> dict[str, str]:

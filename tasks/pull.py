@@ -146,7 +146,7 @@ def pull_year(settings: RunSettings, year: int, source: Source) -> PullSummary:
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
     try:
-        with db.connect(settings.warehouse) as con:
+        with db.open_migrated(settings.warehouse) as con:  # the first stage: may meet a new file
             return store_year(con, source, year, [u.code for u in units], now)
     finally:
         source.close()

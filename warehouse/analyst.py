@@ -8,15 +8,14 @@ reconnects, and never blocks a run.
 
 from __future__ import annotations
 
-import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from core.files import replacing, replacing_folder, write_text
-from core.template import TEMPLATE
-from warehouse.db import MODEL_LAYERS, WAREHOUSE_DIR, open_for_writing, sql_files
+from warehouse.db import MODEL_LAYERS, TABLE_LAYERS, open_for_writing, sql_files
 
 ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, older CLIs)
 DICTIONARY_LAYERS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -27,33 +26,62 @@ class TableDoc:
     schema: str
     name: str
     grain: str
-    columns: tuple[tuple[str, str], ...]  # (name, type)
+    columns: tuple[tuple[str, str, str], ...]  # (name, type, meaning)
 
 
-def sql_header(path: Path) -> str:
-    """The leading comment of a SQL file, without its first line (the object's name)."""
+COLUMNS_LINE = "Columns:"
+_COLUMN_ENTRY = re.compile(r"- (?P<name>\w+): (?P<meaning>.*)")
+
+
+def _header_lines(path: Path) -> list[str]:
     lines = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("--"):
             break
-        lines.append(line.removeprefix("--").strip())
-    return " ".join(lines[1:]).strip()
+        lines.append(line.removeprefix("--").removeprefix(" "))
+    return lines
 
 
-def column_glossary() -> dict[str, str]:
-    """Column meanings: the template's headers for workbook columns, then the glossary."""
-    meanings = {col.key: f"«{col.header}» in the workbook" for tab in TEMPLATE
-                for col in tab.columns}
-    with (WAREHOUSE_DIR / "columns.csv").open(encoding="utf-8", newline="") as handle:
-        meanings |= {row["column_name"]: row["description"] for row in csv.DictReader(handle)}
+def sql_header(path: Path) -> str:
+    """The leading comment of a SQL file up to its column list, without its first line
+    (the object's name): the object's grain."""
+    lines = _header_lines(path)[1:]
+    if COLUMNS_LINE in lines:
+        lines = lines[:lines.index(COLUMNS_LINE)]
+    return " ".join(line.strip() for line in lines).strip()
+
+
+def column_meanings(path: Path) -> dict[str, str]:
+    """The column list of a SQL file's header: after a line `-- Columns:`, one entry per
+    column, `-- - name: meaning`, continued on lines indented by two more spaces."""
+    lines = _header_lines(path)
+    if COLUMNS_LINE not in lines:
+        return {}
+    meanings: dict[str, str] = {}
+    name = None
+    for line in lines[lines.index(COLUMNS_LINE) + 1:]:
+        if entry := _COLUMN_ENTRY.fullmatch(line):
+            name = entry["name"]
+            meanings[name] = entry["meaning"].strip()
+        elif name and line.startswith("  "):
+            meanings[name] += " " + line.strip()
+        else:
+            raise ValueError(f"{path}: «{line}» is neither a column entry nor its continuation")
     return meanings
 
 
+def object_files() -> dict[str, Path]:
+    """The SQL file of each table and view, by qualified name."""
+    return {f"{layer}.{f.stem}": f for layer in (*TABLE_LAYERS, *MODEL_LAYERS)
+            for f in sql_files(layer)}
+
+
 def describe_tables(con: duckdb.DuckDBPyConnection) -> list[TableDoc]:
-    """Every table and view of the warehouse with its grain (from its SQL file)."""
-    grains = {f"{layer}.{f.stem}": sql_header(f)
-              for layer in ("raw", "staging", "quality", *MODEL_LAYERS, "ops")
-              for f in sql_files(layer)}
+    """Every table and view of the warehouse with its grain and its columns' meanings (from
+    its SQL file's header)."""
+    files = object_files()
+    grains = {name: sql_header(f) for name, f in files.items()}
+    meanings = {name: column_meanings(f) for name, f in files.items()}
     rows = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
         "where table_catalog = current_database() order by table_schema, table_name, "
@@ -62,22 +90,29 @@ def describe_tables(con: duckdb.DuckDBPyConnection) -> list[TableDoc]:
     for schema, table, column, data_type in rows:
         if schema in DICTIONARY_LAYERS:
             tables.setdefault((schema, table), []).append((column, data_type))
-    return [TableDoc(s, t, grains.get(f"{s}.{t}", ""), tuple(cols))
+    return [TableDoc(s, t, grains.get(f"{s}.{t}", ""),
+                     tuple((c, d, meanings.get(f"{s}.{t}", {}).get(c, "")) for c, d in cols))
             for (s, t), cols in sorted(tables.items(),
                                        key=lambda k: (DICTIONARY_LAYERS.index(k[0][0]), k[0][1]))]
 
 
-def render_dictionary(tables: list[TableDoc], glossary: dict[str, str]) -> str:
+def render_dictionary(tables: list[TableDoc]) -> str:
     """The data dictionary as Markdown."""
     out = ["# Data dictionary", "",
-           "Generated after each run from the warehouse schema and the SQL files' headers.", ""]
+           "Generated after each run from the warehouse schema and the SQL files' headers "
+           "(grain, and each column's meaning).", ""]
     for table in tables:
         out += [f"## {table.schema}.{table.name}", "", table.grain or "(no description)", "",
                 "| column | type | meaning |", "|---|---|---|"]
-        out += [f"| {name} | {data_type} | {glossary.get(name, '')} |"
-                for name, data_type in table.columns]
+        out += [f"| {name} | {data_type} | {_cell(meaning)} |"
+                for name, data_type, meaning in table.columns]
         out.append("")
     return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a pipe would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
@@ -99,7 +134,7 @@ def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
                                         "where table_schema = 'marts' order by 1").fetchall():
                 parquet = (partial_dir / f"{table}.parquet").as_posix()
                 con.execute(f"copy marts.{table} to '{parquet}' (format parquet)")
-        dictionary = render_dictionary(describe_tables(con), column_glossary())
+        dictionary = render_dictionary(describe_tables(con))
     write_text(analyst_dir / "DATA_DICTIONARY.md", dictionary)
     return {"warehouse": target, "parquet": parquet_dir,
             "dictionary": analyst_dir / "DATA_DICTIONARY.md"}

@@ -1,8 +1,14 @@
-"""The DuckDB warehouse: schemas, the SQL files of each layer, and the writes.
+"""The DuckDB warehouse: schemas, the SQL files of each layer, migrations, and the writes.
 
 Layers, each a folder of SQL files with one object per file:
 raw (append-only snapshots) → staging (typed rows, replaced per year) and quality (issues,
-quarantine) → ref (the registry seeds) → intermediate (views) → marts (the analysts' tables).
+quarantine) → ref (the registry seeds) → intermediate (views) → marts (the analysts' tables);
+ops holds the run history and the schema version.
+
+The tables of raw, staging, quality and ops are made by `migrate` (once per run, at the
+flow's start: `migrate_file`, or `open_migrated` for anything opening a warehouse that may
+be new); `connect`, used by each stage, checks the schema version and does no DDL
+(docs/warehouse.md).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 import re
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -34,6 +41,8 @@ STAGING_TABLES = (
 )
 QUALITY_TABLES = ("issues", "quarantine")
 MODEL_LAYERS = ("ref", "intermediate", "marts")
+TABLE_LAYERS = ("raw", "staging", "quality", "ops")  # tables made by migrations
+MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
 
 
 def sql_files(layer: str) -> list[Path]:
@@ -85,16 +94,132 @@ def check_can_write(path: Path) -> None:
         open_for_writing(path).close()
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the warehouse file and make sure every schema and table exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+class SchemaNotCurrent(RuntimeError):
+    """A stage connected to a warehouse that its run did not migrate first (or that a newer
+    version of the pipeline made)."""
+
+
+class MigrationFailed(RuntimeError):
+    """A migration's SQL failed: nothing of the step was applied (one transaction)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path | None  # None: version 1, the table files of TABLE_LAYERS
+
+
+def migrations() -> list[Migration]:
+    """Every schema version in order: 1 is the tables as their files define them, then one
+    per file warehouse/migrations/NNNN_name.sql (NNNN = 0002, 0003 … without gaps)."""
+    found = [Migration(1, "tables", None)]
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        number, _, name = path.stem.partition("_")
+        found.append(Migration(int(number), name, path))
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"{MIGRATIONS_DIR}: migrations must be numbered 0002, 0003 … "
+                           f"without gaps, found {[m.version for m in found]}")
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The warehouse's schema version; None before versioning (or in a new file)."""
+    exists = con.execute("select count(*) from information_schema.tables where "
+                         "table_schema = 'ops' and table_name = 'schema_version'").fetchone()
+    if not exists[0]:
+        return None
+    return con.execute("select max(version) from ops.schema_version").fetchone()[0]
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema in "
+        f"({', '.join('?' * len(TABLE_LAYERS))}) and table_name <> 'schema_version'",
+        list(TABLE_LAYERS)).fetchone()
+    return bool(found and found[0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Bring an open warehouse to the latest schema version, all or nothing; the versions
+    applied now (none when it was current).
+
+    A new warehouse (no table yet) gets the tables as their files define them, and every
+    version is recorded as `created`: the migrations' changes are already in the files. A
+    warehouse made before versioning, or at an older version, gets each missing version in
+    order (`migrated`): version 1 creates only the tables it lacks."""
+    steps = migrations()
+    latest = steps[-1].version
+    current = schema_version(con)
+    if current == latest:
+        return []
+    if current is not None and current > latest:
+        raise WarehouseUnavailable(
+            f"{ENV['warehouse']}: kho dữ liệu ở phiên bản lược đồ {current}, mới hơn phiên "
+            f"bản {latest} của chương trình này; cập nhật chương trình rồi chạy lại")
+    with transaction(con):
+        for schema in SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        con.execute((WAREHOUSE_DIR / "ops" / "schema_version.sql").read_text(encoding="utf-8"))
+        applied = {row[0] for row in con.execute("select version from ops.schema_version")
+                   .fetchall()}
+        new = not applied and not _has_tables(con)
+        pending = [m for m in steps if m.version not in applied]
+        for step in pending:
+            if step.path is None:
+                for layer in TABLE_LAYERS:
+                    for file in sql_files(layer):
+                        con.execute(file.read_text(encoding="utf-8"))
+            elif not new:
+                try:
+                    con.execute(step.path.read_text(encoding="utf-8"))
+                except duckdb.Error as exc:
+                    raise MigrationFailed(f"{step.path}: {exc}") from exc
+            con.execute("insert into ops.schema_version values (?, ?, ?, now())",
+                        [step.version, step.name, "created" if new else "migrated"])
+    return [m.version for m in pending]
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
     con = open_for_writing(path)
     con.execute("set TimeZone = 'Asia/Ho_Chi_Minh'")
-    for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {schema}")
-    for layer in ("raw", "staging", "quality", "ops"):
-        for file in sql_files(layer):
-            con.execute(file.read_text(encoding="utf-8"))
+    return con
+
+
+def open_migrated(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse file and migrate it to the latest schema version: for
+    a flow's start and for anything that may open a new warehouse (tests, commands)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path)
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def migrate_file(path: Path) -> list[int]:
+    """Open, migrate and close the warehouse: the versions applied now. A warehouse that
+    cannot be opened for writing is a `WarehouseUnavailable`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _open(path) as con:
+        return migrate(con)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for a stage of a run: no DDL. The run migrated it at its start;
+    a warehouse that is missing or not at the latest version is a `SchemaNotCurrent`."""
+    if not path.is_file():
+        raise SchemaNotCurrent(f"không có kho dữ liệu {path}: quy trình phải tạo kho "
+                               "(warehouse.db.migrate_file) trước khi các bước mở nó")
+    con = _open(path)
+    found, latest = schema_version(con), migrations()[-1].version
+    if found != latest:
+        con.close()
+        raise SchemaNotCurrent(f"kho dữ liệu {path} ở phiên bản lược đồ {found}, chương trình "
+                               f"cần {latest}: quy trình phải cập nhật kho "
+                               "(warehouse.db.migrate_file) trước khi các bước mở nó")
     return con
 
 
@@ -239,6 +364,17 @@ def freeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime) -> date
     return con.execute("select frozen_at from raw.freezes where year = ?", [year]).fetchone()[0]
 
 
+def freezes(con: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime]]:
+    """The frozen years and their freeze times, by year."""
+    return con.execute("select year, frozen_at from raw.freezes order by year").fetchall()
+
+
+def lifted_freezes(con: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime, datetime, str]]:
+    """Every lifted freeze: year, freeze time, when lifted and why, oldest first."""
+    return con.execute("select year, frozen_at, unfrozen_at, reason from raw.unfreezes "
+                       "order by unfrozen_at").fetchall()
+
+
 def unfreeze_year(con: duckdb.DuckDBPyConnection, year: int, at: datetime,
                   reason: str) -> datetime | None:
     """Lift a year's freeze, keeping its trace in raw.unfreezes; the lifted freeze time, or
@@ -332,11 +468,21 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> li
     ]
 
 
+class UnknownColumns(ValueError):
+    """Rows for a staging, quality or ops table carry a field the table's SQL lacks: a
+    column would be dropped without a word."""
+
+
 def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
                  rows: Sequence[dict[str, object]]) -> None:
     if not rows:
         return
     columns = table_columns(con, schema, table)
+    if extra := sorted({key for row in rows for key in row} - set(columns)):
+        raise UnknownColumns(
+            f"{schema}.{table} has no column {', '.join(extra)}: add it to "
+            f"warehouse/{schema}/{table}.sql and a migration (warehouse/migrations/), or stop "
+            "filling it")
     frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
                          dtype=object)
     con.register("new_rows", frame)

@@ -82,7 +82,7 @@ def _build(path: Path, seeds: Path, wards: dict[str, dict[int, tuple[int, int]]]
     """A warehouse whose staging holds the given wards' conventions (each ward expected
     every year of YEARS), LDTBXH's survey rows (respondents, aware) and LDTBXH's media
     outlets (their gender-index levels), models rebuilt."""
-    con = db.connect(path)
+    con = db.open_migrated(path)
     for year in YEARS:
         units = [(unit, "ward") for unit in wards] + [("LDTBXH", "agency")]
         for unit, kind in units:

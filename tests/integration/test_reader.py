@@ -187,7 +187,7 @@ def test_a_file_name_that_is_not_utf8_is_kept_and_shown(tmp_path):
     (folder / os.fsdecode(b"B\xe1o c\xe1o.xlsx")).write_bytes(_xlsx([["x"]]))
     settings = RunSettings(tmp_path / "reports", tmp_path / "w.duckdb", tmp_path / "out",
                            DEFAULT_SEEDS_DIR)
-    with db.connect(settings.warehouse) as con:
+    with db.open_migrated(settings.warehouse) as con:
         summary = pull_folder(con, settings, 2024, ["LDTBXH"], datetime.now(LOCAL_TZ))
         kept = con.execute("select unit_code, source_ref, read_error from raw.snapshots"
                            ).fetchall()

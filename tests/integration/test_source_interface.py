@@ -70,7 +70,7 @@ def test_an_in_memory_source_is_pulled_like_the_others(tmp_path):
     source: Source = MemorySource({"LDTBXH": ldtbxh, "VHTT": None})
     codes = ["LDTBXH", "VHTT", "P-HALY"]
     first_at = datetime(2025, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
-    with db.connect(tmp_path / "w.duckdb") as con:
+    with db.open_migrated(tmp_path / "w.duckdb") as con:
         first = store_year(con, source, YEAR, codes, first_at)
         source2 = MemorySource({"LDTBXH": ldtbxh, "VHTT": b"not json"})
         second = store_year(con, source2, YEAR, codes,

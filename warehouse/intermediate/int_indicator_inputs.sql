@@ -16,6 +16,21 @@
 --   no data (CT1 of a ward whose report does not count, CT3, CT5).
 -- A reading is a rate or a count as ref.indicator_targets.kind says (numerator / denominator
 -- capped at 1, or the numerator).
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - unit_code: The unit whose workbook or registry row feeds the reading (null for a year or
+--   an audience group)
+-- - tab: Tab of the workbook cell; null for a registry row
+-- - sheet_row: Row number of the cell in the unit's sheet, as the person sees it
+-- - snapshot_id: The raw snapshot the cell was read from
+-- - column_key: The template's key of the cell's column
+-- - value: What the row contributes to the reading's numerator or denominator
+-- - counts_as: How the row enters the reading: numerator, denominator or condition
+-- - qualifier: The milestone qualifier the row counts towards only (CT4: pilot); null: any
 create or replace view intermediate.int_indicator_inputs as
 with years as (
     select distinct year from staging.stg_registry__expected_units

@@ -5,6 +5,18 @@
 -- Added up from intermediate.int_indicator_inputs as int_indicator_readings does, except
 -- that a row with a qualifier counts when this milestone's qualifier is the same (CT4: an
 -- outlet at pilot level counts towards the 2025 milestone, not towards 2030's).
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - numerator: Numerator of a rate as the milestone counts it (CT4: outlets at the milestone's
+--   qualifier), or the count observed
+-- - denominator: Denominator of a rate (null for counts)
+-- - value: The reading: a rate as a fraction of 1 (capped at 1), or a count; null when nothing
+--   was reported
+-- - milestone_year: The milestone the reading is measured for (ref.indicator_targets)
 create or replace view intermediate.int_indicator_milestone_readings as
 with inputs as (
     select * from intermediate.int_indicator_inputs

@@ -7,6 +7,16 @@
 -- without a target: a reading with denominator rows) is numerator / denominator, capped at
 -- 1 (100%), null without a positive denominator; a count is its numerator. A value is null
 -- when nothing was reported to compute it from.
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - numerator: Numerator of a rate, or the count observed
+-- - denominator: Denominator of a rate (null for counts)
+-- - value: The reading: a rate as a fraction of 1 (capped at 1), or a count; null when nothing
+--   was reported
 create or replace view intermediate.int_indicator_readings as
 with inputs as (
     select * from intermediate.int_indicator_inputs

@@ -1,6 +1,15 @@
 -- marts.activity_coverage
 -- Grain: one row per collected year, activity running that year and expected unit that
 -- leads it (chủ trì): whether that unit reported the activity in a received submission.
+-- Columns:
+-- - year: Report year
+-- - task_group: Task group of the plan (1 … 7)
+-- - activity_code: Code of the plan's activity (ref.activities)
+-- - unit_code: The expected unit that leads (chủ trì) the activity
+-- - unit_kind: agency (district agency) or ward
+-- - rows_reported: Activity rows the unit reported for the activity in its received submission
+-- - sessions: Sessions or products those rows report (Số cuộc, số lượng)
+-- - is_reported: Whether the lead unit reported the activity in a received submission
 create or replace table marts.activity_coverage as
 with expected as (
     select * from staging.stg_registry__expected_units

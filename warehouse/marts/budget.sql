@@ -1,6 +1,12 @@
 -- marts.budget
 -- Grain: one row per year, unit and source of funds (state: ngân sách nhà nước; other:
 -- xã hội hóa, tài trợ), in đồng, from received submissions.
+-- Columns:
+-- - year: Report year
+-- - unit_code: The reporting unit's code in the registry (ref.units)
+-- - source: state (ngân sách nhà nước) or other (xã hội hóa, tài trợ)
+-- - amount_vnd: Amount spent, in đồng
+-- - activity_rows: Number of activity rows the amount was summed from
 create or replace table marts.budget as
 with activities as (
     select * from intermediate.int_counted_activities

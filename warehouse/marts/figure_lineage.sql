@@ -15,6 +15,21 @@
 --   audience group, compared with the group's target; CT2: the 1a activity rows).
 -- CT1 district's numerator and denominator count audience groups and CT2's denominator the
 -- registry's expected units: they have no numerator or denominator rows here.
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - unit_code: The unit whose workbook holds the cell
+-- - tab: Tab name as the template names it
+-- - sheet_row: Row number in the unit's sheet, as the person sees it
+-- - snapshot_id: The raw snapshot the cell was read from
+-- - source_ref: File path or spreadsheet address of that snapshot
+-- - fetched_at: When that snapshot was first fetched (Asia/Ho_Chi_Minh)
+-- - column_key: The template's key of the cell's column
+-- - value: What the cell contributes to the reading (see counts_as)
+-- - counts_as: How the cell enters the figure: numerator, denominator or condition
 create or replace table marts.figure_lineage as
 with inputs as (
     select * from intermediate.int_indicator_inputs where tab is not null

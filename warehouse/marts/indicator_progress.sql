@@ -21,6 +21,27 @@
 --   (ratio >= 0.95); acceleration_needed (0.60 <= ratio < 0.95); limited_progress
 --   (0 <= ratio < 0.60); deterioration (ratio < 0, or a fall when the target equals the base).
 -- least()/greatest() ignore nulls in DuckDB: every cap below is a case.
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: The assessed year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - milestone_year: The milestone assessed against (2025 or 2030)
+-- - base_year: First collected year with a value, or the target's baseline_year: the start of
+--   the growth measured (CT3: 2025)
+-- - base_value: Indicator value in base_year
+-- - current_value: Indicator value in the assessed year
+-- - target: The milestone's target (for a relative target: base × (1 + target)), capped at 1
+--   for rates
+-- - observed_cagr: Observed compound annual growth from base_year to the assessed year
+-- - required_cagr: Compound annual growth needed from base_year to reach the target by
+--   milestone_year
+-- - progress_ratio: observed_cagr / |required_cagr| (Open SDG): ≥ 0.95 on track, 0.60–0.95
+--   acceleration needed, 0–0.60 limited progress, < 0 deterioration
+-- - gap_closed_share: Share of the gap between base_value and target closed by current_value
+-- - status: no_data, achieved, not_achieved, cannot_assess, on_track, acceleration_needed,
+--   limited_progress or deterioration (see the grain)
 create or replace table marts.indicator_progress as
 with readings as (
     select * from intermediate.int_indicator_milestone_readings

@@ -2,6 +2,23 @@
 -- Grain: one row per indicator, collected year, scope (district; audience for CT1; ward for
 -- CT1 and CT5) and scope code. `target` is the value to reach by `milestone_year`;
 -- status: achieved, not_achieved (due and not reached), not_yet_due, no_data.
+-- Columns:
+-- - indicator_code: Indicator of the plan, CT1 … CT5 (ref.indicators)
+-- - year: Report year
+-- - scope: What the reading covers: district, audience (CT1 groups) or ward
+-- - scope_code: QUAN for the district, the CT1 group key (ref.ct1_audiences) or the ward's
+--   unit code
+-- - numerator: Numerator of a rate, or the count observed
+-- - denominator: Denominator of a rate (null for counts)
+-- - value: Indicator value: a rate as a fraction of 1 (capped at 1), or a count; null when
+--   nothing was reported
+-- - target: Value to reach by milestone_year (the nearest milestone at or after the year)
+-- - milestone_year: Year by which the target must be reached (2025 or 2030)
+-- - basis: How the target reads: absolute, or relative_to_baseline
+-- - qualifier: What counts towards the target (CT4: pilot or official); null otherwise
+-- - baseline_year: Year whose value a relative target is measured from (CT3: 2025)
+-- - baseline_value: Value of the indicator in baseline_year
+-- - status: achieved, not_achieved (due and not reached), not_yet_due or no_data
 create or replace table marts.indicator_values as
 with readings as (
     select * from intermediate.int_indicator_readings

@@ -2,6 +2,13 @@
 -- Grain: one row per year, activity, audience and sex (female, male, unspecified) with
 -- the participants reported in received submissions. "male" is participants minus women
 -- where both are given; "unspecified" is participants where the number of women is blank.
+-- Columns:
+-- - year: Report year
+-- - activity_code: Code of the plan's activity (ref.activities)
+-- - audience: «Đối tượng» in the workbook (tab «Hoạt động»)
+-- - sex: female, male (participants minus women) or unspecified (participants where the number
+--   of women is blank)
+-- - participants: Participants reported in received submissions
 create or replace table marts.participation as
 with activities as (
     select * from intermediate.int_counted_activities where participants is not null

@@ -3,6 +3,22 @@
 -- status: received (valid and marked complete), draft (valid, not marked complete),
 -- invalid (unreadable, or a blocking error: wrong unit, wrong year, missing tab/column),
 -- missing (no workbook). A report is on time when completed on or before 10 December.
+-- Columns:
+-- - year: Report year
+-- - unit_code: The reporting unit's code in the registry (ref.units)
+-- - unit_name: The unit's name in the registry
+-- - unit_kind: agency (district agency) or ward
+-- - snapshot_id: The unit's current snapshot (null when missing)
+-- - source_ref: File path or spreadsheet address of the current snapshot
+-- - status: received, draft, invalid or missing (see the grain)
+-- - error_count: Issues of severity error or blocking on the current submission
+-- - warning_count: Issues of severity warning on the current submission
+-- - is_on_time: Received and completed on or before the deadline; false when not received
+-- - days_late: Days after the deadline the report was completed (0 when on time)
+-- - deadline_on: The year's reporting deadline (10 December)
+-- - completed_on: «Ngày hoàn thành báo cáo» in the workbook
+-- - first_seen_complete_at: When the pipeline first fetched a version of the report marked
+--   complete
 create or replace table marts.submission_status as
 with expected as (
     select * from staging.stg_registry__expected_units

@@ -1,5 +1,14 @@
 -- ref.units
 -- Grain: one row per unit of the registry (seeds/units.csv), with its period of existence.
+-- Columns:
+-- - unit_code: The unit's code
+-- - unit_name: The unit's name
+-- - unit_kind: agency (district agency) or ward
+-- - successor_codes: Units that took over this unit after valid_to (;-separated)
+-- - email: E-mail of the unit's reporting contact
+-- - is_reporting: Whether the unit is expected to send a report
+-- - valid_from: First day the unit exists
+-- - valid_to: Last day the unit exists (null while it exists)
 create or replace table ref.units as
 select
     unit_code, name_vi as unit_name, kind as unit_kind,
