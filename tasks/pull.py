@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,33 +130,95 @@ def _fetch_row(year: int, unit_code: str, outcome: str, at: datetime,
             "detail": detail, "fetched_at": at}
 
 
+@dataclass(frozen=True)
+class PartRead:
+    """One part of a year's files, fetched and read: what to write, not yet written."""
+
+    snapshots: list[tuple[dict[str, object], list[RawCell]]]
+    fetches: list[dict[str, object]]
+    new_snapshots: int
+    files_read: int
+    read_units: frozenset[str]
+    errors: frozenset[str]
+
+
+def read_part(settings: RunSettings, folder: Path, year: int, now: datetime,
+              work: list[tuple[str, str]], known: set[str],
+              reader: IsolatedReader) -> PartRead:
+    """Fetch the (unit, file name) pairs of `work` from `folder` and read new content
+    through `reader`; nothing is written (the caller writes, in one connection)."""
+    pending = PendingWrites(set(known))
+    new_count, done, read_units, errors = 0, 0, set(), set()
+    for unit, name in work:
+        try:
+            fetched = fetch_file(folder / name, unit, year, now, settings.limits)
+        except NotReadable as exc:
+            errors.add(unit)
+            pending.fetches.append(_fetch_row(
+                year, unit, "error", now, f"Không mở được tệp «{shown(name)}» để đọc: hãy "
+                f"kiểm tra quyền đọc tệp trong thư mục báo cáo. | Cannot open "
+                f"{shown(name)}: {exc}"))
+            continue
+        new_count += store_fetched(fetched, reader, pending)
+        read_units.add(unit)
+        done += 1
+    return PartRead(pending.snapshots, pending.fetches, new_count, done,
+                    frozenset(read_units), frozenset(errors))
+
+
+def split_work(work: list[tuple[str, str]], most: int) -> list[list[tuple[str, str]]]:
+    """`work` in parts of at most `most` files (more for a unit with more files than that),
+    in order, each unit's files in one part (a unit's counted file is its last)."""
+    parts: list[list[tuple[str, str]]] = []
+    for unit, name in work:
+        if parts and (parts[-1][-1][0] == unit or len(parts[-1]) < most):
+            parts[-1].append((unit, name))
+        else:
+            parts.append([(unit, name)])
+    return parts
+
+
+# Reads the parts and gives each part's result, in the order of the parts: one after the
+# other here (read_in_turn); through the flow's Prefect task runner in tasks/pull_parts.py.
+ReadParts = Callable[[RunSettings, Path, int, datetime, list[list[tuple[str, str]]], set[str]],
+                     Iterator[tuple[PartRead, int]]]
+
+
+def read_in_turn(settings: RunSettings, folder: Path, year: int, now: datetime,
+                 parts: list[list[tuple[str, str]]], known: set[str]
+                 ) -> Iterator[tuple[PartRead, int]]:
+    """Each part in turn, with one reader process: (part read, reader's peak bytes)."""
+    with IsolatedReader(settings.limits) as reader:
+        for work in parts:
+            yield read_part(settings, folder, year, now, work, known, reader), \
+                reader.peak_rss_bytes
+
+
 def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
-                now: datetime) -> PullSummary:
+                now: datetime, read_parts: ReadParts = read_in_turn,
+                workers: int = 1) -> PullSummary:
     """Read a year's folder: each unit's files (the counted one last), the workbooks of no
-    unit, and what the folder itself says (links, sub-folders, twins) as fetch notes."""
+    unit, and what the folder itself says (links, sub-folders, twins) as fetch notes. The
+    files are read in parts (`read_parts`: enough parts for `workers` to share, at most
+    FLUSH_EVERY files each) and written here, part by part, in order."""
     folder = settings.reports_dir / str(year)
     plan = plan_folder(list_folder(folder), unit_codes)
-    new_count, done, read_units, errors = 0, 0, set(), set()
+    new_count, done, read_units, errors, peak = 0, 0, set(), set(), 0
     pending = PendingWrites(db.snapshot_ids(con, year))
-    with IsolatedReader(settings.limits) as reader:
-        work = [(unit, name) for unit, names in plan.files.items() for name in names]
-        work += [(shown(name).rpartition(".")[0], name) for name in plan.unexpected]
-        for unit, name in work:
-            try:
-                fetched = fetch_file(folder / name, unit, year, now, settings.limits)
-            except NotReadable as exc:
-                errors.add(unit)
-                pending.fetches.append(_fetch_row(
-                    year, unit, "error", now, f"Không mở được tệp «{shown(name)}» để đọc: hãy "
-                    f"kiểm tra quyền đọc tệp trong thư mục báo cáo. | Cannot open "
-                    f"{shown(name)}: {exc}"))
-                continue
-            new_count += store_fetched(fetched, reader, pending)
-            read_units.add(unit)
-            done += 1
-            if done % FLUSH_EVERY == 0:
-                pending.flush(con)
-                report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
+    work = [(unit, name) for unit, names in plan.files.items() for name in names]
+    work += [(shown(name).rpartition(".")[0], name) for name in plan.unexpected]
+    parts = split_work(work, max(1, min(FLUSH_EVERY, -(-len(work) // workers))))
+    for part, reader_peak in read_parts(settings, folder, year, now, parts, set(pending.known)):
+        pending.snapshots += part.snapshots
+        pending.fetches += part.fetches
+        new_count, done = new_count + part.new_snapshots, done + part.files_read
+        read_units |= part.read_units
+        errors |= part.errors
+        peak = max(peak, reader_peak)
+        if len(parts) > 1:
+            pending.flush(con)
+        if len(work) > FLUSH_EVERY:
+            report_progress("Năm %s: đã đọc %s/%s tệp …", year, done, len(work))
     for note in plan.notes:
         pending.fetches.append(_fetch_row(year, shown(note.unit_code), "folder", now, json.dumps(
             {"rule": note.rule, "files": [shown(f) for f in note.files]}, ensure_ascii=False)))
@@ -166,13 +229,18 @@ def pull_folder(con, settings: RunSettings, year: int, unit_codes: list[str],
                        tuple(not_found),
                        tuple(shown(name).rpartition(".")[0] for name in plan.unexpected),
                        tuple(sorted(errors)),
-                       reader_peak_mb=round(reader.peak_rss_bytes / 2**20, 1))
+                       reader_peak_mb=round(peak / 2**20, 1))
 
 
 @task(name="pull_workbooks", task_run_name="pull {year}")
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
     """Read every expected unit's workbook (from the reports folder, or from Google Sheets
     when the settings say so) into raw snapshots."""
+    return pull_year(settings, year)
+
+
+def pull_year(settings: RunSettings, year: int, read_parts: ReadParts = read_in_turn,
+              workers: int = 1) -> PullSummary:
     if settings.source == GSHEETS_KIND:
         from tasks.pull_gsheets import pull_gsheets
 
@@ -180,7 +248,8 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
     with db.connect(settings.warehouse) as con:
-        summary = pull_folder(con, settings, year, [u.code for u in units], now)
+        summary = pull_folder(con, settings, year, [u.code for u in units], now, read_parts,
+                              workers)
     report_progress("Năm %s: đã đọc %s/%s tệp báo cáo (%s bản mới).", year, summary.fetched,
                     summary.expected, summary.new_snapshots)
     return summary
