@@ -241,6 +241,8 @@ def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
 
 def pull_year(settings: RunSettings, year: int, read_parts: ReadParts = read_in_turn,
               workers: int = 1) -> PullSummary:
+    """The pull of `pull_workbooks`; a folder's parts read by `read_parts` (in turn here;
+    on the flow's task runner from tasks/pull_parts.py)."""
     if settings.source == GSHEETS_KIND:
         from tasks.pull_gsheets import pull_gsheets
 
