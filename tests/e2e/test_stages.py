@@ -50,15 +50,19 @@ def test_the_pull_reads_two_parts_on_the_task_runner_and_keeps_what_one_reader_k
     of the flow run; raw.snapshots, raw.cells and raw.fetches (in fetch order) are those of
     the same folder pulled in turn by one reader."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterName
 
     from core.settings import RunSettings
     from tasks.pull import pull_year
 
     root, paths, _ = year_2024
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+        flow_runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             name=FlowRunFilterName(any_=["annual-report-2024"])))
+        first = min((r for r in flow_runs if r.parameters.get("warehouse") == paths["warehouse"]),
+                    key=lambda r: r.expected_start_time)
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[first.id])))
     parts = sorted(t.name for t in runs if t.name.startswith("read 2024"))
     units = [u for u, in _rows(paths["warehouse"], "select unit_code from raw.fetches "
                                                     "order by fetch_id")]
