@@ -5,7 +5,7 @@ Prefect's local result storage, and a temporary Prefect server that dies with it
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -223,20 +223,29 @@ def stop_server(process) -> None:
 
 
 @contextmanager
-def prefect_api() -> Iterator[str | None]:
-    """The Prefect API a command-line run uses: PREFECT_API_URL when set, else a
-    temporary server of this process's own (see above), stopped on the way out."""
+def prefect_api(while_starting: Callable[[], object] | None = None) -> Iterator[str | None]:
+    """The Prefect API a command-line run uses: PREFECT_API_URL when set (a running
+    server: nothing to start), else a temporary server of this process's own (see above),
+    stopped on the way out. `while_starting` (imports the run will need) runs in a thread
+    while that server starts, so that the two use both cores."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()
     if PREFECT_API_URL.value() or not settings.server.ephemeral.enabled:
         yield PREFECT_API_URL.value()
         return
+    import threading
+
     import prefect.context
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
+    warming = threading.Thread(target=_quietly, args=(while_starting,), daemon=True)
+    if while_starting is not None:
+        warming.start()
     process, url = start_temporary_server()
+    if while_starting is not None:
+        warming.join()
     try:
         with temporary_settings({PREFECT_API_URL: url}):
             # threads that start with no settings of their own (the log and event
@@ -253,6 +262,15 @@ def prefect_api() -> Iterator[str | None]:
                     EventsWorker.drain_all(timeout=10)
     finally:
         stop_server(process)
+
+
+def _quietly(work: Callable[[], object] | None) -> None:
+    """Run `work`, a head start only: a failure shows again where the run needs it."""
+    try:
+        if work is not None:
+            work()
+    except Exception:
+        pass
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The annual report flow: pull → validate → load → indicators → publish, for one year.
+"""The annual report flow, for one year: collect (pull → validate → feedback → load, shared
+with the collection window: flows/collect.py) → indicators → publish (report, documents,
+run history, analysts' copy, portal).
 
 Run it from the command line (see `--help`), from `make run` (demo workbooks, every demo
 year) or as a Prefect deployment. It fails only when the run itself cannot complete; bad
@@ -38,11 +40,10 @@ from core.settings import (
     settings_from,
     years_from,
 )
+from flows.collect import collect_year
 from sources.choice import implementation
 from tasks.documents import publish_documents
-from tasks.feedback import write_feedback
 from tasks.indicators import compute_indicators
-from tasks.load import load_year
 from tasks.operations import (
     analyst_dir,
     flow_run_row,
@@ -52,8 +53,6 @@ from tasks.operations import (
 )
 from tasks.portal import publish_portal
 from tasks.publish import publish_report
-from tasks.pull import freeze_snapshots, pull_workbooks
-from tasks.validate import validate_submissions
 from warehouse import db
 from warehouse.lock import WarehouseBusy, warehouse_lock
 
@@ -131,6 +130,7 @@ def annual_report(
     freeze: bool = False,
     source: str | None = None,
     gsheets_register: str | None = None,
+    republish: bool = False,
 ) -> RunSummary:
     """Collect, check, load and report one year of the units' report workbooks.
 
@@ -147,6 +147,8 @@ def annual_report(
             (mặc định HB_SOURCE hoặc local).
         gsheets_register: Sổ đăng ký bảng tính của các đơn vị: đường dẫn hoặc mã bảng tính
             Google Sheets, hoặc tệp .csv (mặc định HB_GSHEETS_REGISTER).
+        republish: Viết lại báo cáo Word và HTML kể cả khi số liệu không đổi từ lần viết
+            trước (mặc định: chỉ viết lại khi số liệu, nội dung hoặc mẫu thay đổi).
     """
     settings = settings_from(reports_dir=reports_dir, warehouse=warehouse,
                              output_dir=output_dir, seeds_dir=seeds_dir, source=source,
@@ -154,20 +156,16 @@ def annual_report(
     year = year or reporting_year(datetime.now(LOCAL_TZ).date())
     with warehouse_lock(settings.warehouse):
         start_run(settings, year)
-        return _run_year(settings, year, freeze)
+        return _run_year(settings, year, freeze, republish)
 
 
-def _run_year(settings: RunSettings, year: int, freeze: bool) -> RunSummary:
+def _run_year(settings: RunSettings, year: int, freeze: bool, republish: bool = False
+              ) -> RunSummary:
     started_at = datetime.now(LOCAL_TZ)
-    pull_workbooks(settings, year)
-    if freeze:
-        freeze_snapshots(settings, year)
-    checked = validate_submissions(settings, year)
-    write_feedback(settings, checked)
-    load_year(settings, checked)
+    collect_year(settings, year, freeze)
     figures = compute_indicators(settings, year)
     published = publish_report(settings, figures)
-    publish_documents(settings, year, "annual")
+    publish_documents(settings, year, "annual", only_if_changed=not republish)
     counts = submission_counts(figures.marts["submission_status"])
     record_run(settings, flow_run_row("COMPLETED", year, counts, started_at=started_at))
     publish_for_analysts(settings)
@@ -210,6 +208,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"nguồn báo cáo: local hoặc gsheets ({ENV['source']})")
     parser.add_argument("--register", help="sổ đăng ký bảng tính Google Sheets: đường dẫn, mã "
                         f"bảng tính hoặc tệp .csv ({ENV['gsheets_register']})")
+    parser.add_argument("--republish", action="store_true",
+                        help="viết lại báo cáo Word và HTML kể cả khi số liệu không đổi")
     parser.add_argument("--demo", action="store_true",
                         help="tạo tệp báo cáo mẫu 2022-2025 nếu thư mục báo cáo còn trống")
     return parser.parse_args(argv)
@@ -238,6 +238,12 @@ def _checked_settings(args: argparse.Namespace) -> tuple[RunSettings, list[int]]
     return settings, years
 
 
+def _head_start() -> None:
+    """What every run imports later and that takes a while (Great Expectations, for the
+    validate stage), imported while the run's own Prefect server starts."""
+    import great_expectations  # noqa: F401
+
+
 def _refuse(exc: Exception) -> int:
     print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
     return 2
@@ -260,14 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         # Results are not persisted: only a deployment's run can be retried from the UI.
         with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
             db.check_can_write(settings.warehouse)
-            with prefect_api(), temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False}):
+            with (prefect_api(while_starting=_head_start),
+                  temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False})):
                 for year in years:
                     print(f"Năm {year}: đang tổng hợp …", flush=True)
                     summary = annual_report(
                         year=year, reports_dir=str(settings.reports_dir),
                         warehouse=str(settings.warehouse), output_dir=str(settings.output_dir),
                         seeds_dir=str(settings.seeds_dir), source=settings.source,
-                        gsheets_register=settings.gsheets.register or None)
+                        gsheets_register=settings.gsheets.register or None,
+                        republish=args.republish)
                     for line in summary.lines:
                         print(line)
                     print(f"  Báo cáo: {summary.output_folder}")

@@ -15,24 +15,22 @@ from core.registry import read_locality
 from core.reminders import build_reminders, reminder_text
 from core.settings import RunSettings, reminder_notification_block, reporting_year, settings_from
 from flows.annual_report import LOCAL_TZ, Year, forget_results, record_failure, start_run
+from flows.collect import collect_year
 from reports.content import collection_status
 from reports.markdown import render_markdown
 from sources.choice import implementation
 from tasks import report_progress
-from tasks.indicators import compute_indicators
-from tasks.load import load_year
+from tasks.indicators import YearFigures, compute_indicators
 from tasks.operations import flow_run_row, publish_for_analysts, record_run
 from tasks.publish import artifact_rows
-from tasks.pull import pull_workbooks
-from tasks.validate import validate_submissions
 from warehouse import db, reads
 from warehouse.lock import warehouse_lock
 
 
-@task(name="publish_status")
-def publish_status(settings: RunSettings, year: int) -> str:
+@task(name="publish_status", task_run_name="status {figures.year}")
+def publish_status(settings: RunSettings, figures: YearFigures) -> str:
     """Publish who has submitted, who is late and who must fix what, as artifacts."""
-    figures = compute_indicators.fn(settings, year)
+    year = figures.year
     markdown = render_markdown(collection_status(year, figures.marts["submission_status"],
                                                  figures.issues))
     create_markdown_artifact(markdown, key=f"collection-status-{year}",
@@ -65,6 +63,13 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
                       seeds_dir: str | None = None) -> str:
     """Daily during 15/11–10/12: pull and check the year's reports, publish their status.
 
+    The same collection as the annual flow (flows/collect.py: pull, validate, feedback to
+    each unit's spreadsheet when Google Sheets is configured, load), then the indicators
+    stage and the status (artifacts, the register's status tab). It does not write the
+    report, the documents or the portal: those give the figures of the year as reported
+    officially, written by the annual run (at the latest the 11/12 cut-off), not a
+    day's partial count.
+
     Args:
         year: Năm báo cáo (2022–2100); để trống: năm báo cáo hiện tại.
         reports_dir: Thư mục tệp báo cáo (mặc định HB_REPORTS_DIR hoặc data/reports).
@@ -78,9 +83,8 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
     with warehouse_lock(settings.warehouse):
         start_run(settings, year)
         started_at = datetime.now(LOCAL_TZ)
-        pull_workbooks(settings, year)
-        load_year(settings, validate_submissions(settings, year))
-        markdown = publish_status(settings, year)
+        collect_year(settings, year)
+        markdown = publish_status(settings, compute_indicators(settings, year))
         record_run(settings, flow_run_row("COMPLETED", year, started_at=started_at))
         publish_for_analysts(settings)
     return markdown

@@ -3,7 +3,8 @@ read from the warehouse's marts and attached to the flow run as artifacts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,6 @@ from core.escape import markdown_code, markdown_text
 from core.files import write_bytes
 from core.registry import read_locality, read_registry
 from core.settings import RunSettings
-from reports.charts import render_png
 from reports.content import (
     DOCUMENT_TYPE,
     KINDS,
@@ -24,9 +24,9 @@ from reports.content import (
     Report,
     build_report,
     document_settings,
+    today_in_vietnam,
 )
-from reports.document import render_docx
-from reports.html import render_html
+from tasks import published
 from warehouse import db, reads
 from warehouse.refs import read_indicator_ref
 
@@ -62,6 +62,8 @@ def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_ye
 
 
 def render_images(report: Report) -> dict[str, bytes]:
+    from reports.charts import render_png  # matplotlib: only when documents are written
+
     return {figure.key: render_png(figure.chart) for figure in report.figures()}
 
 
@@ -76,12 +78,27 @@ def summary_markdown(report: Report, docx_path: Path, html_path: Path) -> str:
 def write_documents(folder: Path, report: Report) -> tuple[Path, Path]:
     """Write <stem>.docx and <stem>.html into `folder`, each through a temporary file so
     that a reader never opens half a file."""
+    from reports.document import render_docx
+    from reports.html import render_html
+
     images = render_images(report)
     folder.mkdir(parents=True, exist_ok=True)
     docx_path, html_path = folder / f"{report.file_stem}.docx", folder / f"{report.file_stem}.html"
     write_bytes(docx_path, render_docx(report, images))
     write_bytes(html_path, render_html(report, images).encode("utf-8"))
     return docx_path, html_path
+
+
+def documents_fingerprint(report: Report) -> str:
+    """What a report's documents are made of: its figures and text, its form (the issue
+    date only when one is set: by default a document keeps the day it was first written)
+    and the code of the renderers (`published.RENDERERS`)."""
+    settings = report.settings
+    if settings.issued_on == today_in_vietnam():
+        settings = replace(settings, issued_on=None)
+    digest = hashlib.sha256(repr(replace(report, settings=settings)).encode("utf-8"))
+    digest.update(published.code_digest())
+    return digest.hexdigest()
 
 
 def period_of(kind: str, year: int, first_year: int | None) -> tuple[int, int]:
@@ -97,8 +114,11 @@ def period_of(kind: str, year: int, first_year: int | None) -> tuple[int, int]:
 @task(name="publish_documents", task_run_name="documents {kind} {year}")
 def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
                       first_year: int | None = None,
-                      document: DocumentSettings | None = None) -> PublishedDocuments:
-    """Write the formal report (.docx and .html) to output/<year>/ and attach it to the run."""
+                      document: DocumentSettings | None = None,
+                      only_if_changed: bool = False) -> PublishedDocuments:
+    """Write the formal report (.docx and .html) to output/<year>/ and attach it to the run.
+    With `only_if_changed`, documents already written from the same figures, text and form
+    (see `documents_fingerprint`) and untouched since are kept as they are."""
     first, last = period_of(kind, year, first_year)
     if not settings.warehouse.is_file():  # connecting would create an empty warehouse
         raise FileNotFoundError(f"không có kho dữ liệu {settings.warehouse}: hãy chạy quy trình "
@@ -108,14 +128,23 @@ def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
     report = build_report(figures, kind,
                           document or document_settings(read_locality(settings.seeds_dir)))
     folder = settings.output_dir / str(last)
-    docx_path, html_path = write_documents(folder, report)
+    fingerprint = documents_fingerprint(report)
+    record = published.record_of(settings.output_dir, report.file_stem)
+    docx_path, html_path = (folder / f"{report.file_stem}.docx",
+                            folder / f"{report.file_stem}.html")
+    logger = get_run_logger()
+    if only_if_changed and published.unchanged(record, fingerprint, folder):
+        logger.info("Số liệu không đổi từ lần viết trước: giữ nguyên %s, %s",
+                    docx_path.name, html_path.name)
+    else:
+        docx_path, html_path = write_documents(folder, report)
+        published.remember(record, fingerprint, folder, (docx_path.name, html_path.name))
     key = f"document-{report.file_stem}"
     create_markdown_artifact(summary_markdown(report, docx_path, html_path), key=key,
                              description=f"{DOCUMENT_TYPE} {report.subject}")
     for path, suffix in ((docx_path, "docx"), (html_path, "html")):
         create_link_artifact(path.resolve().as_uri(), link_text=path.name,
                              key=f"{key}-{suffix}", description=f"{path.name} ({suffix})")
-    logger = get_run_logger()
     for line in report.summary:
         logger.info(line)
     logger.info("Báo cáo: %s, %s", docx_path, html_path)

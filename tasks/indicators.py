@@ -1,4 +1,5 @@
-"""Indicators: read the year's marts (CT1–CT5, completeness, participation, budget)."""
+"""Indicators: rebuild the marts from the loaded rows (CT1–CT5, completeness, progress,
+participation, budget, lineage) and read the year's figures, in one transaction."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 from prefect import task
 
 from core.report import IndicatorRef
+from core.runtime import crash_point
 from core.settings import RunSettings
 from warehouse import db, reads
 from warehouse.refs import read_indicator_ref
@@ -36,6 +38,10 @@ def read_year_figures(con, year: int) -> YearFigures:
 
 @task(name="compute_indicators", task_run_name="indicators {year}")
 def compute_indicators(settings: RunSettings, year: int) -> YearFigures:
-    """The indicator values and the other marts of the year, as computed by the warehouse."""
-    with db.connect(settings.warehouse) as con:
+    """Rebuild the registry seeds, intermediate views and marts (every year's, from staging
+    and quality) and read this year's figures, in one transaction: killed midway, the
+    previous marts stay and the next run rebuilds them."""
+    with db.connect(settings.warehouse) as con, db.transaction(con):
+        db.rebuild_models(con, settings.seeds_dir)
+        crash_point("indicators")
         return read_year_figures(con, year)

@@ -1,4 +1,5 @@
-"""Load: replace the year's staging and quality rows and rebuild the marts, atomically."""
+"""Load: replace the year's staging and quality rows, atomically (the marts are the
+indicators stage's)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def load_year(settings: RunSettings, checked: ValidationResult) -> dict[str, int
     units = expected_units(read_registry(settings.seeds_dir), checked.year)
     tables = assemble_year(checked.year, units, checked.submissions, checked.issues)
     with db.connect(settings.warehouse) as con:
-        db.replace_year(con, checked.year, tables, settings.seeds_dir)
+        db.replace_year(con, checked.year, tables)
     counts = {name: len(rows) for name, rows in tables.items()}
     report_progress(
         "Năm %s: đã nạp %s dòng hoạt động, %s dòng bị cách ly.", checked.year,

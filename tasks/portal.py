@@ -4,9 +4,12 @@ a successful run, and linked from the run's artifacts."""
 from __future__ import annotations
 
 import csv
+import hashlib
+from dataclasses import fields
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
@@ -14,6 +17,7 @@ from core.files import write_bytes
 from core.registry import read_locality
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
+from tasks import published
 from warehouse import db, reads
 
 PORTAL_FOLDER = "portal"
@@ -56,17 +60,35 @@ def write_site(folder: Path, files: dict[str, bytes]) -> None:
             path.rmdir()
 
 
+def portal_fingerprint(data: PortalData) -> str:
+    """What the site is made of: every table and text it reads, and the renderers' code."""
+    digest = hashlib.sha256(published.code_digest())
+    for item in fields(data):
+        value = getattr(data, item.name)
+        text = value.to_csv(index=False) if isinstance(value, pd.DataFrame) else repr(
+            sorted(value.items(), key=repr))
+        digest.update(item.name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
 @task(name="publish_portal", task_run_name="portal {year}")
 def publish_portal(settings: RunSettings, year: int) -> Path:
-    """Rebuild output/portal/ from the warehouse (every year) and link it from the run."""
+    """Rebuild output/portal/ from the warehouse (every year) and link it from the run;
+    a site built from the same tables and still as written is kept as it is."""
     with db.connect(settings.warehouse) as con:
         data = read_portal_data(con, settings.seeds_dir)
-    files = build_site(data)
     folder = settings.output_dir / PORTAL_FOLDER
-    write_site(folder, files)
+    fingerprint = portal_fingerprint(data)
+    record = published.record_of(settings.output_dir, PORTAL_FOLDER)
     index = folder / "index.html"
+    if published.unchanged(record, fingerprint, folder):
+        get_run_logger().info("Cổng thông tin chỉ tiêu: %s (số liệu không đổi)", index)
+    else:
+        files = build_site(data)
+        write_site(folder, files)
+        published.remember(record, fingerprint, folder, files)
+        get_run_logger().info("Cổng thông tin chỉ tiêu: %s (%d tệp)", index, len(files))
     create_link_artifact(index.resolve().as_uri(), link_text="Cổng thông tin chỉ tiêu",
                          key=f"portal-{year}",
                          description=f"Cổng thông tin chỉ tiêu 2022–2030 (sau năm {year})")
-    get_run_logger().info("Cổng thông tin chỉ tiêu: %s (%d tệp)", index, len(files))
     return index

@@ -490,10 +490,11 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     con.unregister("new_rows")
 
 
-def replace_year(con: duckdb.DuckDBPyConnection, year: int, tables: dict[str, list[dict]],
-                 seeds_dir: Path) -> None:
-    """Replace one year's staging and quality rows and rebuild the marts, in one transaction:
-    a re-run gives identical tables, a crash midway leaves the previous state."""
+def replace_year(con: duckdb.DuckDBPyConnection, year: int,
+                 tables: dict[str, list[dict]]) -> None:
+    """Replace one year's staging and quality rows, in one transaction: a re-run gives
+    identical tables, a crash midway leaves the previous rows. The marts are rebuilt by
+    the indicators stage (`rebuild_models`)."""
     with transaction(con):
         for name in STAGING_TABLES:
             con.execute(f"delete from staging.{name} where year = ?", [year])
@@ -503,4 +504,3 @@ def replace_year(con: duckdb.DuckDBPyConnection, year: int, tables: dict[str, li
             schema, table = qualified.split(".")
             _insert_rows(con, schema, table, rows)
             crash_point("load")
-        rebuild_models(con, seeds_dir)

@@ -53,7 +53,9 @@ def test_cli_prints_a_short_vietnamese_summary(subprocess_env, folders):
 
 def test_killed_load_leaves_the_previous_tables(subprocess_env, folders):
     """A run killed (SIGKILL) in the middle of the load leaves staging, quality and marts as
-    the previous run left them; the next run loads the new data."""
+    the previous run left them. Killed in the indicators stage, after its load: P-HALY's
+    rows are in staging, the marts are still the previous ones. The next run gives P-HALY
+    in the marts."""
     reports, db, args = folders
     assert 0 == _cli(subprocess_env, *args).returncode
     before = _state(db)
@@ -61,6 +63,13 @@ def test_killed_load_leaves_the_previous_tables(subprocess_env, folders):
     killed = _cli(subprocess_env, *args, crash="load")
     assert -9 == killed.returncode
     assert before == _state(db)
+    killed = _cli(subprocess_env, *args, crash="indicators")
+    assert -9 == killed.returncode
+    loaded = _state(db)
+    assert [("LDTBXH",), ("P-HALY",), ("P-MINHKHAI",), ("VHTT",)] == sorted(
+        {(row[1],) for row in loaded["staging.stg_workbook__activities"]})
+    for mart in ("marts.submission_status", "marts.indicator_values"):
+        assert before[mart] == loaded[mart]
     assert 0 == _cli(subprocess_env, *args).returncode
     with duckdb.connect(str(db), read_only=True) as con:
         assert [("P-HALY", "received")] == con.execute(

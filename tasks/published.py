@@ -1,0 +1,60 @@
+"""What each published output was made from: a fingerprint of its inputs and the SHA-256 of
+each file written, kept in `<output>/.published/<name>.json` after the files. A stage whose
+inputs have the same fingerprint, and whose files are all still the ones written then,
+need not write them again (a file removed or changed by hand is written again)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from core.files import write_bytes
+
+PUBLISHED_DIR = ".published"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# the code that turns figures into published text: a change to it changes the outputs
+RENDERERS = ("reports/*.py", "core/report.py", "core/escape.py", "core/template.py")
+
+
+def code_digest() -> bytes:
+    digest = hashlib.sha256()
+    for pattern in RENDERERS:
+        for path in sorted(PROJECT_DIR.glob(pattern)):
+            digest.update(pattern.encode() + path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def record_of(output_dir: Path, name: str) -> Path:
+    return output_dir / PUBLISHED_DIR / f"{name}.json"
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(record: Path, fingerprint: str, folder: Path) -> bool:
+    """True when the files recorded were made from `fingerprint` and are all still in
+    `folder` as written."""
+    try:
+        kept = json.loads(record.read_text(encoding="utf-8"))
+        files = kept["files"]
+        if kept["fingerprint"] != fingerprint or not isinstance(files, dict) or not files:
+            return False
+        return all(isinstance(name, str) and _sha256(folder / name) == sha
+                   for name, sha in files.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def remember(record: Path, fingerprint: str, folder: Path, names: Iterable[str]) -> None:
+    """Record the files just written in `folder` (names relative to it): last, so that a
+    run killed before this writes them again."""
+    record.parent.mkdir(parents=True, exist_ok=True)
+    kept = {"fingerprint": fingerprint,
+            "files": {name: _sha256(folder / name) for name in sorted(names)}}
+    write_bytes(record, json.dumps(kept, indent=1, ensure_ascii=False).encode("utf-8"))
