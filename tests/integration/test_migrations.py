@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.registry import DEFAULT_SEEDS_DIR
 from tests.warehouses import unpack_legacy
 from warehouse import db
 
@@ -187,13 +186,11 @@ def test_a_row_field_the_table_lacks_is_refused_and_nothing_is_replaced(fresh, t
                 "is_law_dissemination": True, "is_electronic": False}
     with db.connect(path) as con:
         db.replace_year(con, 2024, {"staging.stg_registry__expected_units": [expected],
-                                    "staging.stg_workbook__activities": [activity]},
-                        DEFAULT_SEEDS_DIR)
+                                    "staging.stg_workbook__activities": [activity]})
         with pytest.raises(db.UnknownColumns) as caught:
             db.replace_year(con, 2024, {"staging.stg_registry__expected_units": [],
                                         "staging.stg_workbook__activities": [
-                                            {**activity, "sheet_row": 5, "venue": "Hội trường"}]},
-                            DEFAULT_SEEDS_DIR)
+                                            {**activity, "sheet_row": 5, "venue": "Hội trường"}]})
         kept = con.execute("select unit_code, sheet_row from staging.stg_workbook__activities "
                            "union all select unit_code, 0 from "
                            "staging.stg_registry__expected_units").fetchall()
