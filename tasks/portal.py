@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 
@@ -65,8 +66,12 @@ def portal_fingerprint(data: PortalData) -> str:
     digest = hashlib.sha256(published.code_digest())
     for item in fields(data):
         value = getattr(data, item.name)
-        text = value.to_csv(index=False) if isinstance(value, pd.DataFrame) else repr(
-            sorted(value.items(), key=repr))
+        if isinstance(value, pd.DataFrame):
+            text = value.to_csv(index=False)
+        elif isinstance(value, Mapping):
+            text = repr(sorted(value.items(), key=repr))
+        else:  # the locality: a frozen dataclass, its repr is its content
+            text = repr(value)
         digest.update(item.name.encode() + b"\0" + text.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
