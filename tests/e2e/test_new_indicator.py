@@ -237,7 +237,7 @@ def test_ct6_reaches_the_appendix(ct6_run):
     book = load_workbook(root / "out" / "2025" / "phu-luc-2025.xlsx")
 
     def ct6(sheet: str, width: int) -> list[tuple]:
-        return [row[:width] for row in book[sheet].iterrows(values_only=True)
+        return [row[:width] for row in book[sheet].iter_rows(values_only=True)
                 if row[0] == "CT6"]
 
     assert [
@@ -250,7 +250,7 @@ def test_ct6_reaches_the_appendix(ct6_run):
         ("CT6", "Toàn quận", "QUAN", 2030, 2025, 170 / 300, 170 / 300, 0.7,
          "Chưa đủ số liệu để đánh giá"),
     ] == [row[:8] + row[-1:] for row in
-          (r for r in book["Tiến độ so với mốc"].iterrows(values_only=True)
+          (r for r in book["Tiến độ so với mốc"].iter_rows(values_only=True)
            if r[0] == "CT6" and r[2] == "QUAN")]
     assert [
         ("CT6", 2025, "Toàn quận", "QUAN", "LDTBXH", "Hoạt động", 4, "Số người tham dự", 100,
