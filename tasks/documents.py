@@ -47,9 +47,9 @@ class PublishedDocuments:
 def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int,
                         seeds_dir: Path) -> PeriodFigures:
     """The marts, counted activity rows and names of the years first_year…last_year."""
-    if not reads.has_table(con, "marts", "submission_status"):
+    if not db.has_table(con, "marts", "submission_status"):
         raise ValueError("kho dữ liệu chưa có số liệu: hãy chạy quy trình tổng hợp năm trước")
-    names = [name for name in DOCUMENT_MARTS if reads.has_table(con, "marts", name)]
+    names = [name for name in DOCUMENT_MARTS if db.has_table(con, "marts", name)]
     marts = reads.marts_of_years(con, names, first_year, last_year)
     status = marts["submission_status"]
     unit_names = dict(zip(status["unit_code"], status["unit_name"], strict=True))

@@ -123,11 +123,15 @@ def migrations() -> list[Migration]:
     return found
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute("select count(*) from information_schema.tables "
+                        "where table_schema = ? and table_name = ?", [schema, table]).fetchone()
+    return bool(found and found[0])
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The warehouse's schema version; None before versioning (or in a new file)."""
-    exists = con.execute("select count(*) from information_schema.tables where "
-                         "table_schema = 'ops' and table_name = 'schema_version'").fetchone()
-    if not exists[0]:
+    if not has_table(con, "ops", "schema_version"):
         return None
     return con.execute("select max(version) from ops.schema_version").fetchone()[0]
 

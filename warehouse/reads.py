@@ -9,6 +9,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from warehouse import db
+
 # ref tables and marts the portal shows, each with its order ("" when any order does)
 PORTAL_TABLES = {
     "indicators": ("ref.indicators", "indicator_code"),
@@ -22,12 +24,6 @@ PORTAL_TABLES = {
     "coverage": ("marts.activity_coverage", ""),
     "lineage": ("marts.figure_lineage", ""),
 }
-
-
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute("select count(*) from information_schema.tables "
-                        "where table_schema = ? and table_name = ?", [schema, table]).fetchone()
-    return bool(found and found[0])
 
 
 def marts_of_years(con: duckdb.DuckDBPyConnection, names: Sequence[str], first_year: int,
@@ -73,7 +69,7 @@ def unexpected_files(con: duckdb.DuckDBPyConnection, first_year: int,
     """The names of the files found for no expected unit, by year (none in a warehouse
     without quality tables)."""
     found: dict[int, tuple[str, ...]] = {}
-    if not has_table(con, "quality", "issues"):
+    if not db.has_table(con, "quality", "issues"):
         return found
     for year, name in con.execute(
             "select year, value from quality.issues where rule = 'unexpected_file' "
@@ -91,10 +87,9 @@ def portal_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 def submission_status(con: duckdb.DuckDBPyConnection, year: int) -> list[dict[str, object]]:
     """The year's submission status per expected unit: year, unit_code, unit_name, status."""
-    result = con.execute("select year, unit_code, unit_name, status from "
-                         "marts.submission_status where year = ? order by unit_code", [year])
-    columns = [d[0] for d in result.description]
-    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    return db.frame_records(con.execute(
+        "select year, unit_code, unit_name, status from marts.submission_status "
+        "where year = ? order by unit_code", [year]))
 
 
 def blocking_messages(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[str]]:
