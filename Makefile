@@ -39,7 +39,7 @@ template: $(VENV)/.synced
 	@echo "Mẫu báo cáo: output/mau-bao-cao.xlsx"
 
 bench: $(VENV)/.synced
-	$(PY) -m bench.run $(if $(N),--units $(N),) $(if $(PROFILE),--profile $(PROFILE),)
+	$(PY) -m bench.run $(if $(N),--units $(N),) $(if $(PROFILE),--profile $(PROFILE),) $(if $(DATA),--data $(DATA),)
 
 bench-1000: $(VENV)/.synced
 	$(PY) -m bench.run --units 1000

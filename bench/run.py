@@ -1,7 +1,7 @@
 """Benchmark: wall time and peak memory of every stage of one year's run on N units.
 
     python -m bench.run [--units N] [--year 2024] [--out bench/results/bench-N.json]
-                        [--no-command] [--no-profile]
+                        [--no-command] [--no-profile] [--data DIR]
 
 Generates the workbooks of N synthetic units (demo/generate.py `synthetic_registry`; without
 --units, the real registry), then measures, in this order and in one process tree:
@@ -252,22 +252,34 @@ def _flow_context():
         yield
 
 
-def run(units: int | None, year: int, out: Path, command: bool = True,
-        profile: str | None = "slowest") -> dict:
+def _workbooks(data: Path, units: int | None, year: int):
+    """The seeds and the year's workbooks of `units` synthetic units in `data`: generated
+    once, reused by later runs that name the same folder (`--data`)."""
     from core.registry import read_registry
+    from demo.generate import generate, synthetic_registry
+
+    done = data / f".generated-{units or 'registry'}-{year}"
+    seeds = data / "seeds" if units else None
+    if not done.is_file():
+        seeds = synthetic_registry(units, data / "seeds") if units else None
+        registry = read_registry(seeds) if seeds else read_registry()
+        print(f"Tạo tệp báo cáo mẫu cho {len(registry.units)} đơn vị …", flush=True)
+        generate(data / "reports", [year], registry)
+        done.write_text("ok\n", encoding="utf-8")
+    return read_registry(seeds) if seeds else read_registry(), seeds
+
+
+def run(units: int | None, year: int, out: Path, command: bool = True,
+        profile: str | None = "slowest", data: Path | None = None) -> dict:
     from core.runtime import prefect_api
     from core.settings import RunSettings
-    from demo.generate import generate, synthetic_registry
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
-        seeds = synthetic_registry(units, root / "seeds") if units else None
-        registry = read_registry(seeds) if seeds else read_registry()
-        settings = RunSettings(root / "reports", root / "warehouse.duckdb", root / "output",
-                               seeds or registry.seeds_dir)
-        print(f"Tạo tệp báo cáo mẫu cho {len(registry.units)} đơn vị …", flush=True)
-        generate(settings.reports_dir, [year], registry)
+        registry, seeds = _workbooks(data or root, units, year)
+        settings = RunSettings((data or root) / "reports", root / "warehouse.duckdb",
+                               root / "output", seeds or registry.seeds_dir)
         files = sorted((settings.reports_dir / str(year)).glob("*.xlsx"))
         bench = Bench(out, units=len(files), year=year)
         print(f"Đo {len(files)} tệp, năm {year}:", flush=True)
@@ -335,10 +347,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", default="slowest", choices=["slowest", *PIPELINE],
                         help="the stage to run again under cProfile (default: the slowest)")
     parser.add_argument("--no-profile", action="store_true", help="no cProfile run")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="keep the generated seeds and workbooks in this folder and reuse "
+                             "them on the next run (default: a temporary folder)")
     args = parser.parse_args(argv)
     out = args.out or Path("bench/results") / f"bench-{args.units or 'registry'}.json"
     run(args.units, args.year, out, command=not args.no_command,
-        profile=None if args.no_profile else args.profile)
+        profile=None if args.no_profile else args.profile, data=args.data)
 
 
 if __name__ == "__main__":
