@@ -25,13 +25,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from core.escape import xml_text
 from core.files import replacing
@@ -47,6 +43,20 @@ from core.report import (
     unit_kind_vi,
 )
 from core.template import TEMPLATE
+from reports.xlsx import (
+    Cell,
+    ErrorValue,
+    PrintSetup,
+    Properties,
+    Style,
+    Table,
+    column_cells,
+    first_values,
+    write_workbook,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell as OpenpyxlCell
 
 SOURCE_SHEET = "Nguồn số liệu"
 TOTAL_LABEL = "Tổng cộng"
@@ -144,7 +154,7 @@ COLUMN_HEADERS_VI: dict[tuple[str, str], str] = {
 }
 YES_VI, NO_VI = "Có", "Không"
 
-_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+_HEADER_STYLE = Style(bold=True, fill="FFD9E1F2", wrap=True)
 _MAX_WIDTH = 50
 
 
@@ -153,7 +163,7 @@ def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
-def protect_text(cell: Cell) -> None:
+def protect_text(cell: OpenpyxlCell) -> None:
     """Keep a formula-like text cell a plain string: never written as `<f>`, and marked with
     the quote prefix so that it stays text when edited. Other cells are left alone."""
     if is_formula_like(cell.value):
@@ -179,11 +189,8 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
     `0`, other whole numbers `#,##0`, other numbers `#,##0.00`, growth rates and shares
     `0.0%`, dates dd/mm/yyyy, times dd/mm/yyyy hh:mm).
     """
-    book = Workbook()
-    book.remove(book.active)
-    book.properties.language = WORKBOOK_LANGUAGE
-    book.properties.title = appendix_title(locality)
-    book.properties.creator = xml_text(locality.issuer)
+    title = appendix_title(locality)
+    page = PrintSetup(header=title.replace("&", "&&"), footer="Trang &P/&N")  # "&": a code
     labels = values_vi(locality)
     formats = dict(number_formats or {})
     titles: set[str] = set()
@@ -191,13 +198,13 @@ def write_appendix(path: Path, sheets: Mapping[str, tuple[Sequence[str], pd.Data
     if lineage is not None:
         all_sheets[SOURCE_SHEET] = ([c for c in LINEAGE_COLUMNS if c in lineage.columns],
                                     lineage)
-    for title, (columns, frame) in all_sheets.items():
-        sheet = book.create_sheet(_sheet_title(title, titles))
-        total_columns = list((totals or {}).get(title, ()))
-        _write_table(sheet, list(columns), frame, total_columns, formats, labels)
-        _set_up_page(sheet, book.properties.title)
+    tables = (_table(_sheet_title(name, titles), list(columns), frame,
+                     list((totals or {}).get(name, ())), formats, labels, page)
+              for name, (columns, frame) in all_sheets.items())
+    properties = Properties(title=title, creator=xml_text(locality.issuer),
+                            language=WORKBOOK_LANGUAGE)
     with replacing(path) as partial:  # a reader never opens half a workbook
-        book.save(partial)
+        write_workbook(partial, tables, properties)
     return path
 
 
@@ -206,19 +213,20 @@ def appendix_title(locality: Locality) -> str:
     return xml_text(f"Phụ lục số liệu – {locality.area}")
 
 
-def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
-                 total_columns: list[str], formats: dict[str, str],
-                 labels: Mapping[str, Mapping[str, str]]) -> None:
-    sheet.append([HEADERS_VI.get(c, c) for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    tabs = frame["tab"].tolist() if "tab" in frame.columns else [None] * len(frame)
-    for index, record in enumerate(frame[columns].itertuples(index=False)):
-        values = [_display(column, value, tabs[index], labels)
-                  for column, value in zip(columns, record, strict=True)]
-        sheet.append(values)
+def _table(title: str, columns: list[str], frame: pd.DataFrame, total_columns: list[str],
+           formats: dict[str, str], labels: Mapping[str, Mapping[str, str]],
+           page: PrintSetup) -> Table:
+    """One sheet: each distinct value of a column shown (_display) and formatted once."""
+    header = [Cell(HEADERS_VI.get(c, c), _HEADER_STYLE) for c in columns]
+    tab = frame["tab"] if "tab" in frame.columns else None
+    data = []
+    for column in columns:
+        def to_cell(value: object, tab_value: object = None, column: str = column) -> Cell:
+            return _cell(column, _display(column, value, tab_value, labels), formats)
+
+        context = tab if column == "column_key" else None
+        data.append(column_cells(frame[column], to_cell, context))
+    closing = None
     if total_columns:
         label_at = next((i for i, c in enumerate(columns) if c not in total_columns), None)
         row: list[object] = [None] * len(columns)
@@ -226,32 +234,31 @@ def _write_table(sheet: Worksheet, columns: list[str], frame: pd.DataFrame,
             row[label_at] = TOTAL_LABEL
         for column in total_columns:
             row[columns.index(column)] = excel_value(pd.to_numeric(frame[column]).sum(skipna=True))
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-    for column_cells in sheet.iter_cols(min_row=2, max_row=sheet.max_row):
-        for cell in column_cells:
-            protect_text(cell)
-            cell.number_format = _number_format(columns[cell.column - 1], cell.value, formats)
-    for position, column in enumerate(columns, start=1):
-        cells = [sheet.cell(row=r, column=position).value for r in range(2, sheet.max_row + 1)]
-        width = max([len(HEADERS_VI.get(column, column)) // 2, *[_width(v) for v in cells[:500]]],
+        closing = [_cell(column, value, formats, bold=True)
+                   for column, value in zip(columns, row, strict=True)]
+    widths = []
+    for position, column in enumerate(columns):
+        cells = first_values(data[position], 500)
+        if closing is not None and len(cells) < 500:
+            cells.append(closing[position].value)
+        width = max([len(HEADERS_VI.get(column, column)) // 2, *[_width(v) for v in cells]],
                     default=8)
-        sheet.column_dimensions[get_column_letter(position)].width = min(_MAX_WIDTH,
-                                                                         max(8, width + 2))
-    sheet.freeze_panes = "A2"
+        widths.append(min(_MAX_WIDTH, max(8, width + 2)))
+    return Table(title, header, data, widths, closing, page)
 
 
-def _set_up_page(sheet: Worksheet, title: str) -> None:
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    sheet.print_options.horizontalCentered = True
-    sheet.oddHeader.center.text = title.replace("&", "&&")  # "&" starts a header code
-    sheet.oddFooter.center.text = "Trang &P/&N"
+def _cell(column: str, value: object, formats: dict[str, str], bold: bool = False) -> Cell:
+    """A formula-like text stays a string with the quote prefix (never `<f>`)."""
+    return Cell(as_written(value),
+                Style(number_format=_number_format(column, value, formats), bold=bold,
+                      quote_prefix=is_formula_like(value)))
+
+
+def as_written(value: object) -> object:
+    """An error's text (#REF!, #N/A…) is written as that error, as spreadsheets show it."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return ErrorValue(value) if isinstance(value, str) and value in ERROR_CODES else value
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +14,10 @@ from core.escape import markdown_text
 from core.files import replacing, write_text
 from core.registry import read_locality, read_registry
 from core.settings import RunSettings
-from reports.appendix import excel_value, write_appendix
+from reports.appendix import as_written, excel_value, is_formula_like, write_appendix
 from reports.content import annual_summary
 from reports.markdown import render_markdown
+from reports.xlsx import Cell, Style, Table, column_cells, first_values, write_workbook
 from tasks.indicators import YearFigures
 
 # The appendix: one sheet per detail table (title → columns shown), totals where they add up.
@@ -49,29 +51,34 @@ class Published:
 
 def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     """One sheet per table, header frozen; text that looks like a formula stays text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from reports.appendix import protect_text
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in sheets.items():
-        sheet = book.create_sheet(name[:31])
-        sheet.append(list(frame.columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([excel_value(v) for v in row])
-        for row in sheet.iter_rows():
-            for cell in row:
-                protect_text(cell)  # "=…", "+…", "-…", "@…", tab, CR: a string, never <f>
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column[:200])
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    tables = (_plain_table(name[:31], frame) for name, frame in sheets.items())
     with replacing(path) as partial:
-        book.save(partial)
+        write_workbook(partial, tables)
+
+
+# the number formats a spreadsheet gives dates and times that come without one
+_TIME_FORMATS = ((datetime, "yyyy-mm-dd h:mm:ss"), (date, "yyyy-mm-dd"), (time, "h:mm:ss"),
+                 (timedelta, "[hh]:mm:ss"))
+
+
+def _plain_cell(value: object, bold: bool = False) -> Cell:
+    """The value as it is (excel_value); "=…", "+…", "-…", "@…", tab, CR: a string, never
+    <f>, with the quote prefix."""
+    plain = excel_value(value)
+    number_format = next((f for kind, f in _TIME_FORMATS if isinstance(plain, kind)), "General")
+    return Cell(as_written(plain), Style(number_format=number_format, bold=bold,
+                                         quote_prefix=is_formula_like(plain)))
+
+
+def _plain_table(title: str, frame: pd.DataFrame) -> Table:
+    header = [_plain_cell(c, bold=True) for c in frame.columns]
+    columns = [column_cells(frame[c], _plain_cell) for c in frame.columns]
+    widths = []
+    for heading, column in zip(header, columns, strict=True):
+        shown = [heading.value, *first_values(column, 199)]
+        width = max(len(str(v or "")) for v in shown)
+        widths.append(min(60, max(10, width + 2)))
+    return Table(title, header, columns, widths)
 
 
 def artifact_cell(value: object) -> str | None:
