@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -64,8 +65,8 @@ class ErrorValue(str):
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell as written: None (blank), str, ErrorValue, bool, int, float, datetime,
-    date, time or timedelta (no time zone), and its style."""
+    """One cell as written: None (blank), str, ErrorValue, bool, int, float (numpy's too),
+    datetime, date, time or timedelta (no time zone), and its style."""
 
     value: object
     style: Style = PLAIN
@@ -184,7 +185,6 @@ class _Book:
     def __init__(self) -> None:
         self.strings: dict[str, int] = {}
         self.styles: dict[Style, int] = {PLAIN: 0}
-        self.formats: dict[str, int] = {}
 
     def string_index(self, text: str) -> int:
         return self.strings.setdefault(text, len(self.strings))
@@ -197,13 +197,15 @@ class _Book:
         style = self.style_index(cell.style)
         s = f' s="{style}"' if style else ""
         value = cell.value
+        if isinstance(value, np.generic):  # numpy's bool, integers and floats
+            value = value.item()
         if isinstance(value, ErrorValue):
             return f'"{s} t="e"><v>{_text(value)}</v></c>'
         if isinstance(value, str) and value:
             return f'"{s} t="s"><v>{self.string_index(value)}</v></c>'
         if isinstance(value, bool):
             return f'"{s} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int | float):
             if isinstance(value, float) and not math.isfinite(value):
                 return f'"{s}/>' if s else ""
             return f'"{s}><v>{value:.16g}</v></c>'
@@ -223,7 +225,7 @@ class _Book:
         parts.append("</row>")
         return "".join(parts)
 
-    def write_sheet(self, out, table: Table) -> None:
+    def write_sheet(self, out: IO[bytes], table: Table) -> None:
         rows = len(table.columns[0].codes) if table.columns else 0
         last_row = 1 + rows + (1 if table.closing is not None else 0)
         width = max(len(table.header), len(table.columns))
