@@ -116,7 +116,7 @@ def column_cells(values: pd.Series, to_cell: Callable[..., Cell],
     """The column of `values`: `to_cell(value)` (or `to_cell(value, context value)`) is
     called once per distinct value (pair), and once with None for missing values."""
     if context is None:
-        codes, uniques = _factorize(values)
+        codes, uniques = distinct_values(values)
         cells = [to_cell(v) for v in uniques]
         cells.append(to_cell(None))
     else:
@@ -133,7 +133,9 @@ def first_values(column: Column, rows: int) -> list[object]:
     return [column.cells[code].value for code in column.codes[:rows].tolist()]
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, list[object]]:
+def distinct_values(values: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """(codes, uniques): row i holds uniques[codes[i]], or a missing value where codes[i] is
+    -1 (pandas.factorize; Python objects of different types kept apart)."""
     if values.dtype == object:  # mixed Python objects: 1, 1.0 and True must stay apart
         keyed = [(type(v), v) for v in values.tolist()]
         try:

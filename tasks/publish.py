@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -17,7 +18,15 @@ from core.settings import RunSettings
 from reports.appendix import as_written, excel_value, is_formula_like, write_appendix
 from reports.content import annual_summary
 from reports.markdown import render_markdown
-from reports.xlsx import Cell, Style, Table, column_cells, first_values, write_workbook
+from reports.xlsx import (
+    Cell,
+    Style,
+    Table,
+    column_cells,
+    distinct_values,
+    first_values,
+    write_workbook,
+)
 from tasks.indicators import YearFigures
 
 # The appendix: one sheet per detail table (title → columns shown), totals where they add up.
@@ -91,8 +100,15 @@ def artifact_cell(value: object) -> str | None:
 
 
 def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{k: artifact_cell(v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+    """The rows of a table artifact; each distinct value of a column is made a cell once."""
+    if len(frame.columns) == 0:
+        return [{} for _ in range(len(frame))]
+    columns = []
+    for name in frame.columns:
+        codes, uniques = distinct_values(frame[name])
+        cells = np.array([*(artifact_cell(v) for v in uniques), None], dtype=object)
+        columns.append(cells.take(codes).tolist())  # -1, a missing value: the last, None
+    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 @task(name="publish_report", task_run_name="publish {figures.year}")
