@@ -311,8 +311,8 @@ class _Book:
                      f'<bgColor rgb="{argb}"/></patternFill></fill>'
                      for argb in fills if argb is not None]
         return (f'{_DECLARATION}<styleSheet xmlns="{_MAIN}">'
-                f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>'
-                '<fonts count="2"><font><sz val="11"/><color theme="1"/><name val="Calibri"/>'
+                + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
+                + '<fonts count="2"><font><sz val="11"/><color theme="1"/><name val="Calibri"/>'
                 '<family val="2"/><scheme val="minor"/></font><font><b val="1"/></font></fonts>'
                 f'<fills count="{len(fill_xml)}">{"".join(fill_xml)}</fills>'
                 '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
