@@ -592,17 +592,19 @@ def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame,
     if wards.empty:
         return []
     codes = figures.unit_order(wards["scope_code"])
+    readings: dict[tuple[str, str], tuple[object, str]] = {}  # the first of each ward's
+    for r in wards.itertuples():
+        readings.setdefault((r.scope_code, r.indicator_code), (r.value, r.status))
     rows = []
     for ward in codes:
         cells = [figures.unit_name(ward)]
         for code in figures.ref.ward_indicators:
-            found = wards[(wards["scope_code"] == ward) & (wards["indicator_code"] == code)]
-            if found.empty:
+            found = readings.get((ward, code))
+            if found is None:
                 cells += ["–", INDICATOR_STATUS_VI["no_data"]]
             else:
-                r = found.iloc[0]
-                cells += [figures.ref.value_text(code, "ward", r["value"]),
-                          INDICATOR_STATUS_VI[r["status"]]]
+                cells += [figures.ref.value_text(code, "ward", found[0]),  # type: ignore[arg-type]
+                          INDICATOR_STATUS_VI[found[1]]]
         rows.append(tuple(cells))
     ref = figures.ref
     listed = "; ".join(f"{code}: {ref.label(code)}" for code in ref.ward_indicators)
@@ -809,16 +811,20 @@ def _review_submission_section(figures: PeriodFigures) -> list[Block]:
                         str(c["received"] - c["late"]), str(c["late"]), str(c["draft"]),
                         str(c["invalid"]), str(c["missing"])))
     units = figures.unit_order(status["unit_code"])
+    years_of: dict[str, list] = {}  # each unit's rows by year, grouped in one pass
+    for r in status.sort_values("year", kind="stable").itertuples():
+        years_of.setdefault(r.unit_code, []).append(r)
+    received_rows = status[status["status"] == "received"]
+    on_time_of = received_rows[received_rows["is_on_time"].eq(True)].groupby("unit_code").size()
     by_unit, never_missed, missed = [], [], []
     for i, unit in enumerate(units, start=1):
-        mine = status[status["unit_code"] == unit].sort_values("year")
-        received = mine[mine["status"] == "received"]
-        on_time = int(received["is_on_time"].eq(True).sum())
-        gaps = [f"{int(r.year)} ({MISSED_VI[r.status]})" for r in mine.itertuples()
+        mine = years_of.get(unit, [])
+        received = sum(1 for r in mine if r.status == "received")
+        gaps = [f"{int(r.year)} ({MISSED_VI[r.status]})" for r in mine
                 if r.status != "received"]
         (missed if gaps else never_missed).append(unit)
-        by_unit.append((str(i), figures.unit_name(unit), str(len(mine)), str(len(received)),
-                        str(on_time), "; ".join(gaps) if gaps else "–"))
+        by_unit.append((str(i), figures.unit_name(unit), str(len(mine)), str(received),
+                        str(int(on_time_of.get(unit, 0))), "; ".join(gaps) if gaps else "–"))
     first, last = years[0], years[-1]
     return [
         Heading("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", 1),

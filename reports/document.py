@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from copy import deepcopy
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -262,24 +263,55 @@ ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
 
 
 def _table(document, block: Table) -> None:
+    """A table with a repeated header row. python-docx reaches a cell through the whole
+    table (and a run's properties through long lists of successors), which is quadratic in
+    the rows and slow per cell; so one row of each kind (plain, and bold for the totals) is
+    formatted through python-docx, and every data row is a copy of it with its texts set:
+    the same XML, in time linear in the rows."""
     size = WIDE_TABLE_PT if len(block.headers) > 7 else TABLE_PT
-    table = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+    bold_from = len(block.rows) - block.bold_last_rows
+    kinds = [bold for bold in (False, True)
+             if any((index >= bold_from) == bold for index in range(len(block.rows)))]
+    table = document.add_table(rows=1 + len(kinds), cols=len(block.headers))
     table.style = document.styles["Table Grid"]
     scale = TEXT_WIDTH_MM / sum(block.widths)
     _fixed_widths(table, [w * scale for w in block.widths])
-    header_row = table.rows[0]
+    header_row, *template_rows = table.rows
     repeat = OxmlElement("w:tblHeader")
     header_row._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(header_row.cells, block.headers, strict=True):
         _cell_text(cell, text, size=size, bold=True, align="center")
-    bold_from = len(block.rows) - block.bold_last_rows
-    for index, (row, values) in enumerate(zip(table.rows[1:], block.rows, strict=True)):
+    templates = {}
+    for bold, row in zip(kinds, template_rows, strict=True):
         cant_split = OxmlElement("w:cantSplit")
         row._tr.get_or_add_trPr().append(cant_split)
-        for cell, text, align in zip(row.cells, values, block.align, strict=True):
-            _cell_text(cell, text, size=size, bold=index >= bold_from, align=align)
+        for cell, align in zip(row.cells, block.align, strict=True):
+            _cell_text(cell, "", size=size, bold=bold, align=align)
+        templates[bold] = row._tr
+        table._tbl.remove(row._tr)
+    for index, values in enumerate(block.rows):
+        tr = deepcopy(templates[index >= bold_from])
+        for tc, text in zip(tr.iterchildren(_TC), values, strict=True):
+            _set_run_text(tc.find(_CELL_RUN), text)
+        table._tbl.append(tr)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(6)
+
+
+_TC = qn("w:tc")
+_CELL_RUN = f"{qn('w:p')}/{qn('w:r')}"  # a cell's paragraph's run (`_cell_text`)
+_RUN_BREAKS = frozenset("\t\r\n")
+
+
+def _set_run_text(run, text: str) -> None:
+    """The text of an empty run, as `_run` (python-docx's `add_run`) writes it."""
+    text = xml_text(text)
+    if not text:
+        return
+    if _RUN_BREAKS.isdisjoint(text):
+        run.add_t(text)  # what python-docx writes for text without tabs or line breaks
+    else:
+        run.text = text
 
 
 def _cell_text(cell, text: str, *, size: float, bold: bool, align: str) -> None:
