@@ -292,26 +292,31 @@ def _table(document, block: Table) -> None:
     for index, values in enumerate(block.rows):
         tr = deepcopy(templates[index >= bold_from])
         for tc, text in zip(tr.iterchildren(_TC), values, strict=True):
-            _set_run_text(tc.find(_CELL_RUN), text)
+            _set_run_text(tc[-1][-1], text)  # the run of the cell's paragraph (`_cell_text`)
         table._tbl.append(tr)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(6)
 
 
-_TC = qn("w:tc")
-_CELL_RUN = f"{qn('w:p')}/{qn('w:r')}"  # a cell's paragraph's run (`_cell_text`)
+_TC, _T, _XML_SPACE = qn("w:tc"), qn("w:t"), qn("xml:space")
 _RUN_BREAKS = frozenset("\t\r\n")
 
 
 def _set_run_text(run, text: str) -> None:
-    """The text of an empty run, as `_run` (python-docx's `add_run`) writes it."""
+    """The text of an empty run, as `_run` (python-docx's `add_run`) writes it: a `w:t`,
+    its spaces kept when it starts or ends with one; tabs and line breaks through
+    python-docx."""
     text = xml_text(text)
     if not text:
         return
-    if _RUN_BREAKS.isdisjoint(text):
-        run.add_t(text)  # what python-docx writes for text without tabs or line breaks
-    else:
+    if not _RUN_BREAKS.isdisjoint(text):
         run.text = text
+        return
+    t = run.makeelement(_T)
+    t.text = text
+    run.append(t)
+    if len(text.strip()) < len(text):
+        t.set(_XML_SPACE, "preserve")
 
 
 def _cell_text(cell, text: str, *, size: float, bold: bool, align: str) -> None:
