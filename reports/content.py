@@ -10,6 +10,7 @@ authority, place, plan title, recipients: `warehouse/seeds/locality.csv`) and th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,11 +35,13 @@ from core.report import (
 )
 from core.settings import document_values, parse_day
 from reports.charts import (
+    REPORT_STATES,
     Chart,
     IndicatorSeries,
     IndicatorTrendChart,
     ParticipantsChart,
     SubmissionChart,
+    SubmissionCountsChart,
 )
 
 KINDS = ("annual", "midterm", "final")
@@ -63,6 +66,9 @@ TASK_GROUP_VI = {
     7: "Tăng cường kiểm tra, giám sát; sơ kết, tổng kết Kế hoạch và nhân rộng các mô hình "
        "truyền thông có hiệu quả",
 }
+# One row a unit in the submission chart fits on an A4 page up to this many units (0.19 in a
+# row, 257 mm of text height); beyond, the chart counts the units in each state
+SUBMISSION_CHART_MAX_UNITS = 45
 MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
 
 
@@ -741,7 +747,10 @@ def _ward_summary(figures: PeriodFigures, year: int, locality: Locality) -> list
 # --- section III: the units' reports ---------------------------------------------------------
 
 
-def _submission_chart(figures: PeriodFigures, years: Sequence[int]) -> Figure:
+def _submission_chart(figures: PeriodFigures, years: Sequence[int], detail: str) -> Figure:
+    """Each unit's report, year by year, one row a unit; of more units than a page holds a
+    row each, how many units were in each state, year by year (each unit's is in the table
+    before the chart, which `detail` names)."""
     status = figures.mart("submission_status", years)
     units = figures.unit_order(status["unit_code"])
     state = {}
@@ -750,11 +759,18 @@ def _submission_chart(figures: PeriodFigures, years: Sequence[int]) -> Figure:
             state[(r.unit_code, r.year)] = "late" if r.is_on_time is False else "on_time"
         else:
             state[(r.unit_code, r.year)] = r.status
+    caption = f"Tình hình gửi báo cáo của các đơn vị, {_period_text(years[0], years[-1])}"
+    if len(units) > SUBMISSION_CHART_MAX_UNITS:
+        counts = Counter((year, key) for (_, year), key in state.items())
+        chart: Chart = SubmissionCountsChart(
+            tuple(years), tuple(tuple(counts[(y, key)] for key in REPORT_STATES)
+                                for y in years))
+        return Figure("submissions", f"{caption}: số đơn vị theo tình trạng ({len(units)} "
+                                     f"đơn vị; tình trạng của từng đơn vị {detail})", chart)
     chart = SubmissionChart(
         tuple(figures.unit_name(u) for u in units), tuple(years),
         tuple(tuple(state.get((u, y), "not_expected") for y in years) for u in units))
-    return Figure("submissions", f"Tình hình gửi báo cáo của các đơn vị, "
-                                 f"{_period_text(years[0], years[-1])}", chart)
+    return Figure("submissions", caption, chart)
 
 
 def _counts_text(counts: Mapping[str, int]) -> str:
@@ -786,7 +802,8 @@ def _annual_submission_section(figures: PeriodFigures, year: int) -> list[Block]
               rows, (13, 60, 32, 26, 18, 16),
               ("center", "left", "left", "center", "center", "center")),
         *_unexpected_files_note(figures.unexpected_files.get(year, ()), year),
-        _submission_chart(figures, [y for y in figures.years if y <= year]),
+        _submission_chart(figures, [y for y in figures.years if y <= year],
+                          f"năm {year}: bảng trên"),
     ]
 
 
@@ -843,7 +860,7 @@ def _review_submission_section(figures: PeriodFigures) -> list[Block]:
                "Năm chưa nộp hoặc chưa đạt yêu cầu"),
               tuple(by_unit), (13, 54, 20, 16, 20, 42),
               ("center", "left", "center", "center", "center", "left")),
-        _submission_chart(figures, years),
+        _submission_chart(figures, years, "trong giai đoạn: bảng trên"),
     ]
 
 
