@@ -765,8 +765,9 @@ def _submission_chart(figures: PeriodFigures, years: Sequence[int], detail: str)
         chart: Chart = SubmissionCountsChart(
             tuple(years), tuple(tuple(counts[(y, key)] for key in REPORT_STATES)
                                 for y in years))
-        return Figure("submissions", f"{caption}: số đơn vị theo tình trạng ({len(units)} "
-                                     f"đơn vị; tình trạng của từng đơn vị {detail})", chart)
+        return Figure("submissions", f"{caption}: số đơn vị theo tình trạng "
+                                     f"({vn_number(len(units))} đơn vị; tình trạng của từng "
+                                     f"đơn vị {detail})", chart)
     chart = SubmissionChart(
         tuple(figures.unit_name(u) for u in units), tuple(years),
         tuple(tuple(state.get((u, y), "not_expected") for y in years) for u in units))

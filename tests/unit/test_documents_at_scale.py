@@ -97,18 +97,19 @@ def test_submission_chart_draws_each_unit_while_a_page_holds_them():
 
 
 def test_submission_chart_counts_the_units_beyond_a_page():
-    """47 units, two of them new in 2024: each year's units counted by state (on time, late,
-    draft, invalid, missing), each unit's state left to the table before the chart; the
-    image is as large for 47 units as for 4 700."""
-    report = build_report(_figures(47, missing_2023=2), "annual", SETTINGS)
+    """1 047 units, two of them new in 2024: each year's units counted by state (on time,
+    late, draft, invalid, missing), each unit's state left to the table before the chart,
+    which lists them all; the image is as large for 1 047 units as for 10 000."""
+    report = build_report(_figures(1047, missing_2023=2), "annual", SETTINGS)
     figure = _submission_figure(report)
     assert ("Tình hình gửi báo cáo của các đơn vị, giai đoạn 2023-2024: số đơn vị theo tình "
-            "trạng (47 đơn vị; tình trạng của từng đơn vị năm 2024: bảng trên)") == figure.caption
-    assert SubmissionCountsChart((2023, 2024), ((45, 0, 0, 0, 0), (40, 3, 1, 1, 2))) == \
+            "trạng (1.047 đơn vị; tình trạng của từng đơn vị năm 2024: bảng trên)") == \
+        figure.caption
+    assert SubmissionCountsChart((2023, 2024), ((1045, 0, 0, 0, 0), (40, 3, 1, 1, 1002))) == \
         figure.chart
     table = next(b for b in report.blocks if isinstance(b, Table) and b.key == "submissions")
-    assert 47 == len(table.rows)
+    assert 1047 == len(table.rows)
     small, large = (render_png(SubmissionCountsChart((2023, 2024), counts))
-                    for counts in (((45, 0, 0, 0, 0), (40, 3, 1, 1, 2)),
-                                   ((4500, 0, 0, 0, 0), (4000, 300, 100, 100, 200))))
+                    for counts in (((1045, 0, 0, 0, 0), (40, 3, 1, 1, 1002)),
+                                   ((9000, 0, 0, 0, 0), (9000, 300, 100, 100, 500))))
     assert struct.unpack(">II", small[16:24]) == struct.unpack(">II", large[16:24])
