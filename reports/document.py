@@ -269,7 +269,7 @@ def _table(document, block: Table, later: list[_LaterRows]) -> None:
     of thousands of rows is hundreds of MB of elements. One row of each kind (plain, and
     bold for the totals) is formatted through python-docx with a marker in each cell, and
     `_save` writes the data rows in its place, as that row's XML with each text in its cell:
-    the same XML, in time linear in the rows and memory that does not grow with them."""
+    the same XML, in time linear in the rows and with no element per row."""
     size = WIDE_TABLE_PT if len(block.headers) > 7 else TABLE_PT
     bold_from = len(block.rows) - block.bold_last_rows
     kinds = [(bold, rows) for bold, rows in ((False, block.rows[:bold_from]),
@@ -356,7 +356,7 @@ def _with_rows(xml: bytes, later: Sequence[_LaterRows]) -> Iterator[bytes]:
     yield xml[done:]
 
 
-ROWS_PER_CHUNK = 500
+ROWS_PER_CHUNK = 500  # rows handed to the compressor at a time
 _RUN_BREAK = re.compile(r"([\t\r\n])")
 
 
