@@ -66,6 +66,19 @@ class SubmissionChart:
 
 
 @dataclass(frozen=True)
+class SubmissionCountsChart:
+    """How many units were in each state of a report (the keys of SUBMISSION_STATES but
+    "not_expected"), one row per year: the submission chart of more units than a page holds
+    a row each."""
+
+    years: tuple[int, ...]
+    counts: tuple[tuple[int, ...], ...]  # per year, per key of REPORT_STATES
+
+
+REPORT_STATES = tuple(k for k in SUBMISSION_STATES if k != "not_expected")
+
+
+@dataclass(frozen=True)
 class ParticipantsChart:
     """Participants by sex for each category (an audience, or a year)."""
 
@@ -76,7 +89,7 @@ class ParticipantsChart:
     horizontal: bool = False
 
 
-Chart = IndicatorTrendChart | SubmissionChart | ParticipantsChart
+Chart = IndicatorTrendChart | SubmissionChart | SubmissionCountsChart | ParticipantsChart
 
 
 def render_png(chart: Chart) -> bytes:
@@ -93,6 +106,8 @@ def render_png(chart: Chart) -> bytes:
             figure = _trend_figure(chart)
         elif isinstance(chart, SubmissionChart):
             figure = _submission_figure(chart)
+        elif isinstance(chart, SubmissionCountsChart):
+            figure = _submission_counts_figure(chart)
         else:
             figure = _participants_figure(chart)
         buffer = io.BytesIO()
@@ -174,6 +189,34 @@ def _submission_figure(chart: SubmissionChart):
     figure.legend([Patch(facecolor=SUBMISSION_STATES[k][1], edgecolor="#757575")
                    for k in used], [SUBMISSION_STATES[k][0] for k in used],
                   loc="outside lower center", ncols=min(len(used), 3), frameon=False)
+    return figure
+
+
+def _submission_counts_figure(chart: SubmissionCountsChart):
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    count = len(chart.years)
+    figure = _figure(0.32 * count + 1.3)
+    ax = figure.subplots()
+    positions = list(range(count))
+    base = [0] * count
+    for index, key in enumerate(REPORT_STATES):
+        numbers = [row[index] for row in chart.counts]
+        if not any(numbers):
+            continue
+        label, colour = SUBMISSION_STATES[key]
+        ax.barh(positions, numbers, left=base, color=colour, label=label,
+                edgecolor="#757575", linewidth=0.5)
+        base = [b + n for b, n in zip(base, numbers, strict=True)]
+    ax.set_yticks(positions, [str(y) for y in chart.years])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: vn_number(v)))
+    ax.grid(axis="x", linewidth=0.3, alpha=0.6)
+    for position, total in zip(positions, base, strict=True):
+        ax.annotate(vn_number(total), (total, position), textcoords="offset points",
+                    xytext=(3, 0), va="center", fontsize=7)
+    figure.legend(loc="outside lower center", ncols=3, frameon=False)
     return figure
 
 

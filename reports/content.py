@@ -10,6 +10,7 @@ authority, place, plan title, recipients: `warehouse/seeds/locality.csv`) and th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,11 +35,13 @@ from core.report import (
 )
 from core.settings import document_values, parse_day
 from reports.charts import (
+    REPORT_STATES,
     Chart,
     IndicatorSeries,
     IndicatorTrendChart,
     ParticipantsChart,
     SubmissionChart,
+    SubmissionCountsChart,
 )
 
 KINDS = ("annual", "midterm", "final")
@@ -63,6 +66,9 @@ TASK_GROUP_VI = {
     7: "Tăng cường kiểm tra, giám sát; sơ kết, tổng kết Kế hoạch và nhân rộng các mô hình "
        "truyền thông có hiệu quả",
 }
+# One row a unit in the submission chart fits on an A4 page up to this many units (0.19 in a
+# row, 257 mm of text height); beyond, the chart counts the units in each state
+SUBMISSION_CHART_MAX_UNITS = 45
 MISSED_VI = {"draft": "bản nháp", "invalid": "không hợp lệ", "missing": "chưa nộp"}
 
 
@@ -592,17 +598,19 @@ def _ward_table(figures: PeriodFigures, indicators: pd.DataFrame,
     if wards.empty:
         return []
     codes = figures.unit_order(wards["scope_code"])
+    readings: dict[tuple[str, str], tuple[object, str]] = {}  # the first of each ward's
+    for r in wards.itertuples():
+        readings.setdefault((r.scope_code, r.indicator_code), (r.value, r.status))
     rows = []
     for ward in codes:
         cells = [figures.unit_name(ward)]
         for code in figures.ref.ward_indicators:
-            found = wards[(wards["scope_code"] == ward) & (wards["indicator_code"] == code)]
-            if found.empty:
+            found = readings.get((ward, code))
+            if found is None:
                 cells += ["–", INDICATOR_STATUS_VI["no_data"]]
             else:
-                r = found.iloc[0]
-                cells += [figures.ref.value_text(code, "ward", r["value"]),
-                          INDICATOR_STATUS_VI[r["status"]]]
+                cells += [figures.ref.value_text(code, "ward", found[0]),  # type: ignore[arg-type]
+                          INDICATOR_STATUS_VI[found[1]]]
         rows.append(tuple(cells))
     ref = figures.ref
     listed = "; ".join(f"{code}: {ref.label(code)}" for code in ref.ward_indicators)
@@ -739,7 +747,10 @@ def _ward_summary(figures: PeriodFigures, year: int, locality: Locality) -> list
 # --- section III: the units' reports ---------------------------------------------------------
 
 
-def _submission_chart(figures: PeriodFigures, years: Sequence[int]) -> Figure:
+def _submission_chart(figures: PeriodFigures, years: Sequence[int], detail: str) -> Figure:
+    """Each unit's report, year by year, one row a unit; of more units than a page holds a
+    row each, how many units were in each state, year by year (each unit's is in the table
+    before the chart, which `detail` names)."""
     status = figures.mart("submission_status", years)
     units = figures.unit_order(status["unit_code"])
     state = {}
@@ -748,11 +759,19 @@ def _submission_chart(figures: PeriodFigures, years: Sequence[int]) -> Figure:
             state[(r.unit_code, r.year)] = "late" if r.is_on_time is False else "on_time"
         else:
             state[(r.unit_code, r.year)] = r.status
+    caption = f"Tình hình gửi báo cáo của các đơn vị, {_period_text(years[0], years[-1])}"
+    if len(units) > SUBMISSION_CHART_MAX_UNITS:
+        counts = Counter((year, key) for (_, year), key in state.items())
+        chart: Chart = SubmissionCountsChart(
+            tuple(years), tuple(tuple(counts[(y, key)] for key in REPORT_STATES)
+                                for y in years))
+        return Figure("submissions", f"{caption}: số đơn vị theo tình trạng "
+                                     f"({vn_number(len(units))} đơn vị; tình trạng của từng "
+                                     f"đơn vị {detail})", chart)
     chart = SubmissionChart(
         tuple(figures.unit_name(u) for u in units), tuple(years),
         tuple(tuple(state.get((u, y), "not_expected") for y in years) for u in units))
-    return Figure("submissions", f"Tình hình gửi báo cáo của các đơn vị, "
-                                 f"{_period_text(years[0], years[-1])}", chart)
+    return Figure("submissions", caption, chart)
 
 
 def _counts_text(counts: Mapping[str, int]) -> str:
@@ -784,7 +803,8 @@ def _annual_submission_section(figures: PeriodFigures, year: int) -> list[Block]
               rows, (13, 60, 32, 26, 18, 16),
               ("center", "left", "left", "center", "center", "center")),
         *_unexpected_files_note(figures.unexpected_files.get(year, ()), year),
-        _submission_chart(figures, [y for y in figures.years if y <= year]),
+        _submission_chart(figures, [y for y in figures.years if y <= year],
+                          f"năm {year}: bảng trên"),
     ]
 
 
@@ -809,16 +829,20 @@ def _review_submission_section(figures: PeriodFigures) -> list[Block]:
                         str(c["received"] - c["late"]), str(c["late"]), str(c["draft"]),
                         str(c["invalid"]), str(c["missing"])))
     units = figures.unit_order(status["unit_code"])
+    years_of: dict[str, list] = {}  # each unit's rows by year, grouped in one pass
+    for r in status.sort_values("year", kind="stable").itertuples():
+        years_of.setdefault(r.unit_code, []).append(r)
+    received_rows = status[status["status"] == "received"]
+    on_time_of = received_rows[received_rows["is_on_time"].eq(True)].groupby("unit_code").size()
     by_unit, never_missed, missed = [], [], []
     for i, unit in enumerate(units, start=1):
-        mine = status[status["unit_code"] == unit].sort_values("year")
-        received = mine[mine["status"] == "received"]
-        on_time = int(received["is_on_time"].eq(True).sum())
-        gaps = [f"{int(r.year)} ({MISSED_VI[r.status]})" for r in mine.itertuples()
+        mine = years_of.get(unit, [])
+        received = sum(1 for r in mine if r.status == "received")
+        gaps = [f"{int(r.year)} ({MISSED_VI[r.status]})" for r in mine
                 if r.status != "received"]
         (missed if gaps else never_missed).append(unit)
-        by_unit.append((str(i), figures.unit_name(unit), str(len(mine)), str(len(received)),
-                        str(on_time), "; ".join(gaps) if gaps else "–"))
+        by_unit.append((str(i), figures.unit_name(unit), str(len(mine)), str(received),
+                        str(int(on_time_of.get(unit, 0))), "; ".join(gaps) if gaps else "–"))
     first, last = years[0], years[-1]
     return [
         Heading("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", 1),
@@ -837,7 +861,7 @@ def _review_submission_section(figures: PeriodFigures) -> list[Block]:
                "Năm chưa nộp hoặc chưa đạt yêu cầu"),
               tuple(by_unit), (13, 54, 20, 16, 20, 42),
               ("center", "left", "center", "center", "center", "left")),
-        _submission_chart(figures, years),
+        _submission_chart(figures, years, "trong giai đoạn: bảng trên"),
     ]
 
 

@@ -10,7 +10,10 @@ writing it to disk is the caller's.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -70,6 +73,7 @@ PPR_AFTER_BORDER = (
 def render_docx(report: Report, images: Mapping[str, bytes]) -> bytes:
     """The report as .docx bytes; `images` maps each figure's key to its PNG."""
     document = Document()
+    later: list[_LaterRows] = []
     _setup(document, report)
     _letterhead(document, report)
     _title(document, report)
@@ -82,16 +86,14 @@ def render_docx(report: Report, images: Mapping[str, bytes]) -> bytes:
         elif isinstance(block, Items):
             _items(document, block)
         elif isinstance(block, Table):
-            _table(document, block)
+            _table(document, block, later)
         elif isinstance(block, Figure):
             figure_number += 1
             _figure(document, block, images[block.key], figure_number)
         elif isinstance(block, WritingSpace):
             _writing_space(document, block)
     _signature(document, report)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _save(document, later)
 
 
 # --- page, styles, header ----------------------------------------------------------------
@@ -261,25 +263,118 @@ ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
-def _table(document, block: Table) -> None:
+def _table(document, block: Table, later: list[_LaterRows]) -> None:
+    """A table with a repeated header row. Its data rows are not python-docx elements:
+    python-docx reaches a cell through the whole table (quadratic in the rows) and a table
+    of thousands of rows is hundreds of MB of elements. One row of each kind (plain, and
+    bold for the totals) is formatted through python-docx with a marker in each cell, and
+    `_save` writes the data rows in its place, as that row's XML with each text in its cell:
+    the same XML, in time linear in the rows and with no element per row."""
     size = WIDE_TABLE_PT if len(block.headers) > 7 else TABLE_PT
-    table = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+    bold_from = len(block.rows) - block.bold_last_rows
+    kinds = [(bold, rows) for bold, rows in ((False, block.rows[:bold_from]),
+                                             (True, block.rows[bold_from:])) if rows]
+    table = document.add_table(rows=1 + len(kinds), cols=len(block.headers))
     table.style = document.styles["Table Grid"]
     scale = TEXT_WIDTH_MM / sum(block.widths)
     _fixed_widths(table, [w * scale for w in block.widths])
-    header_row = table.rows[0]
+    header_row, *template_rows = table.rows
     repeat = OxmlElement("w:tblHeader")
     header_row._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(header_row.cells, block.headers, strict=True):
         _cell_text(cell, text, size=size, bold=True, align="center")
-    bold_from = len(block.rows) - block.bold_last_rows
-    for index, (row, values) in enumerate(zip(table.rows[1:], block.rows, strict=True)):
+    for (bold, rows), row in zip(kinds, template_rows, strict=True):
         cant_split = OxmlElement("w:cantSplit")
         row._tr.get_or_add_trPr().append(cant_split)
-        for cell, text, align in zip(row.cells, values, block.align, strict=True):
-            _cell_text(cell, text, size=size, bold=index >= bold_from, align=align)
+        rows_later = _LaterRows(len(later), len(block.headers), rows)
+        for column, (cell, align) in enumerate(zip(row.cells, block.align, strict=True)):
+            _cell_text(cell, rows_later.marker(column), size=size, bold=bold, align=align)
+        later.append(rows_later)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(6)
+
+
+@dataclass(frozen=True)
+class _LaterRows:
+    """Data rows of a table that `_save` writes in place of the template row whose cells
+    hold `marker(0)`, `marker(1)`, …"""
+
+    number: int  # of the template row in the document
+    columns: int
+    rows: Sequence[Sequence[str]]
+
+    def marker(self, column: int) -> str:
+        return f"\ue000{self.number}.{column}\ue001"  # private-use characters
+
+    def marked_cell(self, column: int) -> bytes:
+        return f"<w:t>{self.marker(column)}</w:t>".encode()
+
+
+def _save(document, later: Sequence[_LaterRows]) -> bytes:
+    """The .docx bytes: python-docx's package, its main part streamed into a new one with
+    the data rows written in place of their template rows."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    if not later:
+        return buffer.getvalue()
+    main = document.part.partname.membername
+    out = io.BytesIO()
+    with ZipFile(buffer) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)  # before `target.open` resets info's sizes
+            if info.filename != main:
+                target.writestr(info, data)
+                continue
+            with target.open(info, "w") as part:
+                for chunk in _with_rows(data, later):
+                    part.write(chunk)
+    return out.getvalue()
+
+
+def _with_rows(xml: bytes, later: Sequence[_LaterRows]) -> Iterator[bytes]:
+    """`xml` in chunks, each template row replaced by its data rows."""
+    done = 0
+    for rows in later:
+        first = xml.index(rows.marked_cell(0), done)
+        start = xml.rindex(b"<w:tr>", done, first)
+        end = xml.index(b"</w:tr>", first) + len(b"</w:tr>")
+        template = xml[start:end]
+        parts = []
+        for column in range(rows.columns):
+            before, template = template.split(rows.marked_cell(column))
+            parts.append(before)
+        yield xml[done:start]
+        for batch in range(0, len(rows.rows), ROWS_PER_CHUNK):
+            chunk = bytearray()
+            for values in rows.rows[batch:batch + ROWS_PER_CHUNK]:
+                for before, text in zip(parts, values, strict=True):
+                    chunk += before
+                    chunk += _run_content(text)
+                chunk += template  # what follows the last cell's text
+            yield bytes(chunk)
+        done = end
+    yield xml[done:]
+
+
+ROWS_PER_CHUNK = 500  # rows handed to the compressor at a time
+_RUN_BREAK = re.compile(r"([\t\r\n])")
+
+
+def _run_content(text: str) -> bytes:
+    """What python-docx writes into a run for `text` (`_run`, `Run.text`): each stretch of
+    text a `w:t` (its spaces kept when it starts or ends with one), a tab `w:tab`, a line
+    break `w:br`; `&`, `<` and `>` escaped as lxml escapes them."""
+    out = []
+    for part in _RUN_BREAK.split(xml_text(text)):
+        if part == "\t":
+            out.append("<w:tab/>")
+        elif part in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif part:
+            space = ' xml:space="preserve"' if len(part.strip()) < len(part) else ""
+            escaped = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out.append(f"<w:t{space}>{escaped}</w:t>")
+    return "".join(out).encode()
 
 
 def _cell_text(cell, text: str, *, size: float, bold: bool, align: str) -> None:
