@@ -17,8 +17,13 @@ Generates the workbooks of N synthetic units (demo/generate.py `synthetic_regist
   portal (and a second pull with nothing changed);
 - `prefect_engine`: the same flow shape with no work, a flow run with one task run per
   stage of the annual flow: what the Prefect engine itself costs a run;
-- `whole_command`: the real command, `python -m flows.annual_report --year Y …`, on a fresh
-  warehouse and output folder (imports, server, engine and every stage together).
+- `whole_command_running_server`: the real command, `python -m flows.annual_report --year
+  Y …`, on a fresh warehouse and output folder, with PREFECT_API_URL set to the server the
+  benchmark started (a deployment or an operator with a server configured);
+- `whole_command`: the same with no server configured, as `make run` does: it starts a
+  temporary one of its own (imports, server, engine and every stage together).
+  For both, `seconds_until_first_stage` is when the run printed "đang tổng hợp": the fixed
+  cost paid before the first workbook is read.
 
 Memory: `peak_rss_mb` is the highest resident set size of this process *during* the stage
 (sampled every 5 ms); for the pull, also the peak of the workbook reader's own process; for
@@ -104,21 +109,30 @@ class Bench:
         self._add(figure)
         return result
 
-    def child(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        """A stage run as its own process: its wall time and its peak resident set size."""
+    def child(self, name: str, argv: list[str], env: dict[str, str] | None = None,
+              mark: str | None = None) -> None:
+        """A stage run as its own process: its wall time and its peak resident set size;
+        with `mark`, also the seconds until the child first printed a line containing it."""
         start = time.perf_counter()
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT)
-        output = process.stdout.read()
+        lines, marked = [], None
+        for line in process.stdout:
+            lines.append(line)
+            if mark and marked is None and mark.encode() in line:
+                marked = time.perf_counter() - start
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
-            sys.stderr.write(output.decode(errors="replace"))
+            sys.stderr.write(b"".join(lines).decode(errors="replace"))
             raise RuntimeError(f"{name}: {' '.join(argv)} exited {process.returncode}")
-        self._add({"stage": name, "wall_seconds": round(wall, 3),
-                   "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-                   "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "process": "child"})
+        figure = {"stage": name, "wall_seconds": round(wall, 3),
+                  "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+                  "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "process": "child"}
+        if marked is not None:
+            figure["seconds_until_first_stage"] = round(marked, 3)
+        self._add(figure)
 
     def _add(self, figure: dict) -> None:
         self.stages.append(figure)
@@ -130,7 +144,9 @@ class Bench:
         print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
               f"CPU {figure['cpu_seconds']:8.2f} s   "
               f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
-              + (f"   reader process {reader:6.1f} MB" if reader else ""), flush=True)
+              + (f"   reader process {reader:6.1f} MB" if reader else "")
+              + (f"   first stage after {figure['seconds_until_first_stage']:.2f} s"
+                 if "seconds_until_first_stage" in figure else ""), flush=True)
 
     def wall(self, name: str) -> float:
         return next(f["wall_seconds"] for f in self.stages if f["stage"] == name)
@@ -287,7 +303,19 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
         bench.measure("import_gx", _import_gx)
         bench.measure("bare_read", bare_read, files, root / "bare.duckdb")
         server = prefect_api()
-        bench.measure("prefect_server_start", server.__enter__)
+        url = bench.measure("prefect_server_start", server.__enter__)
+
+        def whole_command(name: str, folder: str, api: str | None = None) -> None:
+            env = {**os.environ, "HB_SEEDS_DIR": str(settings.seeds_dir)}
+            if api:
+                env["PREFECT_API_URL"] = api
+            bench.child(name, [
+                sys.executable, "-m", "flows.annual_report", "--year", str(year),
+                "--reports-dir", str(settings.reports_dir),
+                "--warehouse", str(root / f"{folder}.duckdb"),
+                "--output-dir", str(root / f"{folder}-output"),
+                "--seeds-dir", str(settings.seeds_dir)], env=env, mark="đang tổng hợp")
+
         profiled = None
         try:
             with _flow_context():
@@ -301,16 +329,12 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
                     where = (replace(settings, warehouse=root / "profiled.duckdb")
                              if slowest == "pull" else settings)
                     profiled = _profile_flow(again[slowest], where, out, slowest)()
+            if command and url:  # the same command when a Prefect server is configured
+                whole_command("whole_command_running_server", "command-server", url)
         finally:
             server.__exit__(None, None, None)
-        if command:
-            env = {**os.environ, "HB_SEEDS_DIR": str(settings.seeds_dir)}
-            bench.child("whole_command", [
-                sys.executable, "-m", "flows.annual_report", "--year", str(year),
-                "--reports-dir", str(settings.reports_dir),
-                "--warehouse", str(root / "command.duckdb"),
-                "--output-dir", str(root / "command-output"),
-                "--seeds-dir", str(settings.seeds_dir)], env=env)
+        if command:  # its own temporary Prefect server, as `make run` does
+            whole_command("whole_command", "command")
         pipeline = round(sum(bench.wall(s) for s in PIPELINE), 3)
         per_unit = {"pipeline_ms": round(1000 * pipeline / len(files), 2),
                     "bare_read_ms": round(1000 * bench.wall("bare_read") / len(files), 3)}
