@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.parse import Workbook
 from core.settings import ReadLimits
+from core.snapshot import CellColumns
 from sources.base import Listing, PullSummary, Wanted
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.reader import IsolatedReader
@@ -208,6 +209,11 @@ class FolderSource:
 
     def decode(self, content: bytes) -> Workbook:
         return self.reader.read(content)
+
+    def decode_cells(self, content: bytes) -> tuple[list[str], CellColumns]:
+        """`decode` as the pull keeps it (`sources.base.CellDecoder`): encoded in the
+        reader process."""
+        return self.reader.read_cells(content)
 
     def finish(self, summary: PullSummary) -> tuple[PullSummary, str | None]:
         line = (f"đã đọc {summary.fetched}/{summary.expected} tệp báo cáo "

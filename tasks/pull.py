@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from prefect import task
 
-from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
 from core.settings import RunSettings
-from core.snapshot import RawCell, cells_of, content_sha256, snapshot_id
-from sources.base import PullSummary, Source, Wanted
+from core.snapshot import CellColumns, cell_columns, content_sha256, snapshot_id
+from sources.base import CellDecoder, PullSummary, Source, Wanted
 from sources.choice import implementation
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.xlsx import UnreadableWorkbook
@@ -32,11 +31,11 @@ class PendingWrites:
     fetch log, written together in one transaction (`flush`) every `FLUSH_EVERY` fetches."""
 
     known: set[str]  # snapshot ids already in raw.snapshots or pending
-    snapshots: list[tuple[dict[str, object], list[RawCell]]] = field(default_factory=list)
+    snapshots: list[tuple[dict[str, object], CellColumns]] = field(default_factory=list)
     fetches: list[dict[str, object]] = field(default_factory=list)
 
     def log(self, row: FetchRow) -> None:
-        self.fetches.append(asdict(row))
+        self.fetches.append({f.name: getattr(row, f.name) for f in _FETCH_FIELDS})
 
     def flush(self, con) -> None:
         if self.snapshots or self.fetches:
@@ -45,22 +44,24 @@ class PendingWrites:
 
 
 FLUSH_EVERY = 200
+_FETCH_FIELDS = fields(FetchRow)
+_NO_CELLS = CellColumns([], [], [], [], [], [])
+Decode = Callable[[bytes], tuple[list[str], CellColumns]]  # `sources.base.Source.decode`
 
 
-def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Callable[[bytes], Workbook]
-                 ) -> tuple[dict[str, object], list[RawCell]]:
+def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Decode
+                 ) -> tuple[dict[str, object], CellColumns]:
     """The raw.snapshots row of new content, and its cells, decoded by its source.
     Content over the size limit is not kept: its row says why, with the file's size."""
     content, size = fetched.content, len(fetched.content)
     if fetched.read_error is not None:
-        tab_names, cells, read_error = None, [], fetched.read_error
+        tab_names, cells, read_error = None, _NO_CELLS, fetched.read_error
         content, size = b"", fetched.size or len(fetched.content)
     else:
         try:
-            workbook = decode(fetched.content)
-            tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
+            (tab_names, cells), read_error = decode(fetched.content), None
         except UnreadableWorkbook as exc:
-            tab_names, cells, read_error = None, [], exc.detail_vi
+            tab_names, cells, read_error = None, _NO_CELLS, exc.detail_vi
     row = {"snapshot_id": sid, "year": fetched.year, "unit_code": fetched.unit_code,
            "source_kind": fetched.source_kind, "source_ref": fetched.source_ref,
            "content_sha256": sha, "content_bytes": size, "content": content,
@@ -68,8 +69,7 @@ def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Callable[[bytes],
     return row, cells
 
 
-def store_fetched(fetched: Fetched, decode: Callable[[bytes], Workbook],
-                  pending: PendingWrites) -> bool:
+def store_fetched(fetched: Fetched, decode: Decode, pending: PendingWrites) -> bool:
     """Keep one fetched report as a raw snapshot and log the fetch, at `pending`'s next
     flush; False when that content was already kept."""
     if fetched.kept_as is not None:
@@ -85,6 +85,19 @@ def store_fetched(fetched: Fetched, decode: Callable[[bytes], Workbook],
                          snapshot_id=sid, source_version=fetched.source_version,
                          drive_version=fetched.drive_version))
     return is_new
+
+
+def cells_decoder(source: Source) -> Decode:
+    """How the pull decodes a source's content: its own `decode_cells` when it has one
+    (`sources.base.CellDecoder`), else its workbook encoded here."""
+    if isinstance(source, CellDecoder):
+        return source.decode_cells
+
+    def decode(content: bytes) -> tuple[list[str], CellColumns]:
+        workbook = source.decode(content)
+        return list(workbook), cell_columns(workbook)
+
+    return decode
 
 
 def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime
@@ -110,6 +123,7 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     for line in listing.said:
         report_progress("Năm %s: %s", year, line)
     pending = PendingWrites(db.snapshot_ids(con, year))
+    decode = cells_decoder(source)
     for row in listing.logged:
         pending.log(row)
     read = {r.unit_code for r in listing.logged if r.outcome == "snapshot"}
@@ -124,7 +138,7 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
             if result.said:
                 report_progress("Năm %s: %s", year, result.said)
             continue
-        new_count += store_fetched(result, source.decode, pending)
+        new_count += store_fetched(result, decode, pending)
         read.add(result.unit_code)
         done += 1
         if done % FLUSH_EVERY == 0:
