@@ -100,37 +100,45 @@ def cells_decoder(source: Source) -> Decode:
     return decode
 
 
-def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime
-               ) -> Iterator[Fetched | FetchFailed]:
+# Fetches everything wanted, yielding each result (in the order wanted, or as they come)
+# with what decodes its content when it is kept: `fetch_each` here (decoded when the result
+# is stored), `tasks.pull_parts.fetch_in_parts` (decoded already, in the parts).
+FetchAll = Callable[[Source, Sequence[Wanted], int, datetime, set[str]],
+                    Iterator[tuple[Fetched | FetchFailed, Decode]]]
+
+
+def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime,
+               known: set[str] | None = None
+               ) -> Iterator[tuple[Fetched | FetchFailed, Decode]]:
     """Fetch everything wanted, `source.workers` at a time, yielding results as they come
     (each is stored at once; one unit's failure never stops the others)."""
+    decode = cells_decoder(source)
     if source.workers <= 1 or len(wanted) <= 1:
         for item in wanted:
-            yield source.fetch(item, year, now)
+            yield source.fetch(item, year, now), decode
         return
     with ThreadPoolExecutor(max_workers=source.workers,
                             thread_name_prefix=f"pull-{source.kind}") as pool:
         futures = [pool.submit(source.fetch, item, year, now) for item in wanted]
         for future in as_completed(futures):
-            yield future.result()
+            yield future.result(), decode
 
 
 def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
-               now: datetime) -> PullSummary:
+               now: datetime, fetch_all: FetchAll = fetch_each) -> PullSummary:
     """Pull a year from `source` into the warehouse: what the listing decided is logged
     first, then each fetch is kept and logged as it comes, in batches of `FLUSH_EVERY`."""
     listing = source.list_year(con, year, unit_codes, now)
     for line in listing.said:
         report_progress("Năm %s: %s", year, line)
     pending = PendingWrites(db.snapshot_ids(con, year))
-    decode = cells_decoder(source)
     for row in listing.logged:
         pending.log(row)
     read = {r.unit_code for r in listing.logged if r.outcome == "snapshot"}
     unchanged = len(read)
     errors = set(listing.failed)
     new_count, done = 0, 0
-    for result in fetch_each(source, listing.wanted, year, now):
+    for result, decode in fetch_all(source, listing.wanted, year, now, set(pending.known)):
         if isinstance(result, FetchFailed):
             errors.add(result.unit_code)
             pending.log(FetchRow(year, result.unit_code, "error", now, detail=result.detail,
@@ -155,13 +163,14 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     return summary
 
 
-def pull_year(settings: RunSettings, year: int, source: Source) -> PullSummary:
+def pull_year(settings: RunSettings, year: int, source: Source,
+              fetch_all: FetchAll = fetch_each) -> PullSummary:
     """Pull every expected unit of `year` from `source` into the settings' warehouse."""
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
     try:
         with db.open_migrated(settings.warehouse) as con:  # the first stage: may meet a new file
-            return store_year(con, source, year, [u.code for u in units], now)
+            return store_year(con, source, year, [u.code for u in units], now, fetch_all)
     finally:
         source.close()
 
@@ -189,7 +198,10 @@ def pull_gsheets(settings: RunSettings, year: int, api: Any = None) -> PullSumma
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
     """Read every expected unit's report from the configured source (the reports folder,
     Google Sheets) into raw snapshots."""
-    return pull_year(settings, year, implementation(settings).open_source(settings))
+    from tasks.pull_parts import fetch_for
+
+    source = implementation(settings).open_source(settings)
+    return pull_year(settings, year, source, fetch_for(source))
 
 
 @task(name="freeze_snapshots", task_run_name="freeze {year}")
