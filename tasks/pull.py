@@ -46,7 +46,8 @@ class PendingWrites:
 FLUSH_EVERY = 200
 _FETCH_FIELDS = fields(FetchRow)
 _NO_CELLS = CellColumns([], [], [], [], [], [])
-Decode = Callable[[bytes], tuple[list[str], CellColumns]]  # `sources.base.Source.decode`
+# content → its tab names and cells as raw.cells columns (`cells_decoder`)
+Decode = Callable[[bytes], tuple[list[str], CellColumns]]
 
 
 def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Decode
