@@ -113,8 +113,12 @@ def fetch_in_parts(source, wanted: Sequence[Wanted], year: int, now: datetime,
             part = waiting.popleft()
             flying.append(read_workbooks.submit(sources, part, year, now, known,
                                                 part[0].unit_code))
-        for result, decoded in flying.popleft().result():
+        done = flying.popleft().result()
+        for result, decoded in done:
             yield result, fallback if decoded is None else _given(decoded)
+        # the task run's state holds this list in a reference cycle that only the cyclic
+        # GC frees, parts later: empty it now, so that a part's cells go once written
+        done.clear()
 
 
 def fetch_for(source: Source) -> FetchAll:
