@@ -42,6 +42,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,12 @@ class _PeakSampler:
         self.peak = max(self.peak, self.rss_mb())
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Bench:
     def __init__(self, out: Path | None = None, **about: object) -> None:
         self.stages: list[dict] = []
@@ -100,10 +107,14 @@ class Bench:
     def measure(self, name: str, func: Callable, *args, **kwargs):
         with _PeakSampler() as sampler:
             start, cpu = time.perf_counter(), time.process_time()
+            children = _children_cpu()
             result = func(*args, **kwargs)
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            children = _children_cpu() - children
         figure = {"stage": name, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
                   "peak_rss_mb": round(sampler.peak, 1)}
+        if children >= 0.001:  # processes the stage started and ended (the pull's readers)
+            figure["children_cpu_seconds"] = round(children, 3)
         if reader := getattr(result, "reader_peak_mb", 0.0):
             figure["reader_process_peak_rss_mb"] = reader
         self._add(figure)
@@ -141,8 +152,10 @@ class Bench:
                                             "stages": self.stages}, indent=2,
                                            ensure_ascii=False) + "\n", encoding="utf-8")
         reader = figure.get("reader_process_peak_rss_mb")
+        children = figure.get("children_cpu_seconds")
         print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
               f"CPU {figure['cpu_seconds']:8.2f} s   "
+              + (f"(+ {children:.2f} s children) " if children else "") +
               f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
               + (f"   reader process {reader:6.1f} MB" if reader else "")
               + (f"   first stage after {figure['seconds_until_first_stage']:.2f} s"

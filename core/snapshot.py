@@ -80,6 +80,63 @@ def cells_of(workbook: Workbook) -> Iterator[RawCell]:
                 yield RawCell(tab_index, storable(tab_name), r, c, value_type, value_text)
 
 
+@dataclass(frozen=True)
+class CellColumns:
+    """The cells of one workbook as columns (the fields of `RawCell`, in the order of
+    `cells_of`): what the reader process hands the pull, written with one insert a part."""
+
+    tab_index: list[int]
+    tab_name: list[str]
+    row_number: list[int]
+    column_number: list[int]
+    value_type: list[str]
+    value_text: list[str]
+
+    def __len__(self) -> int:
+        return len(self.tab_index)
+
+    def cells(self) -> Iterator[RawCell]:
+        return (RawCell(*cell) for cell in zip(
+            self.tab_index, self.tab_name, self.row_number, self.column_number,
+            self.value_type, self.value_text, strict=True))
+
+
+def cell_columns(workbook: Workbook) -> CellColumns:
+    """`cells_of` as columns, at a fraction of its cost: the common types are encoded
+    inline, and lone surrogates are looked for once in all the text rather than per cell."""
+    tab_index: list[int] = []
+    tab_name: list[str] = []
+    row_number: list[int] = []
+    column_number: list[int] = []
+    value_type: list[str] = []
+    value_text: list[str] = []
+    for index, (name, grid) in enumerate(workbook.items()):
+        kept_name = storable(name)
+        for r, row in enumerate(grid, start=1):
+            for c, cell in enumerate(row, start=1):
+                if cell is None or cell == "":
+                    continue
+                kind = type(cell)
+                if kind is str:
+                    value_type.append("text")
+                    value_text.append(cell)  # made storable below
+                elif kind is int or kind is float:
+                    value_type.append("number")
+                    value_text.append(repr(cell))
+                else:
+                    encoded = encode(cell)
+                    value_type.append(encoded[0])
+                    value_text.append(encoded[1])
+                tab_index.append(index)
+                tab_name.append(kept_name)
+                row_number.append(r)
+                column_number.append(c)
+    if _LONE_SURROGATE.search("".join(value_text)):  # numbers and dates never match
+        value_text = [storable(text) for text in value_text]
+    return CellColumns(tab_index, tab_name, row_number, column_number, value_type,
+                       value_text)
+
+
 def workbook_of(tab_names: list[str], cells: list[RawCell]) -> Workbook:
     """Rebuild the grid of every tab from stored cells (the inverse of `cells_of`)."""
     tabs: dict[int, dict[tuple[int, int], Cell]] = {i: {} for i in range(len(tab_names))}

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from core.parse import Workbook
+from core.snapshot import CellColumns
 from sources.fetched import Fetched, FetchFailed, FetchRow
 
 
@@ -83,4 +84,16 @@ class Source(Protocol):
 
     def close(self) -> None:
         """Release what the source holds (a child process, …); safe to call twice."""
+        ...
+
+
+@runtime_checkable
+class CellDecoder(Protocol):
+    """What a source may add to `Source`: content decoded straight into what the pull
+    keeps, the tab names and the cells as raw.cells columns, equal to `list(workbook),
+    core.snapshot.cell_columns(workbook)` of `decode`'s workbook but cheaper (the reports
+    folder encodes them in its reader process)."""
+
+    def decode_cells(self, content: bytes) -> tuple[list[str], CellColumns]:
+        """Raises `sources.xlsx.UnreadableWorkbook` as `decode` does."""
         ...

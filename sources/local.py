@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.parse import Workbook
 from core.settings import ReadLimits
+from core.snapshot import CellColumns
 from sources.base import Listing, PullSummary, Wanted
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.reader import IsolatedReader
@@ -180,6 +181,7 @@ class FolderSource:
         self.reports_dir = reports_dir
         self.limits = limits
         self.reader = IsolatedReader(limits)  # the child starts at the first read
+        self.siblings: list[FolderSource] = []  # more readers of the folder (`sibling`)
 
     def list_year(self, con: object, year: int, unit_codes: Sequence[str],
                   now: datetime) -> Listing:
@@ -209,11 +211,25 @@ class FolderSource:
     def decode(self, content: bytes) -> Workbook:
         return self.reader.read(content)
 
+    def decode_cells(self, content: bytes) -> tuple[list[str], CellColumns]:
+        """`decode` as the pull keeps it (`sources.base.CellDecoder`): encoded in the
+        reader process."""
+        return self.reader.read_cells(content)
+
+    def sibling(self) -> FolderSource:
+        """Another source of the same folder with a reader process of its own, for one
+        more thread of the pull (tasks/pull_parts.py); closed with this one, its reader's
+        peak counted in `finish`."""
+        other = FolderSource(self.reports_dir, self.limits)
+        self.siblings.append(other)
+        return other
+
     def finish(self, summary: PullSummary) -> tuple[PullSummary, str | None]:
         line = (f"đã đọc {summary.fetched}/{summary.expected} tệp báo cáo "
                 f"({summary.new_snapshots} bản mới).")
-        return replace(summary, reader_peak_mb=round(self.reader.peak_rss_bytes / 2**20, 1)
-                       ), line
+        peak = max(s.reader.peak_rss_bytes for s in (self, *self.siblings))
+        return replace(summary, reader_peak_mb=round(peak / 2**20, 1)), line
 
     def close(self) -> None:
-        self.reader.close()
+        for source in (self, *self.siblings):
+            source.reader.close()

@@ -4,7 +4,9 @@ ceiling, so that no file can take the run's memory or time.
 `IsolatedReader` keeps one child (`python -m sources.reader`) for a whole pull, so a
 workbook costs a round trip, not a process start. The child limits its own address space
 (RLIMIT_AS), dies with its parent (PR_SET_PDEATHSIG), and answers each request with the
-workbook's cells or the Vietnamese reason it could not read them. When a workbook takes
+workbook's cells or the Vietnamese reason it could not read them: the tabs of cells
+(`read`), or the tab names and the cells encoded for raw.cells as columns (`read_cells`,
+what the pull keeps: the encoding is done on the child's core). When a workbook takes
 longer than its time, the parent kills the child; when the child dies (out of memory, a
 crash in the reader), the request fails with a reason for the unit and the next request
 starts a new child. Either way only that workbook's unit is affected.
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 from core.parse import Workbook
+from core.snapshot import CellColumns, cell_columns
 from sources.xlsx import ReadLimits, UnreadableWorkbook, megabytes, read_workbook
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -91,10 +94,19 @@ class IsolatedReader:
 
     def read(self, content: bytes) -> Workbook:
         """The workbook's tabs of cells, or `UnreadableWorkbook` with the reason."""
+        return self._ask(content, "workbook")
+
+    def read_cells(self, content: bytes) -> tuple[list[str], CellColumns]:
+        """The workbook's tab names and its cells as `core.snapshot.cell_columns` encodes
+        them, or `UnreadableWorkbook` with the reason."""
+        return self._ask(content, "cells")
+
+    def _ask(self, content: bytes, answer_with: str):
         if self.limits.max_file_bytes and len(content) > self.limits.max_file_bytes:
-            return read_workbook(content, self.limits)  # raises "too large", no child needed
+            read_workbook(content, self.limits)  # raises "too large", no child needed
         process = self._start()
-        request = pickle.dumps((content, self.limits), protocol=pickle.HIGHEST_PROTOCOL)
+        request = pickle.dumps((content, self.limits, answer_with),
+                               protocol=pickle.HIGHEST_PROTOCOL)
         deadline = time.monotonic() + self.limits.seconds
         try:
             process.stdin.write(_HEADER.pack(len(request)) + request)
@@ -190,9 +202,12 @@ def serve(memory_bytes: int) -> None:
         body = _read_exactly(requests, size)
         if body is None:
             return
-        content, limits = pickle.loads(body)
+        content, limits, answer_with = pickle.loads(body)
         try:
-            answer = ("ok", read_workbook(content, limits))
+            workbook = read_workbook(content, limits)
+            answer = ("ok", workbook if answer_with == "workbook"
+                      else (list(workbook), cell_columns(workbook)))
+            del workbook
         except UnreadableWorkbook as exc:
             answer = ("error", exc.detail_vi)
         except MemoryError:

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from prefect import task
 
-from core.parse import Workbook
 from core.registry import LOCAL_TZ, expected_units, read_registry
 from core.settings import RunSettings
-from core.snapshot import RawCell, cells_of, content_sha256, snapshot_id
-from sources.base import PullSummary, Source, Wanted
+from core.snapshot import CellColumns, cell_columns, content_sha256, snapshot_id
+from sources.base import CellDecoder, PullSummary, Source, Wanted
 from sources.choice import implementation
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.xlsx import UnreadableWorkbook
@@ -32,11 +31,11 @@ class PendingWrites:
     fetch log, written together in one transaction (`flush`) every `FLUSH_EVERY` fetches."""
 
     known: set[str]  # snapshot ids already in raw.snapshots or pending
-    snapshots: list[tuple[dict[str, object], list[RawCell]]] = field(default_factory=list)
+    snapshots: list[tuple[dict[str, object], CellColumns]] = field(default_factory=list)
     fetches: list[dict[str, object]] = field(default_factory=list)
 
     def log(self, row: FetchRow) -> None:
-        self.fetches.append(asdict(row))
+        self.fetches.append({f.name: getattr(row, f.name) for f in _FETCH_FIELDS})
 
     def flush(self, con) -> None:
         if self.snapshots or self.fetches:
@@ -45,22 +44,25 @@ class PendingWrites:
 
 
 FLUSH_EVERY = 200
+_FETCH_FIELDS = fields(FetchRow)
+_NO_CELLS = CellColumns([], [], [], [], [], [])
+# content → its tab names and cells as raw.cells columns (`cells_decoder`)
+Decode = Callable[[bytes], tuple[list[str], CellColumns]]
 
 
-def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Callable[[bytes], Workbook]
-                 ) -> tuple[dict[str, object], list[RawCell]]:
+def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Decode
+                 ) -> tuple[dict[str, object], CellColumns]:
     """The raw.snapshots row of new content, and its cells, decoded by its source.
     Content over the size limit is not kept: its row says why, with the file's size."""
     content, size = fetched.content, len(fetched.content)
     if fetched.read_error is not None:
-        tab_names, cells, read_error = None, [], fetched.read_error
+        tab_names, cells, read_error = None, _NO_CELLS, fetched.read_error
         content, size = b"", fetched.size or len(fetched.content)
     else:
         try:
-            workbook = decode(fetched.content)
-            tab_names, cells, read_error = list(workbook), list(cells_of(workbook)), None
+            (tab_names, cells), read_error = decode(fetched.content), None
         except UnreadableWorkbook as exc:
-            tab_names, cells, read_error = None, [], exc.detail_vi
+            tab_names, cells, read_error = None, _NO_CELLS, exc.detail_vi
     row = {"snapshot_id": sid, "year": fetched.year, "unit_code": fetched.unit_code,
            "source_kind": fetched.source_kind, "source_ref": fetched.source_ref,
            "content_sha256": sha, "content_bytes": size, "content": content,
@@ -68,8 +70,7 @@ def snapshot_row(fetched: Fetched, sid: str, sha: str, decode: Callable[[bytes],
     return row, cells
 
 
-def store_fetched(fetched: Fetched, decode: Callable[[bytes], Workbook],
-                  pending: PendingWrites) -> bool:
+def store_fetched(fetched: Fetched, decode: Decode, pending: PendingWrites) -> bool:
     """Keep one fetched report as a raw snapshot and log the fetch, at `pending`'s next
     flush; False when that content was already kept."""
     if fetched.kept_as is not None:
@@ -87,23 +88,45 @@ def store_fetched(fetched: Fetched, decode: Callable[[bytes], Workbook],
     return is_new
 
 
-def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime
-               ) -> Iterator[Fetched | FetchFailed]:
+def cells_decoder(source: Source) -> Decode:
+    """How the pull decodes a source's content: its own `decode_cells` when it has one
+    (`sources.base.CellDecoder`), else its workbook encoded here."""
+    if isinstance(source, CellDecoder):
+        return source.decode_cells
+
+    def decode(content: bytes) -> tuple[list[str], CellColumns]:
+        workbook = source.decode(content)
+        return list(workbook), cell_columns(workbook)
+
+    return decode
+
+
+# Fetches everything wanted, yielding each result (in the order wanted, or as they come)
+# with what decodes its content when it is kept: `fetch_each` here (decoded when the result
+# is stored), `tasks.pull_parts.fetch_in_parts` (decoded already, in the parts).
+FetchAll = Callable[[Source, Sequence[Wanted], int, datetime, set[str]],
+                    Iterator[tuple[Fetched | FetchFailed, Decode]]]
+
+
+def fetch_each(source: Source, wanted: Sequence[Wanted], year: int, now: datetime,
+               known: set[str] | None = None
+               ) -> Iterator[tuple[Fetched | FetchFailed, Decode]]:
     """Fetch everything wanted, `source.workers` at a time, yielding results as they come
     (each is stored at once; one unit's failure never stops the others)."""
+    decode = cells_decoder(source)
     if source.workers <= 1 or len(wanted) <= 1:
         for item in wanted:
-            yield source.fetch(item, year, now)
+            yield source.fetch(item, year, now), decode
         return
     with ThreadPoolExecutor(max_workers=source.workers,
                             thread_name_prefix=f"pull-{source.kind}") as pool:
         futures = [pool.submit(source.fetch, item, year, now) for item in wanted]
         for future in as_completed(futures):
-            yield future.result()
+            yield future.result(), decode
 
 
 def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
-               now: datetime) -> PullSummary:
+               now: datetime, fetch_all: FetchAll = fetch_each) -> PullSummary:
     """Pull a year from `source` into the warehouse: what the listing decided is logged
     first, then each fetch is kept and logged as it comes, in batches of `FLUSH_EVERY`."""
     listing = source.list_year(con, year, unit_codes, now)
@@ -116,7 +139,7 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     unchanged = len(read)
     errors = set(listing.failed)
     new_count, done = 0, 0
-    for result in fetch_each(source, listing.wanted, year, now):
+    for result, decode in fetch_all(source, listing.wanted, year, now, set(pending.known)):
         if isinstance(result, FetchFailed):
             errors.add(result.unit_code)
             pending.log(FetchRow(year, result.unit_code, "error", now, detail=result.detail,
@@ -124,7 +147,7 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
             if result.said:
                 report_progress("Năm %s: %s", year, result.said)
             continue
-        new_count += store_fetched(result, source.decode, pending)
+        new_count += store_fetched(result, decode, pending)
         read.add(result.unit_code)
         done += 1
         if done % FLUSH_EVERY == 0:
@@ -141,13 +164,14 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     return summary
 
 
-def pull_year(settings: RunSettings, year: int, source: Source) -> PullSummary:
+def pull_year(settings: RunSettings, year: int, source: Source,
+              fetch_all: FetchAll = fetch_each) -> PullSummary:
     """Pull every expected unit of `year` from `source` into the settings' warehouse."""
     units = expected_units(read_registry(settings.seeds_dir), year)
     now = datetime.now(LOCAL_TZ)
     try:
         with db.open_migrated(settings.warehouse) as con:  # the first stage: may meet a new file
-            return store_year(con, source, year, [u.code for u in units], now)
+            return store_year(con, source, year, [u.code for u in units], now, fetch_all)
     finally:
         source.close()
 
@@ -175,7 +199,10 @@ def pull_gsheets(settings: RunSettings, year: int, api: Any = None) -> PullSumma
 def pull_workbooks(settings: RunSettings, year: int) -> PullSummary:
     """Read every expected unit's report from the configured source (the reports folder,
     Google Sheets) into raw snapshots."""
-    return pull_year(settings, year, implementation(settings).open_source(settings))
+    from tasks.pull_parts import fetch_for
+
+    source = implementation(settings).open_source(settings)
+    return pull_year(settings, year, source, fetch_for(source))
 
 
 @task(name="freeze_snapshots", task_run_name="freeze {year}")

@@ -20,14 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
+from itertools import chain
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from core.runtime import crash_point
 from core.settings import ENV, SettingError
-from core.snapshot import RawCell
+from core.snapshot import CellColumns, RawCell
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -282,29 +284,49 @@ _FETCH_COLUMNS = ("year", "unit_code", "outcome", "snapshot_id", "detail", "fetc
                   "source_version", "drive_version")
 
 
+def _cells_frame(snapshots: Sequence[tuple[dict[str, object], CellColumns]]
+                 ) -> pd.DataFrame:
+    """The cells of new snapshots as one frame of raw.cells' columns, snapshot by snapshot."""
+    def joined(name: str) -> list:
+        return list(chain.from_iterable(getattr(cells, name) for _, cells in snapshots))
+
+    ids = np.array([row["snapshot_id"] for row, _ in snapshots], dtype=object)
+    return pd.DataFrame({
+        "snapshot_id": np.repeat(ids, [len(cells) for _, cells in snapshots]),
+        "tab_index": np.array(joined("tab_index"), dtype=np.int32),
+        "tab_name": np.array(joined("tab_name"), dtype=object),
+        "row_number": np.array(joined("row_number"), dtype=np.int32),
+        "column_number": np.array(joined("column_number"), dtype=np.int32),
+        "value_type": np.array(joined("value_type"), dtype=object),
+        "value_text": np.array(joined("value_text"), dtype=object),
+    }, columns=list(_CELL_COLUMNS))
+
+
 def store_pull(con: duckdb.DuckDBPyConnection,
-               snapshots: Sequence[tuple[dict[str, object], Sequence[RawCell]]],
+               snapshots: Sequence[tuple[dict[str, object], CellColumns]],
                fetches: Sequence[dict[str, object]]) -> None:
     """Store new snapshots (each row of raw.snapshots with its cells) and log fetches, in
-    the order given, all or nothing: the one way every source writes them. `content_bytes`
-    is the size of the content as found (it differs from the content's length when the
-    content is not kept: over the limit)."""
-    cells = pd.DataFrame(
-        [(row["snapshot_id"], c.tab_index, c.tab_name, c.row_number, c.column_number,
-          c.value_type, c.value_text) for row, found in snapshots for c in found],
-        columns=list(_CELL_COLUMNS),
-    )
+    the order given, all or nothing: the one way every source writes them, one insert a
+    table. `content_bytes` is the size of the content as found (it differs from the
+    content's length when the content is not kept: over the limit)."""
+    cells = _cells_frame(snapshots)
+    new_snapshots = pd.DataFrame(
+        {c: pd.Series([list(row[c]) if c == "tab_names" and row[c] is not None else row[c]
+                       for row, _ in snapshots], dtype=object) for c in _SNAPSHOT_COLUMNS},
+        columns=list(_SNAPSHOT_COLUMNS))
+    new_snapshots["ord"] = range(len(new_snapshots))
     fetch_rows = pd.DataFrame([[f.get(c) for c in _FETCH_COLUMNS] for f in fetches],
                               columns=list(_FETCH_COLUMNS), dtype=object)
     fetch_rows["ord"] = range(len(fetch_rows))
     with transaction(con):
-        for row, _ in snapshots:
+        if len(new_snapshots):
+            con.register("new_snapshots", new_snapshots)
             con.execute(
                 f"insert into raw.snapshots ({', '.join(_SNAPSHOT_COLUMNS)}) "
-                f"values ({', '.join('?' * len(_SNAPSHOT_COLUMNS))})",
-                [list(row["tab_names"]) if c == "tab_names" and row[c] is not None else row[c]
-                 for c in _SNAPSHOT_COLUMNS],
-            )
+                "select snapshot_id, year, unit_code, source_kind, source_ref, content_sha256, "
+                "content_bytes, content::blob, tab_names::varchar[], read_error::varchar, "
+                "fetched_at::timestamptz from new_snapshots order by ord")
+            con.unregister("new_snapshots")
         crash_point("pull")
         if len(cells):
             con.register("new_cells", cells)

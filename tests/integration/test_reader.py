@@ -116,6 +116,21 @@ def test_reader_survives_a_crash_and_a_timeout():
         assert 2 == reader.restarts
 
 
+def test_reader_hands_the_pull_cells_as_columns():
+    """`read_cells`: the tab names and the cells of `read`'s workbook, encoded in the child
+    as `cell_columns` does; an unreadable file fails the same way."""
+    content = _xlsx([["Số", 3], [None, 1.5]], title="Trang ổn")
+    with IsolatedReader(ReadLimits()) as reader:
+        names, columns = reader.read_cells(content)
+        with pytest.raises(UnreadableWorkbook) as failed:
+            reader.read_cells(b"%PDF-1.4")
+    assert ["Trang ổn"] == names
+    assert [(0, "Trang ổn", 1, 1, "text", "Số"), (0, "Trang ổn", 1, 2, "number", "3"),
+            (0, "Trang ổn", 2, 2, "number", "1.5")] == [tuple(vars(c).values())
+                                                     for c in columns.cells()]
+    assert failed.value.detail_vi.startswith("đây là tệp PDF")
+
+
 def test_reader_leaves_no_process_behind():
     with IsolatedReader(ReadLimits()) as reader:
         reader.read(_xlsx([["x"]]))
