@@ -87,6 +87,14 @@ def find_tab(workbook: Workbook, tab: Tab) -> str | None:
     return next((name for name in workbook if match_key(name) == wanted), None)
 
 
+def template_tab_indexes(tab_names: Sequence[str]) -> list[int]:
+    """The positions in `tab_names` of the tabs `parse_workbook` reads (each template tab's
+    `find_tab`): the others need not be read from the warehouse."""
+    names = dict.fromkeys(tab_names)
+    found = {find_tab(names, tab) for tab in TEMPLATE}
+    return [i for i, name in enumerate(tab_names) if name in found]
+
+
 def _cell(row: Sequence[Cell], index: int) -> Cell:
     return row[index] if index < len(row) else None
 

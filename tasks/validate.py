@@ -18,10 +18,10 @@ from core.assemble import (
     unreadable_issue,
 )
 from core.issues import Issue, Severity
-from core.parse import parse_workbook, read_general
+from core.parse import parse_workbook, read_general, template_tab_indexes
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.settings import RunSettings
-from core.snapshot import workbook_of
+from core.snapshot import grids_of, workbook_of
 from sources.local import KIND as LOCAL_KIND
 from tasks import report_progress
 from warehouse import db, raw
@@ -85,15 +85,19 @@ def _first_seen_complete(con, snapshots: list[dict[str, object]], current: dict[
     return None
 
 
-def _with_cells(con, snapshots: list[dict[str, object]], codes: set[str], chunk: int = 200):
-    """Each snapshot with its cells (None when not an expected unit's readable snapshot),
-    read `chunk` snapshots per query: few queries, and never a whole year's cells at once."""
+def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
+                    chunk: int = 500):
+    """Each snapshot with its workbook (None when not an expected unit's readable snapshot),
+    read `chunk` snapshots per query: few queries, and never a whole year's cells at once.
+    Only the cells of the tabs the parser reads are fetched; the other tabs are empty."""
     for start in range(0, len(snapshots), chunk):
         part = snapshots[start:start + chunk]
-        cells = db.snapshots_cells(con, [s["snapshot_id"] for s in part
-                                         if s["unit_code"] in codes and s["read_error"] is None])
+        wanted = {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"]) for s in part
+                  if s["unit_code"] in codes and s["read_error"] is None}
+        cells = db.snapshots_cells(con, wanted)
         for snap in part:
-            yield snap, cells.pop(str(snap["snapshot_id"]), None)
+            found = cells.pop(str(snap["snapshot_id"]), None)
+            yield snap, None if found is None else grids_of(snap["tab_names"], *found)
 
 
 @task(name="validate_submissions", task_run_name="validate {year}")
@@ -113,7 +117,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
         parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
                          for n in db.folder_notes(con, year)]
         every_snapshot = db.year_snapshots(con, year)
-        for snap, cells in _with_cells(con, db.current_snapshots(con, year), codes):
+        for snap, workbook in _with_workbooks(con, db.current_snapshots(con, year), codes):
             unit = snap["unit_code"]
             if unit not in codes:
                 parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
@@ -123,7 +127,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
                 parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
                                                      source_name(snap)))
             else:
-                parsed = parse_workbook(workbook_of(snap["tab_names"], cells), unit, year)
+                parsed = parse_workbook(workbook, unit, year)
                 parse_issues.extend(parsed.issues)
                 general = parsed.records.get("general", [{}])[0]
                 if general.get("is_complete") is True:
