@@ -95,6 +95,22 @@ def template_tab_indexes(tab_names: Sequence[str]) -> list[int]:
     return [i for i, name in enumerate(tab_names) if name in found]
 
 
+_LABELS: dict[int, tuple[Tab, dict[str, str], frozenset[str], dict[str, Column]]] = {}
+
+
+def _labels(tab: Tab) -> tuple[dict[str, str], frozenset[str], dict[str, Column]]:
+    """Of one tab, worked out once per tab object: each header's matching key -> column
+    key, the required columns' keys, each header's matching key -> column."""
+    entry = _LABELS.get(id(tab))
+    if entry is None or entry[0] is not tab:
+        entry = _LABELS[id(tab)] = (
+            tab, {match_key(col.header): col.key for col in tab.columns},
+            frozenset(col.key for col in tab.required_columns),
+            {match_key(col.header): col for col in tab.columns},
+        )
+    return entry[1], entry[2], entry[3]
+
+
 def _cell(row: Sequence[Cell], index: int) -> Cell:
     return row[index] if index < len(row) else None
 
@@ -102,8 +118,7 @@ def _cell(row: Sequence[Cell], index: int) -> Cell:
 def find_header(grid: Grid, tab: Tab) -> tuple[int, dict[str, int]] | None:
     """(0-based header row, column key -> 0-based column) of the first row holding every
     required header, or of the row holding the most headers when none holds them all."""
-    by_header = {match_key(col.header): col.key for col in tab.columns}
-    required = {col.key for col in tab.required_columns}
+    by_header, required, _ = _labels(tab)
     best: tuple[int, dict[str, int]] | None = None
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
@@ -182,10 +197,15 @@ def _reader(column: Column) -> Callable[[Cell], Reading]:
 
 
 @lru_cache(maxsize=1 << 16)
+def _text_of(kind: type, cell: Cell) -> str:
+    """A cell as a person reads it, without its control characters (`kind`: as above)."""
+    return as_text(strip_controls(cell)[0])
+
+
+@lru_cache(maxsize=1 << 16)
 def _shown(kind: type, cell: Cell) -> str | None:
-    """A cell as a person reads it, without its control characters; None when it is blank
-    (`kind`: as above)."""
-    return None if is_blank(cell) else as_text(strip_controls(cell)[0])
+    """`_text_of`, or None when the cell is blank."""
+    return None if is_blank(cell) else _text_of(kind, cell)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -218,9 +238,12 @@ def _raw_row(row: Sequence[Cell], keys: list[str]) -> dict[str, str]:
     return out
 
 
-def _raw_keys(labels: list[str]) -> list[str]:
-    """Each column's key in a raw row: its header without control characters, or
-    «Cột n» when it has none."""
+@lru_cache(maxsize=1 << 10)
+def _raw_keys(header: tuple[Cell, ...], kinds: tuple[type, ...]) -> list[str]:
+    """Each column's key in a raw row: its header (the header row's cell as read, without
+    control characters), or «Cột n» when it has none. Read-only: shared by every table
+    with the same header row (`kinds`, the cells' types, keep 1 and True apart)."""
+    labels = [as_text(c) for c in header]
     return [strip_controls(label)[0] if label else f"Cột {c + 1}"
             for c, label in enumerate(labels)]
 
@@ -236,7 +259,8 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
             for col in (missing or tab.required_columns)
         ]
     header_row, positions = header
-    keys = _raw_keys([as_text(c) for c in grid[header_row]])
+    header_cells = tuple(grid[header_row])
+    keys = _raw_keys(header_cells, tuple(map(type, header_cells)))
     spots = list(positions.values())
     readers = [(col, positions.get(col.key), _reader(col)) for col in tab.columns]
     records: list[dict] = []
@@ -265,7 +289,7 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
 
 def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
     """The one record of a label/value tab; `row__<key>` holds each label's sheet row."""
-    by_label = {match_key(col.header): col for col in tab.columns}
+    _, _, by_label = _labels(tab)
     record: dict[str, object] = {"sheet_row": None, RAW_KEY: {}}
     issues: list[Issue] = []
     for r, row in enumerate(grid):
@@ -278,7 +302,7 @@ def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[di
         got, found = _read(unit, year, tab, sheet_row, col, cell)
         record[col.key] = got.value
         record[f"row__{col.key}"] = sheet_row
-        record[RAW_KEY][col.header] = as_text(strip_controls(cell)[0])
+        record[RAW_KEY][col.header] = _text_of(type(cell), cell)
         issues += found
     for col in tab.columns:
         if f"row__{col.key}" not in record:
