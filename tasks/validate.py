@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -100,6 +102,21 @@ def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
             yield snap, None if found is None else grids_of(snap["tab_names"], *found)
 
 
+@contextmanager
+def _cycles_not_collected():
+    """Python's cycle collector paused while a year's workbooks are parsed: the parse makes
+    some hundred thousand small records that hold no cycles, and each collection it set off
+    would walk the whole heap (GX, pandas, Prefect): half the parse's time at 1,000 units.
+    Garbage made meanwhile is collected as usual once it is back on."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 @task(name="validate_submissions", task_run_name="validate {year}")
 def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     """Parse every current snapshot of the year and check it against the template's suites."""
@@ -110,7 +127,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     codes = {u.code for u in units}
     submissions: list[Submission] = []
     parse_issues: list[Issue] = []
-    with db.connect(settings.warehouse) as con:
+    with _cycles_not_collected(), db.connect(settings.warehouse) as con:
         late = db.late_revisions(con, year)
         parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
         parse_issues += fetch_issues(con, year, codes)  # fetches that failed
@@ -137,7 +154,9 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
                                           snap["fetched_at"], parsed, snap["read_error"],
                                           first_complete))
     readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
-    checks = validate_year(to_frames(readable), year, assigned_pairs(registry, units))
+    with _cycles_not_collected():
+        frames = to_frames(readable)
+    checks = validate_year(frames, year, assigned_pairs(registry, units))
     issues = merge_issues(parse_issues, checks)
     errors = sum(i.severity != "warning" for i in issues)
     report_progress("Năm %s: đã kiểm tra %s bản báo cáo: %s lỗi, %s cảnh báo.", year,
