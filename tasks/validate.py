@@ -23,7 +23,7 @@ from core.issues import Issue, Severity
 from core.parse import parse_workbook, read_general, template_tab_indexes
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.settings import RunSettings
-from core.snapshot import grids_of, workbook_of
+from core.snapshot import grids_of
 from sources.local import KIND as LOCAL_KIND
 from tasks import report_progress
 from warehouse import db, raw
@@ -80,8 +80,9 @@ def _first_seen_complete(con, snapshots: list[dict[str, object]], current: dict[
             if snap["snapshot_id"] == current["snapshot_id"]:
                 general = current_general
             else:
-                cells = db.snapshot_cells(con, snap["snapshot_id"])
-                general = read_general(workbook_of(snap["tab_names"], cells))
+                sid, names = str(snap["snapshot_id"]), snap["tab_names"]
+                cells = db.snapshots_cells(con, {sid: template_tab_indexes(names)})[sid]
+                general = read_general(grids_of(names, *cells))
             if general.get("is_complete") is True:
                 return snap["fetched_at"]
     return None

@@ -423,15 +423,6 @@ def year_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[
     return by_unit
 
 
-def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[RawCell]:
-    rows = con.execute(
-        "select tab_index, tab_name, row_number, column_number, value_type, value_text "
-        "from raw.cells where snapshot_id = ? order by tab_index, row_number, column_number",
-        [snapshot_id],
-    ).fetchall()
-    return [RawCell(*row) for row in rows]
-
-
 CellColumns = tuple[list[int], list[int], list[int], list[str], list[str]]
 
 
@@ -455,9 +446,10 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
         join (select unnest($ids) as snapshot_id, unnest($tabs) as tab_index,
                      unnest($order) as k) as w
             using (snapshot_id, tab_index)
+        where c.snapshot_id between $low and $high
         order by w.k
         """,
-        {"ids": ids, "tabs": tabs, "order": order},
+        {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
     ).fetchnumpy()
     bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
     columns = [got[name].tolist() for name in
