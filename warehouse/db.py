@@ -429,9 +429,10 @@ CellColumns = tuple[list[int], list[int], list[int], list[str], list[str]]
 def snapshots_cells(con: duckdb.DuckDBPyConnection,
                     tabs_of: dict[str, Sequence[int]]) -> dict[str, CellColumns]:
     """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
-    by snapshot: tab indexes, rows, columns, value types, value texts, in no particular
-    order (`core.snapshot.grids_of` places each by its row and column; sorting a year's
-    cells would cost more than reading them). Read as arrays, not as a tuple per cell."""
+    by snapshot: tab indexes, rows, columns, value types, value texts. Grouped by snapshot,
+    a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
+    row and column). Read as arrays, not as a tuple per cell; the range of the ids lets
+    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells together)."""
     ids, tabs, order = [], [], []
     for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
         ids += [snapshot_id] * len(indexes)

@@ -39,7 +39,7 @@ def test_only_the_tabs_asked_for_are_read_and_rebuilt_as_stored(tmp_path):
         assert {a, b} == set(got)
         assert ([], [], [], [], []) == got[b]
         tabs, rows, columns, types, texts = got[a]
-        assert sorted(zip(tabs, rows, columns, types, texts)) == [
+        assert sorted(zip(tabs, rows, columns, types, texts, strict=True)) == [
             (1, 1, 1, "text", "Mã đơn vị"), (1, 1, 2, "text", "HLHPN"),
             (1, 2, 1, "text", "Năm báo cáo"), (1, 2, 2, "number", "2024"),
             (1, 3, 1, "text", "Ngày hoàn thành"), (1, 3, 2, "date", "2024-12-05T08:30:00"),
