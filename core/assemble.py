@@ -91,25 +91,22 @@ def late_revision_issue(year: int, unit_code: str, fetched_at: datetime) -> Issu
     )
 
 
-def _to_timestamp(value: object) -> object:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return pd.Timestamp(value)
-    return value
-
-
 def to_frames(parsed: Iterable[ParsedWorkbook]) -> dict[str, pd.DataFrame]:
-    """One typed frame per tab with every unit's records, for the expectation suites."""
-    rows: dict[str, list[dict]] = defaultdict(list)
+    """One typed frame per tab with every unit's records, for the expectation suites: built
+    a column at a time from the records as they are (dates converted by column)."""
+    records: dict[str, list[dict]] = defaultdict(list)
+    units: dict[str, list[str]] = defaultdict(list)
     for workbook in parsed:
-        for tab_key, records in workbook.records.items():
-            for record in records:
-                row = {k: _to_timestamp(v) for k, v in record.items() if k != RAW_KEY}
-                rows[tab_key].append({"unit_code_expected": workbook.unit_code, **row})
+        for tab_key, tab_records in workbook.records.items():
+            records[tab_key] += tab_records
+            units[tab_key] += [workbook.unit_code] * len(tab_records)
     frames: dict[str, pd.DataFrame] = {}
     for tab in TEMPLATE:
         extra = [f"row__{c.key}" for c in tab.columns] if tab.layout is Layout.KEY_VALUE else []
-        columns = ["unit_code_expected", "sheet_row", *[c.key for c in tab.columns], *extra]
-        frame = pd.DataFrame(rows.get(tab.key, []), columns=columns)
+        columns = ["sheet_row", *[c.key for c in tab.columns], *extra]
+        frame = pd.DataFrame(records.get(tab.key, []), columns=columns)  # RAW_KEY left out
+        units_column = pd.Series(units.get(tab.key, []), index=frame.index)
+        frame.insert(0, "unit_code_expected", units_column)
         types = {c.key: _DTYPES.get(c.type, "object") for c in tab.columns}
         types |= {name: "Int64" for name in extra} | {"sheet_row": "Int64"}
         frames[tab.key] = frame.astype(types)

@@ -11,7 +11,7 @@ they were in named by a warning.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -87,6 +87,30 @@ def find_tab(workbook: Workbook, tab: Tab) -> str | None:
     return next((name for name in workbook if match_key(name) == wanted), None)
 
 
+def template_tab_indexes(tab_names: Sequence[str]) -> list[int]:
+    """The positions in `tab_names` of the tabs `parse_workbook` reads (each template tab's
+    `find_tab`): the others need not be read from the warehouse."""
+    names = dict.fromkeys(tab_names)
+    found = {find_tab(names, tab) for tab in TEMPLATE}
+    return [i for i, name in enumerate(tab_names) if name in found]
+
+
+_LABELS: dict[int, tuple[Tab, dict[str, str], frozenset[str], dict[str, Column]]] = {}
+
+
+def _labels(tab: Tab) -> tuple[dict[str, str], frozenset[str], dict[str, Column]]:
+    """Of one tab, worked out once per tab object: each header's matching key -> column
+    key, the required columns' keys, each header's matching key -> column."""
+    entry = _LABELS.get(id(tab))
+    if entry is None or entry[0] is not tab:
+        entry = _LABELS[id(tab)] = (
+            tab, {match_key(col.header): col.key for col in tab.columns},
+            frozenset(col.key for col in tab.required_columns),
+            {match_key(col.header): col for col in tab.columns},
+        )
+    return entry[1], entry[2], entry[3]
+
+
 def _cell(row: Sequence[Cell], index: int) -> Cell:
     return row[index] if index < len(row) else None
 
@@ -94,8 +118,7 @@ def _cell(row: Sequence[Cell], index: int) -> Cell:
 def find_header(grid: Grid, tab: Tab) -> tuple[int, dict[str, int]] | None:
     """(0-based header row, column key -> 0-based column) of the first row holding every
     required header, or of the row holding the most headers when none holds them all."""
-    by_header = {match_key(col.header): col.key for col in tab.columns}
-    required = {col.key for col in tab.required_columns}
+    by_header, required, _ = _labels(tab)
     best: tuple[int, dict[str, int]] | None = None
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
@@ -127,46 +150,102 @@ def _read(unit: str, year: int, tab: Tab, row: int | None, column: Column,
           cell: Cell) -> tuple[Parsed, list[Issue]]:
     """Read one cell of a template column, first taking out its control characters (a
     warning naming the cell); the issues say what was wrong with it."""
-    cell, removed, got = _read_value(column, type(cell), cell)
+    cleaned, removed, got = _reader(column)(cell)
+    return got, _cell_issues(unit, year, tab, row, column, cleaned, removed, got)
+
+
+def _cell_issues(unit: str, year: int, tab: Tab, row: int | None, column: Column,
+                 cleaned: Cell, removed: tuple[str, ...], got: Parsed) -> list[Issue]:
     issues = []
     if removed:
-        issues.append(_issue(unit, year, tab, row, column, as_text(cell), "control_characters",
-                             Severity.WARNING, characters=", ".join(removed)))
+        issues.append(_issue(unit, year, tab, row, column, as_text(cleaned),
+                             "control_characters", Severity.WARNING,
+                             characters=", ".join(removed)))
     if not got.ok:
-        issues.append(_issue(unit, year, tab, row, column, as_text(cell), got.error))
-    return got, issues
+        issues.append(_issue(unit, year, tab, row, column, as_text(cleaned), got.error))
+    return issues
+
+
+Reading = tuple[Cell, tuple[str, ...], Parsed]  # the cell cleaned, the characters out, its value
+_VALUES_CACHED = 1 << 14  # distinct values remembered per column, then forgotten at once
+_READERS: dict[int, tuple[Column, Callable[[Cell], Reading]]] = {}
+
+
+def _reader(column: Column) -> Callable[[Cell], Reading]:
+    """The reading of a cell of `column`: the cell without its control characters, the
+    characters taken out, and its value. Pure, so each distinct value of a column is read
+    once (keyed by the value and its type: 1, 1.0 and True are equal as keys); one reader
+    per column object, found by identity (hashing a column costs more than reading most
+    cells)."""
+    entry = _READERS.get(id(column))
+    if entry is not None and entry[0] is column:
+        return entry[1]
+    known: dict[tuple[type, Cell], Reading] = {}
+
+    def read(cell: Cell) -> Reading:
+        key = (type(cell), cell)
+        got = known.get(key)
+        if got is None:
+            if len(known) >= _VALUES_CACHED:
+                known.clear()
+            cleaned, removed = strip_controls(cell)
+            got = known[key] = (cleaned, removed, read_cell(column, cleaned))
+        return got
+
+    _READERS[id(column)] = (column, read)
+    return read
 
 
 @lru_cache(maxsize=1 << 16)
-def _read_value(column: Column, kind: type, cell: Cell) -> tuple[Cell, tuple[str, ...], Parsed]:
-    """A cell without its control characters, the characters taken out, and its reading:
-    pure, so each distinct value of a column is read once (`kind` keeps 1, 1.0 and True
-    apart, which are equal as keys)."""
-    cleaned, removed = strip_controls(cell)
-    return cleaned, removed, read_cell(column, cleaned)
-
-
-@lru_cache(maxsize=1 << 16)
-def _shown(kind: type, cell: Cell) -> str:
+def _text_of(kind: type, cell: Cell) -> str:
     """A cell as a person reads it, without its control characters (`kind`: as above)."""
     return as_text(strip_controls(cell)[0])
 
 
-def _is_note_row(cells: Sequence[Cell]) -> bool:
-    filled = [c for c in cells if not is_blank(c)]
+@lru_cache(maxsize=1 << 16)
+def _shown(kind: type, cell: Cell) -> str | None:
+    """`_text_of`, or None when the cell is blank."""
+    return None if is_blank(cell) else _text_of(kind, cell)
+
+
+@lru_cache(maxsize=1 << 16)
+def _filled_text(text: str) -> str | None:
+    cleaned = strip_controls(text)[0]
+    return None if is_blank(cleaned) else cleaned
+
+
+def _filled(cell: Cell) -> Cell:
+    """The cell without its control characters, None when it is then blank."""
+    if cell is None or not isinstance(cell, str):
+        return cell
+    return _filled_text(cell)
+
+
+def _is_note_row(filled: Sequence[Cell]) -> bool:
+    """Whether a row whose non-blank cells are `filled` (in order) starts a notes block."""
     if not filled or not isinstance(filled[0], str):
         return False
     return match_key(filled[0]).startswith(_NOTE_PREFIXES) or filled[0].strip().startswith("*")
 
 
-def _raw_row(row: Sequence[Cell], labels: list[str]) -> dict[str, str]:
-    """The row's non-blank cells as a person reads them, keyed by their column header."""
+def _raw_row(row: Sequence[Cell], keys: list[str]) -> dict[str, str]:
+    """The row's non-blank cells as a person reads them, keyed by their column header
+    (`keys`: `_raw_keys` of the header row)."""
     out: dict[str, str] = {}
     for c, cell in enumerate(row):
-        if not is_blank(cell):
-            label = labels[c] if c < len(labels) and labels[c] else f"Cột {c + 1}"
-            out[strip_controls(label)[0]] = _shown(type(cell), cell)
+        if cell is not None and (shown := _shown(type(cell), cell)) is not None:
+            out[keys[c] if c < len(keys) else f"Cột {c + 1}"] = shown
     return out
+
+
+@lru_cache(maxsize=1 << 10)
+def _raw_keys(header: tuple[Cell, ...], kinds: tuple[type, ...]) -> list[str]:
+    """Each column's key in a raw row: its header (the header row's cell as read, without
+    control characters), or «Cột n» when it has none. Read-only: shared by every table
+    with the same header row (`kinds`, the cells' types, keep 1 and True apart)."""
+    labels = [as_text(c) for c in header]
+    return [strip_controls(label)[0] if label else f"Cột {c + 1}"
+            for c, label in enumerate(labels)]
 
 
 def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
@@ -180,33 +259,37 @@ def parse_table(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict],
             for col in (missing or tab.required_columns)
         ]
     header_row, positions = header
-    labels = [as_text(c) for c in grid[header_row]]
+    header_cells = tuple(grid[header_row])
+    keys = _raw_keys(header_cells, tuple(map(type, header_cells)))
+    spots = list(positions.values())
+    readers = [(col, positions.get(col.key), _reader(col)) for col in tab.columns]
     records: list[dict] = []
     issues: list[Issue] = []
     seen_blank_after_data = False
     for r in range(header_row + 1, len(grid)):
-        cells = [strip_controls(_cell(grid[r], c))[0] for c in positions.values()]
-        if all(is_blank(c) for c in cells):
+        row = grid[r]
+        width = len(row)
+        filled = [cell for c in spots if c < width and (cell := _filled(row[c])) is not None]
+        if not filled:
             seen_blank_after_data = seen_blank_after_data or bool(records)
             continue
-        if _is_note_row(cells) or (
-            seen_blank_after_data and sum(not is_blank(c) for c in cells) <= 1
-        ):
+        if _is_note_row(filled) or (seen_blank_after_data and len(filled) <= 1):
             continue  # the notes block under the table: kept in raw, not data
         sheet_row = r + 1
-        record: dict[str, object] = {"sheet_row": sheet_row, RAW_KEY: _raw_row(grid[r], labels)}
-        for col in tab.columns:
-            cell = _cell(grid[r], positions[col.key]) if col.key in positions else None
-            got, found = _read(unit, year, tab, sheet_row, col, cell)
+        record: dict[str, object] = {"sheet_row": sheet_row, RAW_KEY: _raw_row(row, keys)}
+        for col, spot, read in readers:
+            cleaned, removed, got = read(row[spot] if spot is not None and spot < width
+                                         else None)
             record[col.key] = got.value
-            issues += found
+            if removed or got.error is not None:
+                issues += _cell_issues(unit, year, tab, sheet_row, col, cleaned, removed, got)
         records.append(record)
     return records, issues
 
 
 def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
     """The one record of a label/value tab; `row__<key>` holds each label's sheet row."""
-    by_label = {match_key(col.header): col for col in tab.columns}
+    _, _, by_label = _labels(tab)
     record: dict[str, object] = {"sheet_row": None, RAW_KEY: {}}
     issues: list[Issue] = []
     for r, row in enumerate(grid):
@@ -219,7 +302,7 @@ def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[di
         got, found = _read(unit, year, tab, sheet_row, col, cell)
         record[col.key] = got.value
         record[f"row__{col.key}"] = sheet_row
-        record[RAW_KEY][col.header] = as_text(strip_controls(cell)[0])
+        record[RAW_KEY][col.header] = _text_of(type(cell), cell)
         issues += found
     for col in tab.columns:
         if f"row__{col.key}" not in record:

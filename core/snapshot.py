@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from core.parse import Workbook
 from core.values import Cell
@@ -139,15 +140,34 @@ def cell_columns(workbook: Workbook) -> CellColumns:
 
 def workbook_of(tab_names: list[str], cells: list[RawCell]) -> Workbook:
     """Rebuild the grid of every tab from stored cells (the inverse of `cells_of`)."""
-    tabs: dict[int, dict[tuple[int, int], Cell]] = {i: {} for i in range(len(tab_names))}
-    for cell in cells:
-        grid = tabs[cell.tab_index]
-        grid[(cell.row_number, cell.column_number)] = decode(cell.value_type, cell.value_text)
-    workbook: dict[str, list[list[Cell]]] = {}
-    for index, grid in sorted(tabs.items()):
-        name = tab_names[index]
-        height = max((r for r, _ in grid), default=0)
-        width = max((c for _, c in grid), default=0)
-        workbook[name] = [[grid.get((r, c)) for c in range(1, width + 1)]
-                          for r in range(1, height + 1)]
-    return workbook
+    return grids_of(tab_names, [c.tab_index for c in cells], [c.row_number for c in cells],
+                    [c.column_number for c in cells], [c.value_type for c in cells],
+                    [c.value_text for c in cells])
+
+
+@lru_cache(maxsize=1 << 16)
+def _decoded(value_type: str, value_text: str) -> Cell:
+    return decode(value_type, value_text)
+
+
+def grids_of(tab_names: Sequence[str], tabs: Sequence[int], rows: Sequence[int],
+             columns: Sequence[int], types: Sequence[str], texts: Sequence[str]) -> Workbook:
+    """`workbook_of` from the stored cells as columns (the i-th cell is tabs[i], rows[i],
+    ...; in any order): every tab of `tab_names` as a rectangular grid as high and as wide
+    as its last cell, None where no cell was stored. A tab whose cells were not given is
+    an empty grid. Each distinct number or date is decoded once."""
+    size: dict[int, list[int]] = {}
+    for tab, row, column in zip(tabs, rows, columns, strict=True):
+        if (found := size.get(tab)) is None:
+            size[tab] = [row, column]
+        else:
+            if row > found[0]:
+                found[0] = row
+            if column > found[1]:
+                found[1] = column
+    grids: dict[int, list[list[Cell]]] = {
+        tab: [[None] * width for _ in range(height)] for tab, (height, width) in size.items()
+    }
+    for tab, row, column, kind, text in zip(tabs, rows, columns, types, texts, strict=True):
+        grids[tab][row - 1][column - 1] = text if kind == "text" else _decoded(kind, text)
+    return {name: grids.get(index, []) for index, name in enumerate(tab_names)}

@@ -444,29 +444,42 @@ def year_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[
     return by_unit
 
 
-def snapshot_cells(con: duckdb.DuckDBPyConnection, snapshot_id: str) -> list[RawCell]:
-    rows = con.execute(
-        "select tab_index, tab_name, row_number, column_number, value_type, value_text "
-        "from raw.cells where snapshot_id = ? order by tab_index, row_number, column_number",
-        [snapshot_id],
-    ).fetchall()
-    return [RawCell(*row) for row in rows]
+CellColumns = tuple[list[int], list[int], list[int], list[str], list[str]]
 
 
 def snapshots_cells(con: duckdb.DuckDBPyConnection,
-                    snapshot_ids: list[str]) -> dict[str, list[RawCell]]:
-    """The cells of many snapshots in one query, by snapshot, in no particular order
-    (`core.snapshot.workbook_of` places each by its row and column; sorting a year's cells
-    would cost more than reading them)."""
-    rows = con.execute(
-        "select snapshot_id, tab_index, tab_name, row_number, column_number, value_type, "
-        "value_text from raw.cells where snapshot_id in (select unnest($ids))",
-        {"ids": snapshot_ids},
-    ).fetchall()
-    cells: dict[str, list[RawCell]] = {snapshot_id: [] for snapshot_id in snapshot_ids}
-    for snapshot_id, *cell in rows:
-        cells[snapshot_id].append(RawCell(*cell))
-    return cells
+                    tabs_of: dict[str, Sequence[int]]) -> dict[str, CellColumns]:
+    """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
+    by snapshot: tab indexes, rows, columns, value types, value texts. Grouped by snapshot,
+    a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
+    row and column). Read as arrays, not as a tuple per cell; the range of the ids lets
+    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells together)."""
+    ids, tabs, order = [], [], []
+    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
+        ids += [snapshot_id] * len(indexes)
+        tabs += list(indexes)
+        order += [k] * len(indexes)
+    if not ids:
+        return {snapshot_id: ([], [], [], [], []) for snapshot_id in tabs_of}
+    got = con.execute(
+        """
+        select w.k, c.tab_index, c.row_number, c.column_number, c.value_type, c.value_text
+        from raw.cells as c
+        join (select unnest($ids) as snapshot_id, unnest($tabs) as tab_index,
+                     unnest($order) as k) as w
+            using (snapshot_id, tab_index)
+        where c.snapshot_id between $low and $high
+        order by w.k
+        """,
+        {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
+    ).fetchnumpy()
+    bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
+    columns = [got[name].tolist() for name in
+               ("tab_index", "row_number", "column_number", "value_type", "value_text")]
+    return {
+        snapshot_id: tuple(column[bounds[k]:bounds[k + 1]] for column in columns)
+        for k, snapshot_id in enumerate(tabs_of)
+    }
 
 
 def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:

@@ -197,3 +197,21 @@ def test_a_lone_surrogate_is_stored_raw_and_warned_when_parsed():
     assert [("Đơn vị HLHPN, trang «Hoạt động», dòng 4, cột «Nội dung» (giá trị «Mít tinh»): "
              + CONTROL_MESSAGE.format("U+D83D"))] == [i.message_vi for i in parsed.issues]
     assert "Mít tinh" == parsed.records["activities"][0]["description"]
+
+
+def test_raw_cells_are_keyed_by_their_own_header_even_when_headers_are_equal_as_keys():
+    """An extra column headed 1 in one workbook and TRUE in the next: equal as Python keys,
+    each row's raw cells still carry the header as its own workbook shows it; the same
+    value typed as text, number and yes/no reads by its own type in each workbook."""
+    row = ["1a", "Mít tinh", "Khác", "Người dân, cộng đồng", None, 1, *[None] * 8]
+    got = []
+    for extra in (1, True, 1.0):
+        workbook = {"Thông tin chung": GENERAL,
+                    "Hoạt động": [HEADER + [extra], row[:5] + [extra] + row[6:] + ["ok"]]}
+        [record] = parse_workbook(workbook, "HLHPN", 2024).records["activities"]
+        got.append((record["_raw"], record["sessions"]))
+    shown = {"Mã hoạt động": "1a", "Nội dung": "Mít tinh", "Hình thức": "Khác",
+             "Đối tượng": "Người dân, cộng đồng"}
+    assert [({**shown, "Số cuộc, số lượng": "1", "1": "ok"}, 1),
+            ({**shown, "Số cuộc, số lượng": "TRUE", "TRUE": "ok"}, None),
+            ({**shown, "Số cuộc, số lượng": "1", "1": "ok"}, 1)] == got
