@@ -29,7 +29,7 @@ import pandas as pd
 
 from core.runtime import crash_point
 from core.settings import ENV, SettingError
-from core.snapshot import CellColumns, RawCell
+from core.snapshot import CellColumns
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -444,11 +444,11 @@ def year_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[
     return by_unit
 
 
-CellColumns = tuple[list[int], list[int], list[int], list[str], list[str]]
+StoredCells = tuple[list[int], list[int], list[int], list[str], list[str]]
 
 
 def snapshots_cells(con: duckdb.DuckDBPyConnection,
-                    tabs_of: dict[str, Sequence[int]]) -> dict[str, CellColumns]:
+                    tabs_of: dict[str, Sequence[int]]) -> dict[str, StoredCells]:
     """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
     by snapshot: tab indexes, rows, columns, value types, value texts. Grouped by snapshot,
     a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.parse import parse_workbook, template_tab_indexes
-from core.snapshot import cells_of, grids_of, workbook_of
+from core.snapshot import cell_columns, cells_of, grids_of, workbook_of
 from warehouse import db
 
 FETCHED = datetime(2024, 12, 5, 8, 30)
@@ -22,7 +22,7 @@ def _store(con, unit: str, workbook: dict) -> str:
            "source_ref": f"/reports/2024/{unit}.xlsx", "content_sha256": "0" * 64,
            "content_bytes": 1, "content": b"x", "tab_names": list(workbook),
            "read_error": None, "fetched_at": FETCHED}
-    db.store_pull(con, [(row, list(cells_of(workbook)))], [])
+    db.store_pull(con, [(row, cell_columns(workbook))], [])
     return sid
 
 
