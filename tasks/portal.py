@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import fields
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import duckdb
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
-from core.files import write_bytes
+from core.files import temporary_name
 from core.registry import read_locality
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
@@ -46,19 +47,45 @@ def read_plan_text(path: Path) -> dict[str, str]:
 
 
 def write_site(folder: Path, files: dict[str, bytes]) -> None:
-    """Write each file through a temporary name and a rename (a reader never sees half a
-    page), then remove the files of an earlier build that this one no longer has."""
+    """Write each file that changed under a temporary name beside it, make them all durable
+    with one sync, then rename each over its target (a reader never sees half a page), and
+    remove the files of an earlier build that this one no longer has. A file whose bytes
+    are already there is left as it is (its time stamp too)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, content)
-    keep = {(folder / name).resolve() for name in files}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path.resolve() not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for name, content in files.items():
+            path = folder / name
+            if _holds(path, content):
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = temporary_name(path)
+            partial.write_bytes(content)
+            pending.append((partial, path))
+        if pending:
+            os.sync()  # one flush for the whole site, not an fsync per file
+        for partial, path in pending:
+            os.replace(partial, path)
+    finally:
+        for partial, _ in pending:
+            partial.unlink(missing_ok=True)
+    keep = {PurePath(name).as_posix() for name in files}
+    for root, dirs, names in os.walk(folder, topdown=False):
+        here = Path(root)
+        for name in names:
+            if (here / name).relative_to(folder).as_posix() not in keep:
+                (here / name).unlink()
+        for name in dirs:
+            if not any((here / name).iterdir()):
+                (here / name).rmdir()
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """True when `path` is a file with exactly these bytes."""
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def portal_fingerprint(data: PortalData) -> str:
@@ -67,12 +94,22 @@ def portal_fingerprint(data: PortalData) -> str:
     for item in fields(data):
         value = getattr(data, item.name)
         if isinstance(value, pd.DataFrame):
-            text = value.to_csv(index=False)
+            text = frame_digest(value)
         elif isinstance(value, Mapping):
             text = repr(sorted(value.items(), key=repr))
         else:  # the locality: a frozen dataclass, its repr is its content
             text = repr(value)
         digest.update(item.name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A frame's columns, types and every value, hashed row by row by pandas (writing the
+    frame out as text to hash it cost seconds at national scale)."""
+    digest = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    if len(frame.columns):
+        rows = pd.util.hash_pandas_object(frame, index=False)
+        digest.update(len(frame).to_bytes(8, "little") + rows.to_numpy().tobytes())
     return digest.hexdigest()
 
 
