@@ -19,11 +19,15 @@ twice and a closed unit never reappears.
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
 import math
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import struct
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -111,13 +115,17 @@ class Page:
 
 
 def esc(text: object) -> str:
-    return escape(str(text), quote=True)
+    text = str(text)
+    return escape(text, quote=True) if _MARKUP.search(text) else text  # most text has none
+
+
+_MARKUP = re.compile("[&<>\"']")
 
 
 def missing(value: object) -> bool:
     if value is None:
         return True
-    if isinstance(value, str | bool | int):  # the common cases first: a page has many cells
+    if isinstance(value, (str, int)):  # the common cases first (bool is an int)
         return False
     if isinstance(value, float):
         return value != value
@@ -127,9 +135,13 @@ def missing(value: object) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a unit's or a figure's key is asked for on many pages
 def slug(text: str) -> str:
     """A file-name-safe key: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", text)
+    return _UNSAFE_IN_NAMES.sub("_", text)
+
+
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def lineage_path(code: str, year: int, scope: str, scope_code: str) -> str:
@@ -313,7 +325,7 @@ class PortalIndex:
         """(indicator, year, scope, scope_code) → (position, row) of its cells; a key with a
         blank part is left out, as pandas' groupby leaves it out."""
         out: dict[tuple[object, ...], list[tuple[int, dict[str, object]]]] = {}
-        for position, row in enumerate(_records(self._data.lineage)):
+        for position, row in enumerate(_records(self._data.lineage, LINEAGE_COLUMNS)):
             key = (row["indicator_code"], row["year"], row["scope"], row["scope_code"])
             if not any(missing(k) for k in key):
                 out.setdefault(key, []).append((position, row))
@@ -325,12 +337,17 @@ class PortalIndex:
                         self._data.activities["activity_name"], strict=True))
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """The rows as dicts of Python values (None, NaN, NA or NaT for a blank, as `iterrows`
-    gives them)."""
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, row, strict=True))
-            for row in zip(*(frame[c].tolist() for c in frame.columns), strict=True)]
+def _records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, object]]:
+    """The rows (only `columns`, when given) as dicts of Python values (None, NaN, NA or NaT
+    for a blank, as `iterrows` gives them)."""
+    names = [str(c) for c in (frame.columns if columns is None else columns)]
+    return [dict(zip(names, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in names), strict=True)]
+
+
+# what the lineage pages show of marts.figure_lineage (its time stamps cost the most to read)
+LINEAGE_COLUMNS = ("indicator_code", "year", "scope", "scope_code", "unit_code", "tab",
+                   "sheet_row", "column_key", "value", "counts_as", "source_ref")
 
 
 def _grouped(frame: pd.DataFrame, column: str) -> dict[object, list[tuple[int, dict[str, object]]]]:
@@ -598,7 +615,7 @@ def table_html(table: Table, table_id: str, root: str, csv_stem: str, xlsx_stem:
             text = esc(cell.text)
             if cell.href:
                 text = f'<a href="{root}{esc(cell.href)}">{text}</a>'
-            numeric = isinstance(cell.raw, int | float) and not isinstance(cell.raw, bool)
+            numeric = isinstance(cell.raw, (int, float)) and not isinstance(cell.raw, bool)
             if i == 0:
                 cells.append(f'<th scope="row">{text}</th>')
             else:
@@ -647,34 +664,62 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
     workbook straight into the zip, the cells as openpyxl's streaming writer writes them: a
     site has a workbook per page, and a general writer's set-up and objects per cell cost
     more than the page itself. Same bytes for the same tables (no time stamp inside)."""
-    from reports.appendix import excel_value, is_formula_like
+    writer = _SheetWriter()
+    sheets = [writer.sheet(table) for table in tables]
+    count = len(sheets)
+    return _zip([("[Content_Types].xml", _xlsx_part("types", count)),
+                 ("_rels/.rels", _xlsx_part("rels", count)),
+                 ("xl/workbook.xml", _xlsx_part("workbook", count)),
+                 ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
+                 ("xl/styles.xml", _xlsx_part("styles", count)),
+                 *((f"xl/worksheets/sheet{n}.xml", _deflated(sheet.encode("utf-8")))
+                   for n, sheet in enumerate(sheets, start=1))])
 
-    sheets = [_xlsx_sheet(table, excel_value, is_formula_like) for table in tables]
-    names = [f"Bảng {number}" for number in range(1, len(sheets) + 1)]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
-        def put(name: str, text: str) -> None:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            book.writestr(info, text.encode("utf-8"))
 
-        put("[Content_Types].xml", _XLSX_TYPES.format(sheets="".join(
+@functools.lru_cache(maxsize=64)
+def _xlsx_part(part: str, sheets: int) -> tuple[int, int, bytes]:
+    """A part of a workbook other than its sheets (it depends only on how many sheets the
+    workbook has), deflated once."""
+    numbers = range(1, sheets + 1)
+    text = {
+        "types": lambda: _XLSX_TYPES.format(sheets="".join(
             f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for n in range(1, len(sheets) + 1))))
-        put("_rels/.rels", _XLSX_RELS)
-        put("xl/workbook.xml", _XLSX_WORKBOOK.format(sheets="".join(
-            f'<sheet name="{_xml(name)}" sheetId="{n}" r:id="rId{n}"/>'
-            for n, name in enumerate(names, start=1))))
-        put("xl/_rels/workbook.xml.rels", _XLSX_WORKBOOK_RELS.format(
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for n in numbers)),
+        "rels": lambda: _XLSX_RELS,
+        "workbook": lambda: _XLSX_WORKBOOK.format(sheets="".join(
+            f'<sheet name="Bảng {n}" sheetId="{n}" r:id="rId{n}"/>' for n in numbers)),
+        "workbook_rels": lambda: _XLSX_WORKBOOK_RELS.format(
             sheets="".join(f'<Relationship Id="rId{n}" Type="{_XLSX_REL}/worksheet" '
-                           f'Target="worksheets/sheet{n}.xml"/>'
-                           for n in range(1, len(sheets) + 1)),
-            styles=len(sheets) + 1))
-        put("xl/styles.xml", _XLSX_STYLES)
-        for number, sheet in enumerate(sheets, start=1):
-            put(f"xl/worksheets/sheet{number}.xml", sheet)
-    return buffer.getvalue()
+                           f'Target="worksheets/sheet{n}.xml"/>' for n in numbers),
+            styles=sheets + 1),
+        "styles": lambda: _XLSX_STYLES,
+    }[part]()
+    return _deflated(text.encode("utf-8"))
+
+
+def _deflated(data: bytes) -> tuple[int, int, bytes]:
+    """(CRC-32, size, raw deflate stream) of a zip entry's bytes."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return zlib.crc32(data), len(data), packer.compress(data) + packer.flush()
+
+
+_ZIP_DATE = (1 << 5) | 1  # 1980-01-01, the zip format's first day: no time stamp inside
+
+
+def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
+    """A zip archive of deflated entries (the local headers, the data, the central
+    directory), written directly: zipfile's per-entry work costs more than the data."""
+    out, directory = bytearray(), bytearray()
+    for name, (crc, size, data) in entries:
+        encoded = name.encode("ascii")
+        header = (20, 0, 8, 0, _ZIP_DATE, crc, len(data), size, len(encoded))
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, _ZIP_DATE,
+                                 crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(out))
+        directory += encoded
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *header, 0) + encoded + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                      len(directory), len(out), 0)
+    return bytes(out + directory + end)
 
 
 _XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -731,53 +776,79 @@ _XLSX_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 _XLSX_MAX_TEXT = 32767  # characters in a cell
 
 
-def _xlsx_sheet(table: Table, excel_value: Callable[[object], object],
-                is_formula_like: Callable[[object], bool]) -> str:
-    def cell(ref: str, value: object, style: int) -> str:
-        """A cell as openpyxl writes it: a number, a boolean, an error code, or inline
-        text (formula-like text with the quote prefix, never a formula)."""
-        if value is None:
+class _SheetWriter:
+    """Sheets whose cells are written as openpyxl's streaming writer writes them: numbers,
+    booleans, error codes, inline text (formula-like text with the quote prefix, never a
+    formula). A text's cell is worked out once per workbook (a page repeats its names)."""
+
+    def __init__(self) -> None:
+        from reports.appendix import excel_value, is_formula_like
+
+        self.excel_value, self.is_formula_like = excel_value, is_formula_like
+        self.known: list[dict[object, str]] = [{} for _ in _XLSX_STYLES_ATTR]
+
+    def sheet(self, table: Table) -> str:
+        width = max(len(table.headers), 1, *(len(row) for row in table.rows))
+        letters = [_column_letter(n) for n in range(1, width + 1)]
+        rows = [f'<row r="1">{self.cell("A1", table.caption, 1)}</row>',
+                '<row r="2">' + "".join(self.cell(f"{letters[i]}2", h, 1)
+                                        for i, h in enumerate(table.headers)) + "</row>"]
+        known, cell = self.known[0], self.cell
+        for number, row in enumerate(table.rows, start=3):
+            cells = [f'<row r="{number}">']
+            for letter, c in zip(letters, row, strict=False):
+                value = download_value(c)
+                found = known.get(value) if type(value) in (str, int) else None
+                cells.append(f'<c r="{letter}{number}"{found}</c>' if found is not None
+                             else cell(f"{letter}{number}", value, 0))
+            cells.append("</row>")
+            rows.append("".join(cells))
+        return _XLSX_SHEET.format(rows="".join(rows))
+
+    def cell(self, ref: str, value: object, style: int) -> str:
+        kind = type(value)
+        if kind is str or kind is int:  # worked out once: a page repeats its names and years
+            known = self.known[style]
+            found = known.get(value)
+            if found is None:
+                found = known[value] = self._body(xml_text(value) if kind is str else value,
+                                                  style)
+            return f'<c r="{ref}"{found}</c>'
+        if kind is not float and kind is not bool:
+            value = self.excel_value(value)  # numpy numbers, NA, time stamps
+        if value is None or value != value:  # blank: no cell
             return ""
+        return f'<c r="{ref}"{self._body(value, style)}</c>'
+
+    def _body(self, value: object, style: int) -> str:
+        """What follows a cell's reference: its style, type and content."""
+        if isinstance(value, str):
+            return self._text(value, style)
         if isinstance(value, bool):
-            return f'<c r="{ref}"{STYLES[style]} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int | float):
-            number = float(value)
-            text = "" if math.isnan(number) or math.isinf(number) else f"{number:.16g}"
-            return f'<c r="{ref}"{STYLES[style]} t="n"><v>{text}</v></c>'
-        text = str(value)[:_XLSX_MAX_TEXT]
-        if is_formula_like(text):
+            return f'{_XLSX_STYLES_ATTR[style]} t="b"><v>{int(value)}</v>'
+        number = float(value)  # type: ignore[arg-type]
+        text = "" if math.isinf(number) else f"{number:.16g}"
+        return f'{_XLSX_STYLES_ATTR[style]} t="n"><v>{text}</v>'
+
+    def _text(self, text: str, style: int) -> str:
+        """What follows a text cell's reference: its style, type and content."""
+        text = text[:_XLSX_MAX_TEXT]
+        if self.is_formula_like(text):
             style += 2
         elif text in _XLSX_ERRORS:
-            return f'<c r="{ref}"{STYLES[style]} t="e"><v>{_xml(text)}</v></c>'
+            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{_xml(text)}</v>'
         if not text:
-            return f'<c r="{ref}"{STYLES[style]} t="inlineStr"></c>'
+            return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr">'
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        return (f'<c r="{ref}"{STYLES[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t>'
-                "</is></c>")
-
-    def downloaded(value: object) -> object:
-        if type(value) in (int, float, bool):  # what excel_value would give back
-            return None if value != value else value
-        return xml_text(value) if isinstance(value, str) else excel_value(value)
-
-    width = max(len(table.headers), 1, *(len(row) for row in table.rows))
-    letters = [_column_letter(n) for n in range(1, width + 1)]
-    rows = [f'<row r="1">{cell("A1", xml_text(table.caption), 1)}</row>',
-            '<row r="2">' + "".join(cell(f"{letters[i]}2", xml_text(h), 1)
-                                    for i, h in enumerate(table.headers)) + "</row>"]
-    for number, row in enumerate(table.rows, start=3):
-        rows.append(f'<row r="{number}">'
-                    + "".join(cell(f"{letters[i]}{number}", downloaded(download_value(c)), 0)
-                              for i, c in enumerate(row))
-                    + "</row>")
-    return _XLSX_SHEET.format(rows="".join(rows))
+        return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t></is>'
 
 
-STYLES = ("", ' s="1"', ' s="2"', ' s="3"')
+_XLSX_STYLES_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')  # the cellXfs of _XLSX_STYLES
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
 def _xml(text: str) -> str:
-    return escape(text, quote=False).replace("\r", "&#13;")
+    return text.translate(_XML_ESCAPES)
 
 
 def _column_letter(number: int) -> str:
@@ -1316,27 +1387,48 @@ def _file_name(ref: object) -> str:
     """Only the file's own name: a folder path of the machine is nobody's business."""
     if missing(ref):
         return "–"
-    return re.split(r"[\\/]", str(ref))[-1]
+    text = str(ref)
+    return text[max(text.rfind("/"), text.rfind("\\")) + 1:]
 
 
-def build_pages(data: PortalData) -> list[Page]:
+def build_pages(data: PortalData) -> Iterator[Page]:
+    """Every page, one at a time (a page is written out before the next one is made)."""
     names = unit_names(data)
-    pages = [home_page(data)]
-    pages += [indicator_page(data, code, names) for code in indicator_codes(data)]
+    yield home_page(data)
+    for code in indicator_codes(data):
+        yield indicator_page(data, code, names)
     unit_codes = list(dict.fromkeys([*data.units["unit_code"], *data.submissions["unit_code"]]))
-    pages.append(units_index(data, unit_codes, names))
-    pages += [unit_page(data, code, names) for code in unit_codes]
+    yield units_index(data, unit_codes, names)
+    for code in unit_codes:
+        yield unit_page(data, code, names)
     lineage = data.index.lineage
     for key in sorted(lineage):
         code, year, scope, scope_code = key
-        cells = lineage[key]
-        pages.append(lineage_page(data, (str(code), int(year), str(scope), str(scope_code)),
-                                  cells, names))
-    return pages
+        yield lineage_page(data, (str(code), int(year), str(scope), str(scope_code)),  # type: ignore[call-overload]
+                           lineage[key], names)
 
 
 def build_site(data: PortalData) -> dict[str, bytes]:
     """Every file of the site: relative path → bytes."""
+    with _cycle_collector_paused():
+        return _site_files(data)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A site is hundreds of thousands of small objects (rows, cells, pages) that live
+    until it is written and form no cycles: Python's cycle collector would walk them over
+    and over while they are made (a third of the time) and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _site_files(data: PortalData) -> dict[str, bytes]:
     codes = indicator_codes(data)
     title = site_title(data)
     footer = (f"{esc(title)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "
