@@ -3,12 +3,13 @@ a successful run, and linked from the run's artifacts."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import fields
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -50,40 +51,53 @@ def write_site(folder: Path, files: dict[str, bytes]) -> None:
     """Write each file that changed under a temporary name beside it, make them all durable
     with one sync, then rename each over its target (a reader never sees half a page), and
     remove the files of an earlier build that this one no longer has. A file whose bytes
-    are already there is left as it is (its time stamp too)."""
+    are already there is left as it is (its time stamp too). Plain `os` calls: a site is
+    tens of thousands of files."""
     folder.mkdir(parents=True, exist_ok=True)
-    pending: list[tuple[Path, Path]] = []
+    made = {""}  # folders of the site known to exist
+    pending: list[tuple[str, str]] = []  # (temporary, target)
+    renamed = 0
     try:
         for name, content in files.items():
-            path = folder / name
+            path = os.path.join(folder, name)
             if _holds(path, content):
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = temporary_name(path)
-            partial.write_bytes(content)
+            parent = os.path.dirname(name)
+            if parent not in made:
+                os.makedirs(os.path.join(folder, parent), exist_ok=True)
+                made.add(parent)
+            partial = str(temporary_name(Path(path)))
+            with open(partial, "wb") as handle:
+                handle.write(content)
             pending.append((partial, path))
         if pending:
             os.sync()  # one flush for the whole site, not an fsync per file
         for partial, path in pending:
             os.replace(partial, path)
+            renamed += 1
     finally:
-        for partial, _ in pending:
-            partial.unlink(missing_ok=True)
-    keep = {PurePath(name).as_posix() for name in files}
+        for partial, _ in pending[renamed:]:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+    keep = {os.path.normpath(os.path.join(folder, name)) for name in files}
     for root, dirs, names in os.walk(folder, topdown=False):
-        here = Path(root)
         for name in names:
-            if (here / name).relative_to(folder).as_posix() not in keep:
-                (here / name).unlink()
+            path = os.path.normpath(os.path.join(root, name))
+            if path not in keep:
+                os.unlink(path)
         for name in dirs:
-            if not any((here / name).iterdir()):
-                (here / name).rmdir()
+            path = os.path.join(root, name)
+            if not os.listdir(path):
+                os.rmdir(path)
 
 
-def _holds(path: Path, content: bytes) -> bool:
+def _holds(path: str, content: bytes) -> bool:
     """True when `path` is a file with exactly these bytes."""
     try:
-        return path.stat().st_size == len(content) and path.read_bytes() == content
+        if os.stat(path).st_size != len(content):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == content
     except OSError:
         return False
 
