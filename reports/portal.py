@@ -785,7 +785,6 @@ class _SheetWriter:
         from reports.appendix import excel_value, is_formula_like
 
         self.excel_value, self.is_formula_like = excel_value, is_formula_like
-        self.known: list[dict[object, str]] = [{} for _ in _XLSX_STYLES_ATTR]
 
     def sheet(self, table: Table) -> str:
         width = max(len(table.headers), 1, *(len(row) for row in table.rows))
@@ -793,27 +792,21 @@ class _SheetWriter:
         rows = [f'<row r="1">{self.cell("A1", table.caption, 1)}</row>',
                 '<row r="2">' + "".join(self.cell(f"{letters[i]}2", h, 1)
                                         for i, h in enumerate(table.headers)) + "</row>"]
-        known, cell = self.known[0], self.cell
+        cell = self.cell
         for number, row in enumerate(table.rows, start=3):
             cells = [f'<row r="{number}">']
             for letter, c in zip(letters, row, strict=False):
                 value = download_value(c)
-                found = known.get(value) if type(value) in (str, int) else None
-                cells.append(f'<c r="{letter}{number}"{found}</c>' if found is not None
-                             else cell(f"{letter}{number}", value, 0))
+                cells.append(f'<c r="{letter}{number}"{_known_cell(value, 0)}</c>'
+                             if type(value) in (str, int) else cell(f"{letter}{number}", value, 0))
             cells.append("</row>")
             rows.append("".join(cells))
         return _XLSX_SHEET.format(rows="".join(rows))
 
     def cell(self, ref: str, value: object, style: int) -> str:
         kind = type(value)
-        if kind is str or kind is int:  # worked out once: a page repeats its names and years
-            known = self.known[style]
-            found = known.get(value)
-            if found is None:
-                found = known[value] = self._body(xml_text(value) if kind is str else value,
-                                                  style)
-            return f'<c r="{ref}"{found}</c>'
+        if kind is str or kind is int:
+            return f'<c r="{ref}"{_known_cell(value, style)}</c>'
         if kind is not float and kind is not bool:
             value = self.excel_value(value)  # numpy numbers, NA, time stamps
         if value is None or value != value:  # blank: no cell
@@ -841,6 +834,14 @@ class _SheetWriter:
             return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr">'
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t></is>'
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _known_cell(value: str | int, style: int) -> str:
+    """A text's or a whole number's cell after its reference, worked out once: the pages
+    repeat their names, headers and years."""
+    writer = _SheetWriter()
+    return writer._body(xml_text(value) if isinstance(value, str) else value, style)
 
 
 _XLSX_STYLES_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')  # the cellXfs of _XLSX_STYLES
