@@ -19,16 +19,24 @@ twice and a closed unit never reappears.
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import struct
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
 
+import numpy as np
 import pandas as pd
 
+from core.escape import xml_text
 from core.registry import Locality, deadline
 from core.report import (
     INDICATOR_STATUS_VI,
@@ -74,6 +82,15 @@ class PortalData:
         return frozenset((str(c), int(y), str(s), str(sc))
                          for c, y, s, sc in keys.itertuples(index=False))
 
+    @cached_property
+    def index(self) -> PortalIndex:
+        """The frames' rows grouped once by the keys the pages look them up by."""
+        return PortalIndex(self)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.units)
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -98,19 +115,33 @@ class Page:
 
 
 def esc(text: object) -> str:
-    return escape(str(text), quote=True)
+    text = str(text)
+    return escape(text, quote=True) if _MARKUP.search(text) else text  # most text has none
+
+
+_MARKUP = re.compile("[&<>\"']")
 
 
 def missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, int)):  # the common cases first (bool is an int)
+        return False
+    if isinstance(value, float):
+        return value != value
     try:
         return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a unit's or a figure's key is asked for on many pages
 def slug(text: str) -> str:
     """A file-name-safe key: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", text)
+    return _UNSAFE_IN_NAMES.sub("_", text)
+
+
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def lineage_path(code: str, year: int, scope: str, scope_code: str) -> str:
@@ -147,44 +178,204 @@ def successors(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def predecessors(units: pd.DataFrame, code: str) -> tuple[str, ...]:
-    """Every unit whose successors lead (directly or through others) to `code`, in registry
-    order."""
-    succ = successors(units)
-    found: list[str] = []
-    frontier = [code]
-    while frontier:
-        current = frontier.pop()
-        for unit in units["unit_code"]:
-            if current in succ.get(unit, ()) and unit not in found and unit != code:
-                found.append(unit)
-                frontier.append(unit)
-    order = list(units["unit_code"])
-    return tuple(sorted(found, key=order.index))
+class Registry:
+    """ref.units read once: each unit's row, its successors and predecessors, the days it
+    was active (a site asks about every unit, so no question scans the frame)."""
+
+    def __init__(self, units: pd.DataFrame) -> None:
+        self.codes = list(units["unit_code"])  # registry order, as listed
+        self.kinds = list(units["unit_kind"]) if "unit_kind" in units else [None] * len(units)
+        self.successors = successors(units)
+        self.rows: dict[str, dict[str, object]] = {}  # a code's first row
+        for row in _records(units):
+            self.rows.setdefault(row["unit_code"], row)
+        self._order = {code: i for i, code in reversed(list(enumerate(self.codes)))}
+        self._before: dict[str, list[str]] = {}  # code → the units it directly succeeds
+        for unit, after in self.successors.items():
+            for code in dict.fromkeys(after):
+                self._before.setdefault(code, []).append(unit)
+        self._predecessors: dict[str, tuple[str, ...]] = {}
+        self._spans: dict[str, tuple[date | None, date | None] | None] = {}
+
+    def row(self, code: str) -> Mapping[str, object] | None:
+        return self.rows.get(code)
+
+    def predecessors(self, code: str) -> tuple[str, ...]:
+        """Every unit whose successors lead (directly or through others) to `code`, in
+        registry order."""
+        if code not in self._predecessors:
+            found, frontier = {code}, [code]
+            while frontier:
+                for unit in self._before.get(frontier.pop(), ()):
+                    if unit not in found:
+                        found.add(unit)
+                        frontier.append(unit)
+            found.discard(code)
+            self._predecessors[code] = tuple(sorted(found, key=self._order.__getitem__))
+        return self._predecessors[code]
+
+    def current(self, code: str) -> str:
+        """The unit that carries `code`'s series today: follow successors while there is
+        one."""
+        seen = {code}
+        while len(self.successors.get(code, ())) >= 1 and self.successors[code][0] not in seen:
+            code = self.successors[code][0]
+            seen.add(code)
+        return code
+
+    def active_on(self, code: str, day: date) -> bool:
+        if code not in self._spans:
+            row = self.rows.get(code)
+            self._spans[code] = (None if row is None
+                                 else (_day(row["valid_from"]), _day(row["valid_to"])))
+        span = self._spans[code]
+        if span is None:
+            return False
+        start, end = span
+        return (start is None or start <= day) and (end is None or day <= end)
 
 
-def current_unit(units: pd.DataFrame, code: str) -> str:
-    """The unit that carries `code`'s series today: follow successors while there is one."""
-    succ = successors(units)
-    seen = {code}
-    while len(succ.get(code, ())) >= 1 and succ[code][0] not in seen:
-        code = succ[code][0]
-        seen.add(code)
-    return code
+class PortalIndex:
+    """The marts' rows grouped once by the keys the pages look them up by: a page costs its
+    own rows, not a scan of every frame (a site has a page per unit and per figure). Each
+    group keeps the mart's order; rows are dicts of Python values, as `iterrows` gives."""
+
+    def __init__(self, data: PortalData) -> None:
+        self._data = data
+
+    @cached_property
+    def measures(self) -> dict[object, object]:
+        """indicator → its measure (the first row of ref.indicators)."""
+        out: dict[object, object] = {}
+        for code, measure in zip(self._data.indicators["indicator_code"],
+                                 self._data.indicators["measure"], strict=True):
+            out.setdefault(code, measure)
+        return out
+
+    @cached_property
+    def target_kinds(self) -> dict[tuple[object, object], str]:
+        """(indicator, scope) → the kind of its first target in ref.indicator_targets."""
+        targets, out = self._data.targets, {}
+        if len(targets):
+            for code, scope, kind in zip(targets["indicator_code"], targets["scope"],
+                                         targets["kind"], strict=True):
+                out.setdefault((code, scope), str(kind))
+        return out
+
+    @cached_property
+    def values(self) -> list[dict[str, object]]:
+        return _records(self._data.values)
+
+    @cached_property
+    def readings(self) -> dict[tuple[object, ...], dict[str, object]]:
+        """(indicator, year, scope, scope_code) → the first such row of the values."""
+        out: dict[tuple[object, ...], dict[str, object]] = {}
+        for row in self.values:
+            out.setdefault((row["indicator_code"], row["year"], row["scope"], row["scope_code"]),
+                           row)
+        return out
+
+    @cached_property
+    def district_rows(self) -> dict[tuple[object, object], dict[str, object]]:
+        """(indicator, year) → the first district row of the values."""
+        out: dict[tuple[object, object], dict[str, object]] = {}
+        for row in self.values:
+            if row["scope"] == "district":
+                out.setdefault((row["indicator_code"], row["year"]), row)
+        return out
+
+    @cached_property
+    def scope_rows(self) -> dict[tuple[object, object], list[tuple[int, dict[str, object]]]]:
+        """(indicator, scope) → (position in the mart, row) of each reading."""
+        out: dict[tuple[object, object], list[tuple[int, dict[str, object]]]] = {}
+        for position, row in enumerate(self.values):
+            out.setdefault((row["indicator_code"], row["scope"]), []).append((position, row))
+        return out
+
+    @cached_property
+    def ward_rows(self) -> dict[tuple[object, object], list[tuple[int, dict[str, object]]]]:
+        """(indicator, ward) → (position in the mart, row) of each ward reading."""
+        out: dict[tuple[object, object], list[tuple[int, dict[str, object]]]] = {}
+        for position, row in enumerate(self.values):
+            if row["scope"] == "ward":
+                out.setdefault((row["indicator_code"], row["scope_code"]), []).append(
+                    (position, row))
+        return out
+
+    @cached_property
+    def ward_readings_of(self) -> dict[object, list[tuple[int, dict[str, object]]]]:
+        """ward → (position in the mart, row) of each of its readings, every indicator."""
+        out: dict[object, list[tuple[int, dict[str, object]]]] = {}
+        for (_, ward), rows in self.ward_rows.items():
+            out.setdefault(ward, []).extend(rows)
+        return out
+
+    @cached_property
+    def submissions(self) -> dict[object, list[tuple[int, dict[str, object]]]]:
+        """unit → (position, row) of its rows of marts.submission_status."""
+        return _grouped(self._data.submissions, "unit_code")
+
+    @cached_property
+    def coverage(self) -> dict[object, list[tuple[int, dict[str, object]]]]:
+        """unit → (position, row) of its rows of marts.activity_coverage."""
+        return _grouped(self._data.coverage, "unit_code")
+
+    @cached_property
+    def lineage(self) -> dict[tuple[object, ...], list[tuple[int, dict[str, object]]]]:
+        """(indicator, year, scope, scope_code) → (position, row) of its cells; a key with a
+        blank part is left out, as pandas' groupby leaves it out."""
+        out: dict[tuple[object, ...], list[tuple[int, dict[str, object]]]] = {}
+        for position, row in enumerate(_records(self._data.lineage, LINEAGE_COLUMNS)):
+            key = (row["indicator_code"], row["year"], row["scope"], row["scope_code"])
+            if not any(missing(k) for k in key):
+                out.setdefault(key, []).append((position, row))
+        return out
+
+    @cached_property
+    def activity_titles(self) -> dict[object, object]:
+        return dict(zip(self._data.activities["activity_code"],
+                        self._data.activities["activity_name"], strict=True))
 
 
-def active_on(units: pd.DataFrame, code: str, day: date) -> bool:
-    row = units[units["unit_code"] == code]
-    if row.empty:
-        return False
-    start, end = _day(row.iloc[0]["valid_from"]), _day(row.iloc[0]["valid_to"])
-    return (start is None or start <= day) and (end is None or day <= end)
+def _records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, object]]:
+    """The rows (only `columns`, when given) as dicts of Python values (None, NaN, NA or NaT
+    for a blank, as `iterrows` gives them)."""
+    names = [str(c) for c in (frame.columns if columns is None else columns)]
+    return [dict(zip(names, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in names), strict=True)]
+
+
+# what the lineage pages show of marts.figure_lineage (its time stamps cost the most to read)
+LINEAGE_COLUMNS = ("indicator_code", "year", "scope", "scope_code", "unit_code", "tab",
+                   "sheet_row", "column_key", "value", "counts_as", "source_ref")
+
+
+def _grouped(frame: pd.DataFrame, column: str) -> dict[object, list[tuple[int, dict[str, object]]]]:
+    out: dict[object, list[tuple[int, dict[str, object]]]] = {}
+    for position, row in enumerate(_records(frame)):
+        out.setdefault(row[column], []).append((position, row))
+    return out
+
+
+def _in_order(rows: Iterable[tuple[int, Mapping[str, object]]],
+              columns: Sequence[str]) -> list[Mapping[str, object]]:
+    """Rows sorted by `columns` as pandas' sort_values sorts them (blanks last, ties in the
+    mart's order)."""
+    def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
+        return (*(_sort_key(item[1][c]) for c in columns), item[0])
+    return [row for _, row in sorted(rows, key=key)]
+
+
+def _sort_key(value: object) -> tuple[int, object]:
+    blank = (value is None or value is pd.NA or value is pd.NaT
+             or (isinstance(value, float) and value != value))
+    return (1, 0) if blank else (0, value)
 
 
 def active_readings(data: PortalData, readings: pd.DataFrame, year: int) -> pd.DataFrame:
     """The readings of units active on `year`'s deadline (a closed unit's row never counts)."""
     day = deadline(year)
-    keep = pd.Series([active_on(data.units, c, day) for c in readings["scope_code"]],
+    keep = pd.Series([data.registry.active_on(c, day) for c in readings["scope_code"]],
                      index=readings.index, dtype=bool)
     return readings[keep]
 
@@ -199,41 +390,56 @@ def successor_series(data: PortalData, code: str, ward: str) -> pd.DataFrame:
     """One row per year: the ward readings of `ward` and its predecessors summed, each unit
     counted only in the years it was active on the deadline. Columns year, numerator,
     denominator, value, units (the codes added up)."""
-    members = (ward, *predecessors(data.units, ward))
-    readings = data.values[(data.values["indicator_code"] == code)
-                           & (data.values["scope"] == "ward")
-                           & (data.values["scope_code"].isin(members))]
+    return pd.DataFrame(_successor_rows(data, code, ward),
+                        columns=["year", "numerator", "denominator", "value", "units"])
+
+
+def _successor_rows(data: PortalData, code: str, ward: str) -> list[dict[str, object]]:
+    members = dict.fromkeys((ward, *data.registry.predecessors(ward)))
+    ward_rows = data.index.ward_rows
+    readings = sorted((item for m in members for item in ward_rows.get((code, m), ())),
+                      key=lambda item: item[0])  # the mart's order
+    by_year: dict[int, list[Mapping[str, object]]] = {}
+    for _, row in readings:
+        by_year.setdefault(row["year"], []).append(row)  # type: ignore[arg-type]
     rows = []
-    for year, group in readings.groupby("year", sort=True):
-        group = active_readings(data, group, int(year))
-        if group.empty:
-            continue
-        rows.append(_summed(code, data, int(year), group))
-    return pd.DataFrame(rows, columns=["year", "numerator", "denominator", "value", "units"])
+    for year in sorted(by_year):
+        day = deadline(int(year))
+        group = [r for r in by_year[year] if data.registry.active_on(r["scope_code"], day)]
+        if group:
+            rows.append(_summed(code, data, int(year), group))
+    return rows
 
 
-def _summed(code: str, data: PortalData, year: int, group: pd.DataFrame) -> dict[str, object]:
-    numerator = float(group["numerator"].fillna(0).sum())
-    has_denominator = group["denominator"].notna().any()
-    denominator = float(group["denominator"].fillna(0).sum()) if has_denominator else None
+def _summed(code: str, data: PortalData, year: int,
+            group: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    numerator = _total(r["numerator"] for r in group)
+    has_denominator = any(not missing(r["denominator"]) for r in group)
+    denominator = _total(r["denominator"] for r in group) if has_denominator else None
     if is_rate(data, code):
         value = numerator / denominator if denominator else None
     else:
         value = numerator
     return {"year": year, "numerator": numerator, "denominator": denominator, "value": value,
-            "units": tuple(group["scope_code"])}
+            "units": tuple(r["scope_code"] for r in group)}
+
+
+def _total(values: Iterable[object]) -> float:
+    """The sum of a column with blanks as 0, added as pandas adds a column (numpy's pairwise
+    sum), so that a total is the same to the last digit whichever way it is computed."""
+    return float(np.array([0.0 if missing(v) else v for v in values], dtype=np.float64).sum())
 
 
 def is_rate(data: PortalData, code: str) -> bool:
-    row = data.indicators[data.indicators["indicator_code"] == code]
-    return not row.empty and row.iloc[0]["measure"] == "rate"
+    return data.index.measures.get(code) == "rate"
 
 
 def current_wards(data: PortalData, year: int) -> list[str]:
     """Wards active on `year`'s deadline, in registry order."""
     day = deadline(year)
-    wards = data.units[data.units["unit_kind"] == "ward"]
-    return [c for c in wards["unit_code"] if active_on(data.units, c, day)]
+    registry = data.registry
+    return [c for c, kind in zip(registry.codes, registry.kinds, strict=True)
+            if kind == "ward" and registry.active_on(c, day)]
 
 
 # --- numbers and labels --------------------------------------------------------------------
@@ -242,11 +448,9 @@ def is_share(data: PortalData, code: str, scope: str) -> bool:
     """A reading is a share when ref.indicator_targets says its kind at that scope is a rate
     (CT1's district reading is the share of audience groups that reached their target);
     without a target, when the indicator measures a rate."""
-    targets = data.targets
-    found = (targets[(targets["indicator_code"] == code) & (targets["scope"] == scope)]
-             if len(targets) else targets)
-    if len(found):
-        return str(found.iloc[0]["kind"]) == "rate"
+    kind = data.index.target_kinds.get((code, scope))
+    if kind is not None:
+        return kind == "rate"
     return is_rate(data, code)
 
 
@@ -411,7 +615,7 @@ def table_html(table: Table, table_id: str, root: str, csv_stem: str, xlsx_stem:
             text = esc(cell.text)
             if cell.href:
                 text = f'<a href="{root}{esc(cell.href)}">{text}</a>'
-            numeric = isinstance(cell.raw, int | float) and not isinstance(cell.raw, bool)
+            numeric = isinstance(cell.raw, (int, float)) and not isinstance(cell.raw, bool)
             if i == 0:
                 cells.append(f'<th scope="row">{text}</th>')
             else:
@@ -455,36 +659,205 @@ def _csv_safe(value: object) -> object:
 
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
-    """One sheet per table: caption, header, rows; written in openpyxl's streaming mode (a
-    site has a workbook per page); formula-like text stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """One sheet per table: caption, header (both bold), rows, panes frozen under the
+    header; formula-like text stays text (quote prefix). Written as the few XML parts of a
+    workbook straight into the zip, the cells as openpyxl's streaming writer writes them: a
+    site has a workbook per page, and a general writer's set-up and objects per cell cost
+    more than the page itself. Same bytes for the same tables (no time stamp inside)."""
+    writer = _SheetWriter()
+    sheets = [writer.sheet(table) for table in tables]
+    count = len(sheets)
+    return _zip([("[Content_Types].xml", _xlsx_part("types", count)),
+                 ("_rels/.rels", _xlsx_part("rels", count)),
+                 ("xl/workbook.xml", _xlsx_part("workbook", count)),
+                 ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
+                 ("xl/styles.xml", _xlsx_part("styles", count)),
+                 *((f"xl/worksheets/sheet{n}.xml", _deflated(sheet.encode("utf-8")))
+                   for n, sheet in enumerate(sheets, start=1))])
 
-    from reports.appendix import excel_value, is_formula_like, protect_text
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for number, table in enumerate(tables, start=1):
-        sheet = book.create_sheet(f"Bảng {number}")
-        sheet.freeze_panes = "A3"
+@functools.lru_cache(maxsize=64)
+def _xlsx_part(part: str, sheets: int) -> tuple[int, int, bytes]:
+    """A part of a workbook other than its sheets (it depends only on how many sheets the
+    workbook has), deflated once."""
+    numbers = range(1, sheets + 1)
+    text = {
+        "types": lambda: _XLSX_TYPES.format(sheets="".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for n in numbers)),
+        "rels": lambda: _XLSX_RELS,
+        "workbook": lambda: _XLSX_WORKBOOK.format(sheets="".join(
+            f'<sheet name="Bảng {n}" sheetId="{n}" r:id="rId{n}"/>' for n in numbers)),
+        "workbook_rels": lambda: _XLSX_WORKBOOK_RELS.format(
+            sheets="".join(f'<Relationship Id="rId{n}" Type="{_XLSX_REL}/worksheet" '
+                           f'Target="worksheets/sheet{n}.xml"/>' for n in numbers),
+            styles=sheets + 1),
+        "styles": lambda: _XLSX_STYLES,
+    }[part]()
+    return _deflated(text.encode("utf-8"))
 
-        def cell(value: object, font: Font | None = None):
-            if not (font or is_formula_like(value)):
-                return value
-            written = WriteOnlyCell(sheet, value=value)  # noqa: B023 (used at once)
-            protect_text(written)
-            if font:
-                written.font = font
-            return written
 
-        sheet.append([cell(table.caption, bold)])
-        sheet.append([cell(h, bold) for h in table.headers])
-        for row in table.rows:
-            sheet.append([cell(excel_value(download_value(c))) for c in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _deflated(data: bytes) -> tuple[int, int, bytes]:
+    """(CRC-32, size, raw deflate stream) of a zip entry's bytes."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return zlib.crc32(data), len(data), packer.compress(data) + packer.flush()
+
+
+_ZIP_DATE = (1 << 5) | 1  # 1980-01-01, the zip format's first day: no time stamp inside
+
+
+def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
+    """A zip archive of deflated entries (the local headers, the data, the central
+    directory), written directly: zipfile's per-entry work costs more than the data."""
+    out, directory = bytearray(), bytearray()
+    for name, (crc, size, data) in entries:
+        encoded = name.encode("ascii")
+        header = (20, 0, 8, 0, _ZIP_DATE, crc, len(data), size, len(encoded))
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, _ZIP_DATE,
+                                 crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(out))
+        directory += encoded
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *header, 0) + encoded + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                      len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
+_XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XLSX_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>'
+    '{sheets}</Types>')
+_XLSX_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_XLSX_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    '</Relationships>')
+_XLSX_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<workbook xmlns="{_XLSX_NS}" xmlns:r="{_XLSX_REL}"><workbookPr/>'
+    '<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+    '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
+_XLSX_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '{sheets}<Relationship Id="rId{styles}" Type="' + _XLSX_REL + '/styles" '
+    'Target="styles.xml"/></Relationships>')
+# cell styles: 0 plain, 1 bold, 2 quote prefix (text that looks like a formula), 3 both
+_XLSX_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{_XLSX_NS}"><fonts count="2"><font><sz val="11"/>'
+    '<name val="Calibri"/><family val="2"/></font><font><b val="1"/></font></fonts>'
+    '<fills count="2"><fill><patternFill/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill></fills><borders count="1"><border><left/><right/><top/>'
+    '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+    'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
+    'quotePrefix="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+    'builtinId="0"/></cellStyles></styleSheet>')
+_XLSX_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<worksheet xmlns="{_XLSX_NS}"><sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
+    '<selection pane="bottomLeft" activeCell="A1" sqref="A1"/></sheetView></sheetViews>'
+    '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><sheetData>{rows}</sheetData>'
+    '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    '</worksheet>')
+_XLSX_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+_XLSX_MAX_TEXT = 32767  # characters in a cell
+
+
+class _SheetWriter:
+    """Sheets whose cells are written as openpyxl's streaming writer writes them: numbers,
+    booleans, error codes, inline text (formula-like text with the quote prefix, never a
+    formula). A text's cell is worked out once per workbook (a page repeats its names)."""
+
+    def __init__(self) -> None:
+        from reports.appendix import excel_value, is_formula_like
+
+        self.excel_value, self.is_formula_like = excel_value, is_formula_like
+
+    def sheet(self, table: Table) -> str:
+        width = max(len(table.headers), 1, *(len(row) for row in table.rows))
+        letters = [_column_letter(n) for n in range(1, width + 1)]
+        rows = [f'<row r="1">{self.cell("A1", table.caption, 1)}</row>',
+                '<row r="2">' + "".join(self.cell(f"{letters[i]}2", h, 1)
+                                        for i, h in enumerate(table.headers)) + "</row>"]
+        cell = self.cell
+        for number, row in enumerate(table.rows, start=3):
+            cells = [f'<row r="{number}">']
+            for letter, c in zip(letters, row, strict=False):
+                value = download_value(c)
+                cells.append(f'<c r="{letter}{number}"{_known_cell(value, 0)}</c>'
+                             if type(value) in (str, int) else cell(f"{letter}{number}", value, 0))
+            cells.append("</row>")
+            rows.append("".join(cells))
+        return _XLSX_SHEET.format(rows="".join(rows))
+
+    def cell(self, ref: str, value: object, style: int) -> str:
+        kind = type(value)
+        if kind is str or kind is int:
+            return f'<c r="{ref}"{_known_cell(value, style)}</c>'
+        if kind is not float and kind is not bool:
+            value = self.excel_value(value)  # numpy numbers, NA, time stamps
+        if value is None or value != value:  # blank: no cell
+            return ""
+        return f'<c r="{ref}"{self._body(value, style)}</c>'
+
+    def _body(self, value: object, style: int) -> str:
+        """What follows a cell's reference: its style, type and content."""
+        if isinstance(value, str):
+            return self._text(value, style)
+        if isinstance(value, bool):
+            return f'{_XLSX_STYLES_ATTR[style]} t="b"><v>{int(value)}</v>'
+        number = float(value)  # type: ignore[arg-type]
+        text = "" if math.isinf(number) else f"{number:.16g}"
+        return f'{_XLSX_STYLES_ATTR[style]} t="n"><v>{text}</v>'
+
+    def _text(self, text: str, style: int) -> str:
+        """What follows a text cell's reference: its style, type and content."""
+        text = text[:_XLSX_MAX_TEXT]
+        if self.is_formula_like(text):
+            style += 2
+        elif text in _XLSX_ERRORS:
+            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{_xml(text)}</v>'
+        if not text:
+            return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr">'
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t></is>'
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _known_cell(value: str | int, style: int) -> str:
+    """A text's or a whole number's cell after its reference, worked out once: the pages
+    repeat their names, headers and years."""
+    writer = _SheetWriter()
+    return writer._body(xml_text(value) if isinstance(value, str) else value, style)
+
+
+_XLSX_STYLES_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')  # the cellXfs of _XLSX_STYLES
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _xml(text: str) -> str:
+    return text.translate(_XML_ESCAPES)
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 # --- the chart -----------------------------------------------------------------------------
@@ -570,10 +943,8 @@ def milestone_target(data: PortalData, code: str, year: int) -> float | None:
     return float(rows.iloc[0]["target_value"])
 
 
-def district_row(data: PortalData, code: str, year: int) -> pd.Series | None:
-    rows = data.values[(data.values["indicator_code"] == code) & (data.values["year"] == year)
-                       & (data.values["scope"] == "district")]
-    return rows.iloc[0] if not rows.empty else None
+def district_row(data: PortalData, code: str, year: int) -> Mapping[str, object] | None:
+    return data.index.district_rows.get((code, year))
 
 
 def progress_status(data: PortalData, code: str, year: int, milestone: object) -> str | None:
@@ -758,11 +1129,10 @@ def indicator_page(data: PortalData, code: str, names: Mapping[str, str]) -> Pag
 
 def _audience_table(data: PortalData, code: str, names: Mapping[str, str]) -> Table:
     rows = []
-    audience = data.values[(data.values["indicator_code"] == code)
-                           & (data.values["scope"] == "audience")].sort_values(
-                               ["year", "scope_code"])
-    for _, r in audience.iterrows():
-        year = int(r["year"])
+    audience = _in_order(data.index.scope_rows.get((code, "audience"), ()),
+                         ["year", "scope_code"])
+    for r in audience:
+        year = int(r["year"])  # type: ignore[call-overload]
         rows.append((Cell(str(year), year),
                      Cell(scope_label(data, "audience", str(r["scope_code"]), names)),
                      Cell(value_text(data, code, "audience", r["value"]), _raw(r["value"]),
@@ -776,12 +1146,11 @@ def _audience_table(data: PortalData, code: str, names: Mapping[str, str]) -> Ta
 
 def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[Table]:
     sub, title = data.locality.sub_unit, data.locality.sub_unit_title
-    wards = data.values[(data.values["indicator_code"] == code)
-                        & (data.values["scope"] == "ward")].sort_values(["year", "scope_code"])
+    wards = _in_order(data.index.scope_rows.get((code, "ward"), ()), ["year", "scope_code"])
     reported = []
-    for _, r in wards.iterrows():
-        year, ward = int(r["year"]), str(r["scope_code"])
-        now = current_unit(data.units, ward)
+    for r in wards:
+        year, ward = int(r["year"]), str(r["scope_code"])  # type: ignore[call-overload]
+        now = data.registry.current(ward)
         reported.append((
             Cell(str(year), year), Cell(names.get(ward, ward), ward, unit_path(ward)),
             Cell(value_text(data, code, "ward", r["value"]), _raw(r["value"]),
@@ -799,7 +1168,7 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
         return tables
     followed = []
     for ward in current_wards(data, year):
-        for _, s in successor_series(data, code, ward).iterrows():
+        for s in _successor_rows(data, code, ward):
             members = ", ".join(names.get(u, u) for u in s["units"])
             followed.append((Cell(names.get(ward, ward), ward, unit_path(ward)),
                              Cell(str(int(s["year"])), int(s["year"])),
@@ -811,9 +1180,10 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
                         (f"{title} hiện nay", "Năm", "Giá trị", "Tử số", "Mẫu số",
                          "Số liệu của"), tuple(followed)))
     totals = []
-    for y in sorted(int(v) for v in wards["year"].unique()):
-        of_year = wards[(wards["year"] == y) & wards["value"].notna()]
-        active = active_readings(data, of_year, y)
+    for y in sorted({int(r["year"]) for r in wards}):  # type: ignore[call-overload]
+        day = deadline(y)
+        active = [r for r in wards if r["year"] == y and not missing(r["value"])
+                  and data.registry.active_on(r["scope_code"], day)]  # type: ignore[arg-type]
         s = _summed(code, data, y, active)
         totals.append((Cell(str(y), y), Cell(str(len(active)), len(active)),
                        Cell(value_text(data, code, "ward", s["value"]), _raw(s["value"])),
@@ -828,8 +1198,8 @@ def _ward_tables(data: PortalData, code: str, names: Mapping[str, str]) -> list[
 def _now_text(data: PortalData, ward: str, now: str, names: Mapping[str, str]) -> str:
     if now != ward:
         return names.get(now, now)
-    row = data.units[data.units["unit_code"] == ward]
-    closed = not row.empty and not missing(row.iloc[0]["valid_to"])
+    row = data.registry.row(ward)
+    closed = row is not None and not missing(row["valid_to"])
     return "không có đơn vị kế thừa" if closed else "–"
 
 
@@ -875,17 +1245,17 @@ def _ratio(value: object) -> str:
 def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     path = unit_path(code)
     kinds, sub = unit_kind_vi(data.locality), esc(data.locality.sub_unit)
-    info = data.units[data.units["unit_code"] == code]
+    info = data.registry.row(code)
     facts = []
-    if not info.empty:
-        u = info.iloc[0]
+    if info is not None:
+        u = info
         facts += [("Loại", kinds.get(str(u["unit_kind"]), str(u["unit_kind"]))),
                   ("Hoạt động từ", vn_date(u["valid_from"])),
                   ("Đến", "nay" if missing(u["valid_to"]) else vn_date(u["valid_to"])),
                   ("Phải báo cáo", YES_NO[bool(u["is_reporting"])])]
     links = []
-    for label, codes in (("Đơn vị kế thừa", successors(data.units).get(code, ())),
-                         ("Đơn vị tiền thân", predecessors(data.units, code))):
+    for label, codes in (("Đơn vị kế thừa", data.registry.successors.get(code, ())),
+                         ("Đơn vị tiền thân", data.registry.predecessors(code))):
         if codes:
             items = ", ".join(f'<a href="{esc(relative(path, unit_path(c)))}">'
                               f"{esc(names.get(c, c))}</a>" for c in codes)
@@ -893,7 +1263,7 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     body = ['<dl class="facts">'
             + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
             + "".join(links) + "</dl>"]
-    subs = data.submissions[data.submissions["unit_code"] == code].sort_values("year")
+    subs = _in_order(data.index.submissions.get(code, ()), ["year"])
     sub_rows = tuple(
         (Cell(str(int(s["year"])), int(s["year"])),
          Cell(STATUS_VI.get(str(s["status"]), str(s["status"])), str(s["status"])),
@@ -902,24 +1272,23 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
          Cell(_count(s["days_late"]), _raw(s["days_late"])),
          Cell(_count(s["error_count"]), _raw(s["error_count"])),
          Cell(_count(s["warning_count"]), _raw(s["warning_count"])))
-        for _, s in subs.iterrows())
+        for s in subs)
     tables = [Table(f"{names.get(code, code)}: báo cáo từng năm",
                     ("Năm", "Tình trạng", "Ngày hoàn thành", "Đúng hạn", "Số ngày muộn",
                      "Số lỗi", "Số cảnh báo"), sub_rows)]
     body += ['<h2 id="bao-cao">Báo cáo từng năm</h2>', "{table:1}"]
-    titles = dict(zip(data.activities["activity_code"], data.activities["activity_name"],
-                      strict=True))
-    led = data.coverage[data.coverage["unit_code"] == code].sort_values(["year", "activity_code"])
+    titles = data.index.activity_titles
+    led = _in_order(data.index.coverage.get(code, ()), ["year", "activity_code"])
     led_rows = tuple(
         (Cell(str(int(a["year"])), int(a["year"])), Cell(str(a["activity_code"])),
          Cell(titles.get(a["activity_code"], "")),
          Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
          Cell(_count(a["sessions"]), _raw(a["sessions"])))
-        for _, a in led.iterrows())
+        for a in led)
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
     body += ['<h2 id="hoat-dong">Hoạt động chủ trì</h2>', "{table:2}"]
-    earlier = predecessors(data.units, code)
+    earlier = data.registry.predecessors(code)
     history = _ward_history(data, (code, *earlier), names)
     if history.rows:
         tables.append(history)
@@ -930,14 +1299,15 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
         tables.append(_predecessor_submissions(data, earlier, names))
         body += ['<h2 id="bao-cao-tien-than">Báo cáo của các đơn vị tiền thân</h2>',
                  f"{{table:{len(tables)}}}"]
-    kind = "" if info.empty else kinds.get(str(info.iloc[0]["unit_kind"]), "")
+    kind = "" if info is None else kinds.get(str(info["unit_kind"]), "")
     return Page(path, names.get(code, code) + (f" ({kind})" if kind else ""), "\n".join(body),
                 tuple(tables))
 
 
 def _predecessor_submissions(data: PortalData, codes: Sequence[str],
                              names: Mapping[str, str]) -> Table:
-    subs = data.submissions[data.submissions["unit_code"].isin(list(codes))]
+    subs = [item for code in dict.fromkeys(codes)
+            for item in data.index.submissions.get(code, ())]
     rows = tuple(
         (Cell(str(int(s["year"])), int(s["year"])),
          Cell(names.get(str(s["unit_code"]), str(s["unit_code"])), str(s["unit_code"]),
@@ -945,17 +1315,18 @@ def _predecessor_submissions(data: PortalData, codes: Sequence[str],
          Cell(STATUS_VI.get(str(s["status"]), str(s["status"])), str(s["status"])),
          Cell("–" if missing(s["is_on_time"]) else YES_NO[bool(s["is_on_time"])]),
          Cell(_count(s["error_count"]), _raw(s["error_count"])))
-        for _, s in subs.sort_values(["year", "unit_code"]).iterrows())
+        for s in _in_order(subs, ["year", "unit_code"]))
     return Table("Báo cáo của các đơn vị tiền thân từng năm",
                  ("Năm", "Đơn vị", "Tình trạng", "Đúng hạn", "Số lỗi"), rows)
 
 
 def _ward_history(data: PortalData, members: Sequence[str], names: Mapping[str, str]) -> Table:
     rows = []
-    readings = data.values[(data.values["scope"] == "ward")
-                           & data.values["scope_code"].isin(list(members))]
-    for _, r in readings.sort_values(["indicator_code", "year", "scope_code"]).iterrows():
-        code, year, ward = str(r["indicator_code"]), int(r["year"]), str(r["scope_code"])
+    readings = [item for ward in dict.fromkeys(members)
+                for item in data.index.ward_readings_of.get(ward, ())]
+    for r in _in_order(readings, ["indicator_code", "year", "scope_code"]):
+        code, ward = str(r["indicator_code"]), str(r["scope_code"])
+        year = int(r["year"])  # type: ignore[call-overload]
         rows.append((Cell(str(year), year), Cell(code, code, indicator_path(code)),
                      Cell(names.get(ward, ward), ward, unit_path(ward)),
                      Cell(value_text(data, code, "ward", r["value"]), _raw(r["value"]),
@@ -972,8 +1343,7 @@ def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]
     rows, kinds = [], unit_kind_vi(data.locality)
     following = successors(data.units)
     for code in codes:
-        info = data.units[data.units["unit_code"] == code]
-        u = info.iloc[0] if not info.empty else None
+        u = data.registry.row(code)
         rows.append((Cell(names.get(code, code), code, unit_path(code)),
                      Cell("" if u is None else kinds.get(str(u["unit_kind"]), "")),
                      Cell("–" if u is None else vn_date(u["valid_from"])),
@@ -984,15 +1354,15 @@ def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]
     return Page("don-vi/index.html", "Đơn vị báo cáo", "{table:1}", (table,))
 
 
-def lineage_page(data: PortalData, key: tuple[str, int, str, str], cells: pd.DataFrame,
+def lineage_page(data: PortalData, key: tuple[str, int, str, str],
+                 cells: Iterable[tuple[int, Mapping[str, object]]],
                  names: Mapping[str, str]) -> Page:
+    """The cells of marts.figure_lineage behind one reading: (position in the mart, row)."""
     code, year, scope, scope_code = key
     path = lineage_path(code, year, scope, scope_code)
     where = scope_label(data, scope, scope_code, names)
-    value = data.values[(data.values["indicator_code"] == code) & (data.values["year"] == year)
-                        & (data.values["scope"] == scope)
-                        & (data.values["scope_code"] == scope_code)]
-    shown = value_text(data, code, scope, value.iloc[0]["value"]) if not value.empty else "–"
+    value = data.index.readings.get((code, year, scope, scope_code))
+    shown = value_text(data, code, scope, value["value"]) if value is not None else "–"
     rows = tuple(
         (Cell(names.get(str(c["unit_code"]), str(c["unit_code"])), str(c["unit_code"]),
               unit_path(str(c["unit_code"]))),
@@ -1003,7 +1373,7 @@ def lineage_page(data: PortalData, key: tuple[str, int, str, str], cells: pd.Dat
          Cell(_count(c["value"]), _raw(c["value"])),
          Cell(COUNTS_AS_VI.get(str(c["counts_as"]), str(c["counts_as"])), str(c["counts_as"])),
          Cell(_file_name(c["source_ref"])))
-        for _, c in cells.sort_values(["unit_code", "tab", "sheet_row", "column_key"]).iterrows())
+        for c in _in_order(cells, ["unit_code", "tab", "sheet_row", "column_key"]))
     table = Table(f"Các ô số liệu tạo nên {code} năm {year}, {where}",
                   ("Đơn vị", "Trang tính", "Dòng", "Cột (tiêu đề trong mẫu)", "Giá trị",
                    "Vai trò", "Tệp"), rows)
@@ -1018,26 +1388,48 @@ def _file_name(ref: object) -> str:
     """Only the file's own name: a folder path of the machine is nobody's business."""
     if missing(ref):
         return "–"
-    return re.split(r"[\\/]", str(ref))[-1]
+    text = str(ref)
+    return text[max(text.rfind("/"), text.rfind("\\")) + 1:]
 
 
-def build_pages(data: PortalData) -> list[Page]:
+def build_pages(data: PortalData) -> Iterator[Page]:
+    """Every page, one at a time (a page is written out before the next one is made)."""
     names = unit_names(data)
-    pages = [home_page(data)]
-    pages += [indicator_page(data, code, names) for code in indicator_codes(data)]
+    yield home_page(data)
+    for code in indicator_codes(data):
+        yield indicator_page(data, code, names)
     unit_codes = list(dict.fromkeys([*data.units["unit_code"], *data.submissions["unit_code"]]))
-    pages.append(units_index(data, unit_codes, names))
-    pages += [unit_page(data, code, names) for code in unit_codes]
-    for key, cells in data.lineage.groupby(["indicator_code", "year", "scope", "scope_code"],
-                                           sort=True):
-        code, year, scope, scope_code = key  # type: ignore[misc]
-        pages.append(lineage_page(data, (str(code), int(year), str(scope), str(scope_code)),
-                                  cells, names))
-    return pages
+    yield units_index(data, unit_codes, names)
+    for code in unit_codes:
+        yield unit_page(data, code, names)
+    lineage = data.index.lineage
+    for key in sorted(lineage):
+        code, year, scope, scope_code = key
+        yield lineage_page(data, (str(code), int(year), str(scope), str(scope_code)),  # type: ignore[call-overload]
+                           lineage[key], names)
 
 
 def build_site(data: PortalData) -> dict[str, bytes]:
     """Every file of the site: relative path → bytes."""
+    with _cycle_collector_paused():
+        return _site_files(data)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A site is hundreds of thousands of small objects (rows, cells, pages) that live
+    until it is written and form no cycles: Python's cycle collector would walk them over
+    and over while they are made (a third of the time) and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _site_files(data: PortalData) -> dict[str, bytes]:
     codes = indicator_codes(data)
     title = site_title(data)
     footer = (f"{esc(title)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "

@@ -3,8 +3,10 @@ a successful run, and linked from the run's artifacts."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -14,7 +16,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
-from core.files import write_bytes
+from core.files import temporary_name
 from core.registry import read_locality
 from core.settings import RunSettings
 from reports.portal import PortalData, build_site, plan_text_from_rows
@@ -46,19 +48,58 @@ def read_plan_text(path: Path) -> dict[str, str]:
 
 
 def write_site(folder: Path, files: dict[str, bytes]) -> None:
-    """Write each file through a temporary name and a rename (a reader never sees half a
-    page), then remove the files of an earlier build that this one no longer has."""
+    """Write each file that changed under a temporary name beside it, make them all durable
+    with one sync, then rename each over its target (a reader never sees half a page), and
+    remove the files of an earlier build that this one no longer has. A file whose bytes
+    are already there is left as it is (its time stamp too). Plain `os` calls: a site is
+    tens of thousands of files."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, content)
-    keep = {(folder / name).resolve() for name in files}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path.resolve() not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    made = {""}  # folders of the site known to exist
+    pending: list[tuple[str, str]] = []  # (temporary, target)
+    renamed = 0
+    try:
+        for name, content in files.items():
+            path = os.path.join(folder, name)
+            if _holds(path, content):
+                continue
+            parent = os.path.dirname(name)
+            if parent not in made:
+                os.makedirs(os.path.join(folder, parent), exist_ok=True)
+                made.add(parent)
+            partial = str(temporary_name(Path(path)))
+            with open(partial, "wb") as handle:
+                handle.write(content)
+            pending.append((partial, path))
+        if pending:
+            os.sync()  # one flush for the whole site, not an fsync per file
+        for partial, path in pending:
+            os.replace(partial, path)
+            renamed += 1
+    finally:
+        for partial, _ in pending[renamed:]:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+    keep = {os.path.normpath(os.path.join(folder, name)) for name in files}
+    for root, dirs, names in os.walk(folder, topdown=False):
+        for name in names:
+            path = os.path.normpath(os.path.join(root, name))
+            if path not in keep:
+                os.unlink(path)
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.listdir(path):
+                os.rmdir(path)
+
+
+def _holds(path: str, content: bytes) -> bool:
+    """True when `path` is a file with exactly these bytes."""
+    try:
+        if os.stat(path).st_size != len(content):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == content
+    except OSError:
+        return False
 
 
 def portal_fingerprint(data: PortalData) -> str:
@@ -67,12 +108,22 @@ def portal_fingerprint(data: PortalData) -> str:
     for item in fields(data):
         value = getattr(data, item.name)
         if isinstance(value, pd.DataFrame):
-            text = value.to_csv(index=False)
+            text = frame_digest(value)
         elif isinstance(value, Mapping):
             text = repr(sorted(value.items(), key=repr))
         else:  # the locality: a frozen dataclass, its repr is its content
             text = repr(value)
         digest.update(item.name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A frame's columns, types and every value, hashed row by row by pandas (writing the
+    frame out as text to hash it cost seconds at national scale)."""
+    digest = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    if len(frame.columns):
+        rows = pd.util.hash_pandas_object(frame, index=False)
+        digest.update(len(frame).to_bytes(8, "little") + rows.to_numpy().tobytes())
     return digest.hexdigest()
 
 
