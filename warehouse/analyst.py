@@ -18,6 +18,10 @@ from core.files import replacing, replacing_folder, write_text
 from warehouse.db import MODEL_LAYERS, TABLE_LAYERS, open_for_writing, sql_files
 
 ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, older CLIs)
+# DuckDB's buffer pool while it copies: the copy streams table by table, so a small pool is
+# as fast (4,021 units: 2.7 s either way) and keeps the run's peak memory down (414 → 251 MB
+# for the copy alone; the default pool is most of the machine's memory)
+COPY_MEMORY_LIMIT = "128MB"
 DICTIONARY_LAYERS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
 
 
@@ -121,6 +125,7 @@ def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
     analyst_dir.mkdir(parents=True, exist_ok=True)
     target, parquet_dir = analyst_dir / "warehouse.duckdb", analyst_dir / "marts"
     with open_for_writing(warehouse) as con:
+        con.execute(f"set memory_limit = '{COPY_MEMORY_LIMIT}'")
         source = con.execute("select current_database()").fetchone()[0]
         with replacing(target) as partial:
             con.execute(f"attach '{partial.as_posix()}' as analyst_copy "
