@@ -18,6 +18,7 @@ from typing import Annotated
 
 from prefect import flow, get_run_logger
 from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
+from prefect.utilities.annotations import quote
 from pydantic import Field
 
 from core.files import remove_stale_temporaries
@@ -164,7 +165,7 @@ def _run_year(settings: RunSettings, year: int, freeze: bool, republish: bool = 
     started_at = datetime.now(LOCAL_TZ)
     collect_year(settings, year, freeze)
     figures = compute_indicators(settings, year)
-    published = publish_report(settings, figures)
+    published = publish_report(settings, quote(figures))  # see flows.collect
     publish_documents(settings, year, "annual", only_if_changed=not republish)
     counts = submission_counts(figures.marts["submission_status"])
     record_run(settings, flow_run_row("COMPLETED", year, counts, started_at=started_at))

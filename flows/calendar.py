@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.utilities.annotations import quote
 
 from core.escape import markdown_text
 from core.registry import read_locality
@@ -84,7 +85,7 @@ def collection_window(year: Year = None, reports_dir: str | None = None,
         start_run(settings, year)
         started_at = datetime.now(LOCAL_TZ)
         collect_year(settings, year)
-        markdown = publish_status(settings, compute_indicators(settings, year))
+        markdown = publish_status(settings, quote(compute_indicators(settings, year)))
         record_run(settings, flow_run_row("COMPLETED", year, started_at=started_at))
         publish_for_analysts(settings)
     return markdown
