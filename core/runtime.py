@@ -280,3 +280,33 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--die-with"] and sys.argv[3:4] == ["--"] and len(sys.argv) > 4:
         die_with_parent(int(sys.argv[2]), sys.argv[4:])
     sys.exit("usage: python -m core.runtime --die-with <pid> -- <command …>")
+
+
+@contextmanager
+def cycles_not_collected() -> Iterator[None]:
+    """Python's cycle collector paused while a stage makes a great many small objects that
+    form no cycles (a year's parsed records, a site's pages): each collection they set off
+    would walk the whole heap (GX, pandas, Prefect) and free nothing. Garbage made meanwhile
+    is collected as usual once it is back on."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """What is on the heap now left out of the cycle collections that later work sets off
+    (GX's many short-lived objects over a year's parsed records); unfrozen afterwards."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

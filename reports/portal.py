@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import csv
 import functools
-import gc
 import io
 import math
 import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -47,6 +45,7 @@ from core.report import (
     vn_number,
     vn_percent,
 )
+from core.runtime import cycles_not_collected
 from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
 
@@ -1411,22 +1410,8 @@ def build_pages(data: PortalData) -> Iterator[Page]:
 
 def build_site(data: PortalData) -> dict[str, bytes]:
     """Every file of the site: relative path → bytes."""
-    with _cycle_collector_paused():
+    with cycles_not_collected():  # core.runtime: a site is many small objects, no cycles
         return _site_files(data)
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """A site is hundreds of thousands of small objects (rows, cells, pages) that live
-    until it is written and form no cycles: Python's cycle collector would walk them over
-    and over while they are made (a third of the time) and free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _site_files(data: PortalData) -> dict[str, bytes]:

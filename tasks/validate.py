@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -22,6 +20,7 @@ from core.assemble import (
 from core.issues import Issue, Severity
 from core.parse import parse_workbook, read_general, template_tab_indexes
 from core.registry import assigned_pairs, expected_units, read_registry
+from core.runtime import cycles_not_collected, heap_frozen
 from core.settings import RunSettings
 from core.snapshot import grids_of
 from sources.local import KIND as LOCAL_KIND
@@ -103,32 +102,6 @@ def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
             yield snap, None if found is None else grids_of(snap["tab_names"], *found)
 
 
-@contextmanager
-def _cycles_not_collected():
-    """Python's cycle collector paused while a year's workbooks are parsed: the parse makes
-    some hundred thousand small records that hold no cycles, and each collection it set off
-    would walk the whole heap (GX, pandas, Prefect): half the parse's time at 1,000 units.
-    Garbage made meanwhile is collected as usual once it is back on."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-@contextmanager
-def _heap_frozen():
-    """What is on the heap now (the year's parsed records among it) left out of the cycle
-    collections that GX's many short-lived objects set off; unfrozen afterwards."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 @task(name="validate_submissions", task_run_name="validate {year}")
 def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     """Parse every current snapshot of the year and check it against the template's suites."""
@@ -139,7 +112,7 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     codes = {u.code for u in units}
     submissions: list[Submission] = []
     parse_issues: list[Issue] = []
-    with _cycles_not_collected(), db.connect(settings.warehouse) as con:
+    with cycles_not_collected(), db.connect(settings.warehouse) as con:
         late = db.late_revisions(con, year)
         parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
         parse_issues += fetch_issues(con, year, codes)  # fetches that failed
@@ -166,9 +139,9 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
                                           snap["fetched_at"], parsed, snap["read_error"],
                                           first_complete))
     readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
-    with _cycles_not_collected():
+    with cycles_not_collected():
         frames = to_frames(readable)
-    with _heap_frozen():
+    with heap_frozen():
         checks = validate_year(frames, year, assigned_pairs(registry, units))
     issues = merge_issues(parse_issues, checks)
     errors = sum(i.severity != "warning" for i in issues)
