@@ -300,22 +300,20 @@ class PeriodFigures:
         kinds = dict(zip(status["unit_code"], status["unit_kind"], strict=True))
         return sorted(set(codes), key=lambda code: (kinds.get(code, "~"), code))
 
-    def unit_list(self, codes: Iterable[str]) -> str:
-        return unit_list([self.unit_name(code) for code in codes])
+    def unit_list(self, codes: Iterable[str], sub_unit: str) -> str:
+        return unit_list([self.unit_name(code) for code in codes], sub_unit)
 
 
-WARD_PREFIX = "UBND phường "
-
-
-def unit_list(names: Sequence[str]) -> str:
-    """Names joined by commas, the wards gathered: "Phòng Y tế, UBND 2 phường (Hạ Lý,
-    Sở Dầu)"."""
-    wards = [n.removeprefix(WARD_PREFIX) for n in names if n.startswith(WARD_PREFIX)]
-    parts = [n for n in names if not n.startswith(WARD_PREFIX)]
+def unit_list(names: Sequence[str], sub_unit: str) -> str:
+    """Names joined by commas, the sub-units (the locality's word: phường, xã) gathered:
+    "Phòng Y tế, UBND 2 phường (Hạ Lý, Sở Dầu)"."""
+    prefix = f"UBND {sub_unit} "
+    wards = [n.removeprefix(prefix) for n in names if n.startswith(prefix)]
+    parts = [n for n in names if not n.startswith(prefix)]
     if len(wards) == 1:
-        parts.append(WARD_PREFIX + wards[0])
+        parts.append(prefix + wards[0])
     elif wards:
-        parts.append(f"UBND {len(wards)} phường ({', '.join(wards)})")
+        parts.append(f"UBND {len(wards)} {sub_unit} ({', '.join(wards)})")
     return ", ".join(parts)
 
 
@@ -411,7 +409,7 @@ def _task_section(figures: PeriodFigures, years: Sequence[int], annual: bool,
                 lead_text = f"{reported['unit_code'].nunique()}/{len(leads)}"
                 silent = figures.unit_order(leads - set(reported["unit_code"]))
                 if silent:
-                    gaps.append(f"{label}: {figures.unit_list(silent)}")
+                    gaps.append(f"{label}: {figures.unit_list(silent, locality.sub_unit)}")
             else:
                 lead_text = f"{reported['year'].nunique()}/{len(due)}"
             table_rows.append((
@@ -819,7 +817,7 @@ def _unexpected_files_note(names: Sequence[str], year: int) -> list[Block]:
                       lead="Lưu ý: ", italic=True)]
 
 
-def _review_submission_section(figures: PeriodFigures) -> list[Block]:
+def _review_submission_section(figures: PeriodFigures, locality: Locality) -> list[Block]:
     years = figures.years
     status = figures.mart("submission_status", years)
     by_year = []
@@ -850,10 +848,11 @@ def _review_submission_section(figures: PeriodFigures) -> list[Block]:
               ("Năm", "Phải báo cáo", "Đã nộp", "Đúng hạn", "Muộn", "Bản nháp",
                "Không hợp lệ", "Chưa nộp"),
               tuple(by_year), (16, 22, 20, 22, 18, 22, 24, 21), ("center",) * 8),
-        Paragraph(f"{figures.unit_list(never_missed)}." if never_missed else "không có.",
+        Paragraph(f"{figures.unit_list(never_missed, locality.sub_unit)}."
+                  if never_missed else "không có.",
                   lead=f"Đơn vị nộp báo cáo đầy đủ {_every_year_text(first, last)} "
                        f"({len(never_missed)} đơn vị): "),
-        Paragraph(f"{figures.unit_list(missed)}." if missed else "không có.",
+        Paragraph(f"{figures.unit_list(missed, locality.sub_unit)}." if missed else "không có.",
                   lead=f"Đơn vị có năm chưa nộp hoặc báo cáo chưa đạt yêu cầu "
                        f"({len(missed)} đơn vị): "),
         Table("submissions-by-unit",
@@ -989,7 +988,7 @@ def build_review(figures: PeriodFigures, kind: str, settings: DocumentSettings) 
                            *_missing_years_note(figures)]
     blocks += _task_section(figures, years, annual=False, locality=settings.locality)
     blocks += _review_indicator_section(figures, settings.locality)
-    blocks += _review_submission_section(figures)
+    blocks += _review_submission_section(figures, settings.locality)
     blocks += _budget_section(figures, years, annual=False)
     blocks += _proposals_section(kind, last)
     blocks.append(_closing(kind, first, last, settings.locality))

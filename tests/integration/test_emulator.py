@@ -492,7 +492,7 @@ def test_command_line_serves_a_folder(tmp_path: Path) -> None:
     try:
         health = _get_when_up(f"http://127.0.0.1:{port}/_emulator/health",
                               time.monotonic() + 90)
-        listing = requests.get(f"http://127.0.0.1:{port}/drive/v3/files", timeout=5, params={
+        listing = requests.get(f"http://127.0.0.1:{port}/drive/v3/files", timeout=30, params={
             "q": f"'{FOLDER}' in parents"}).json()
     finally:
         process.send_signal(signal.SIGINT)

@@ -96,3 +96,16 @@ def test_no_place_name_in_python_outside_demo_and_tests():
         if hits:
             found[str(relative)] = hits
     assert {} == found
+
+
+def test_unit_lists_gather_the_localitys_own_sub_units():
+    """A list of units gathers the sub-units under the locality's word: phường in a quận,
+    xã in a huyện; a name of the other word is left as it is."""
+    from reports.content import unit_list
+
+    names = ["Phòng Y tế", "UBND xã Lập Lễ", "UBND phường Hạ Lý", "UBND xã Kênh Giang"]
+    assert ("Phòng Y tế, UBND phường Hạ Lý, UBND 2 xã (Lập Lễ, Kênh Giang)"
+            == unit_list(names, "xã"))
+    assert ("Phòng Y tế, UBND xã Lập Lễ, UBND xã Kênh Giang, UBND phường Hạ Lý"
+            == unit_list(names, "phường"))
+    assert "UBND xã Lập Lễ" == unit_list(["UBND xã Lập Lễ"], "xã")
