@@ -240,6 +240,19 @@ def transaction(con: duckdb.DuckDBPyConnection):
     con.execute("commit")
 
 
+@contextmanager
+def checkpoint_at_end(con: duckdb.DuckDBPyConnection):
+    """Commits inside without DuckDB's automatic checkpoints (one each time its log passes
+    16 MB, each writing the tables' indexes again: most of the pull's commit time), then
+    one checkpoint. A commit stays durable: it is in the log until then."""
+    con.execute("set checkpoint_threshold = '1TB'")
+    try:
+        yield con
+    finally:
+        con.execute("reset checkpoint_threshold")
+    con.execute("checkpoint")
+
+
 def models_in_build_order() -> list[Path]:
     """The model files of ref, intermediate and marts, each after the models it reads."""
     files = {f"{layer}.{f.stem}": f for layer in MODEL_LAYERS for f in sql_files(layer)}
