@@ -29,8 +29,14 @@ import time
 from pathlib import Path
 
 from core.parse import Workbook
-from core.snapshot import CellColumns, cell_columns
-from sources.xlsx import ReadLimits, UnreadableWorkbook, megabytes, read_workbook
+from core.snapshot import CellColumns
+from sources.xlsx import (
+    ReadLimits,
+    UnreadableWorkbook,
+    megabytes,
+    read_cells,
+    read_workbook,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct(">Q")
@@ -204,10 +210,8 @@ def serve(memory_bytes: int) -> None:
             return
         content, limits, answer_with = pickle.loads(body)
         try:
-            workbook = read_workbook(content, limits)
-            answer = ("ok", workbook if answer_with == "workbook"
-                      else (list(workbook), cell_columns(workbook)))
-            del workbook
+            answer = ("ok", read_workbook(content, limits) if answer_with == "workbook"
+                      else read_cells(content, limits))
         except UnreadableWorkbook as exc:
             answer = ("error", exc.detail_vi)
         except MemoryError:

@@ -303,13 +303,17 @@ def _cells_frame(snapshots: Sequence[tuple[dict[str, object], CellColumns]]
     def joined(name: str) -> list:
         return list(chain.from_iterable(getattr(cells, name) for _, cells in snapshots))
 
+    def numbers(name: str) -> np.ndarray:  # lists or arrays of machine integers
+        return np.concatenate([np.asarray(getattr(cells, name), dtype=np.int32)
+                               for _, cells in snapshots] or [np.empty(0, np.int32)])
+
     ids = np.array([row["snapshot_id"] for row, _ in snapshots], dtype=object)
     return pd.DataFrame({
         "snapshot_id": np.repeat(ids, [len(cells) for _, cells in snapshots]),
-        "tab_index": np.array(joined("tab_index"), dtype=np.int32),
+        "tab_index": numbers("tab_index"),
         "tab_name": np.array(joined("tab_name"), dtype=object),
-        "row_number": np.array(joined("row_number"), dtype=np.int32),
-        "column_number": np.array(joined("column_number"), dtype=np.int32),
+        "row_number": numbers("row_number"),
+        "column_number": numbers("column_number"),
         "value_type": np.array(joined("value_type"), dtype=object),
         "value_text": np.array(joined("value_text"), dtype=object),
     }, columns=list(_CELL_COLUMNS))
