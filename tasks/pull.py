@@ -139,7 +139,7 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     unchanged = len(read)
     errors = set(listing.failed)
     new_count, done = 0, 0
-    with db.checkpoint_at_end(con):
+    with db.bulk_writes(con):
         for result, decode in fetch_all(source, listing.wanted, year, now,
                                         set(pending.known)):
             if isinstance(result, FetchFailed):
