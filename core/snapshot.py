@@ -91,11 +91,13 @@ class CellColumns:
     """The cells of one workbook as columns (the fields of `RawCell`, in the order of
     `cells_of`): what the reader process hands the pull, written with one insert a part."""
 
-    tab_index: Sequence[int]  # a list, or an array of machine integers (sources.xlsx)
-    tab_name: list[str]
+    # lists, or arrays (of machine integers in the reader, numpy's in the pull's process:
+    # sources.xlsx.read_cells, sources.reader.unpack_cells)
+    tab_index: Sequence[int]
+    tab_name: Sequence[str]
     row_number: Sequence[int]
     column_number: Sequence[int]
-    value_type: list[str]
+    value_type: Sequence[str]
     value_text: list[str]
 
     def __len__(self) -> int:
