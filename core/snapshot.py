@@ -47,6 +47,11 @@ def storable(text: str) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
+def has_lone_surrogate(texts: list[str]) -> bool:
+    """Whether any of `texts` needs `storable`: looked for once in all of them."""
+    return _LONE_SURROGATE.search("".join(texts)) is not None
+
+
 def encode(cell: Cell) -> tuple[str, str]:
     if isinstance(cell, bool):
         return "bool", "TRUE" if cell else "FALSE"
@@ -86,11 +91,13 @@ class CellColumns:
     """The cells of one workbook as columns (the fields of `RawCell`, in the order of
     `cells_of`): what the reader process hands the pull, written with one insert a part."""
 
-    tab_index: list[int]
-    tab_name: list[str]
-    row_number: list[int]
-    column_number: list[int]
-    value_type: list[str]
+    # lists, or arrays (of machine integers in the reader, numpy's in the pull's process:
+    # sources.xlsx.read_cells, sources.reader.unpack_cells)
+    tab_index: Sequence[int]
+    tab_name: Sequence[str]
+    row_number: Sequence[int]
+    column_number: Sequence[int]
+    value_type: Sequence[str]
     value_text: list[str]
 
     def __len__(self) -> int:
@@ -132,7 +139,7 @@ def cell_columns(workbook: Workbook) -> CellColumns:
                 tab_name.append(kept_name)
                 row_number.append(r)
                 column_number.append(c)
-    if _LONE_SURROGATE.search("".join(value_text)):  # numbers and dates never match
+    if has_lone_surrogate(value_text):  # numbers and dates never have one
         value_text = [storable(text) for text in value_text]
     return CellColumns(tab_index, tab_name, row_number, column_number, value_type,
                        value_text)

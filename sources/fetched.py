@@ -13,7 +13,9 @@ class Fetched:
     is set when the content could not be taken at all (over the size limit): then `content`
     holds only what was read to find out, and `size` the file's size. `kept_as` names a
     snapshot already kept whose content this is in other bytes (a spreadsheet whose
-    modifiedTime alone moved): the fetch is logged against it and nothing new is kept."""
+    modifiedTime alone moved): the fetch is logged against it and nothing new is kept.
+    `sha256` is set by a pull that hashed the content already (tasks/pull_parts.py), so
+    that it is hashed once."""
 
     unit_code: str
     year: int
@@ -26,6 +28,7 @@ class Fetched:
     source_version: str | None = None  # e.g. the spreadsheet's modifiedTime
     drive_version: int | None = None  # e.g. Drive's version number
     kept_as: str | None = None
+    sha256: str | None = None  # the content's SHA-256 when the pull has it already
 
 
 @dataclass(frozen=True)

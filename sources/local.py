@@ -149,8 +149,15 @@ def read_file(path: Path, max_bytes: int) -> tuple[bytes, int]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotReadable("not a regular file")
+        limit = max_bytes + 1 if max_bytes else None  # read no more than this
+        # the first read is sized by the file's size now, not by the limit (a read of the
+        # limit allocates it whole: 25 MB for each 15 kB workbook); a file that has grown
+        # since is read on, up to the limit
+        first = info.st_size + 1 if limit is None else min(limit, info.st_size + 1)
         with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(max_bytes + 1 if max_bytes else -1)
+            data = stream.read(first)
+            if len(data) == first and (limit is None or first < limit):
+                data += stream.read(-1 if limit is None else limit - first)
         return data, max(info.st_size, len(data))
     except OSError as exc:
         raise NotReadable(type(exc).__name__) from None

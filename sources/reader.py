@@ -26,11 +26,18 @@ import struct
 import subprocess
 import sys
 import time
+from array import array
 from pathlib import Path
 
 from core.parse import Workbook
-from core.snapshot import CellColumns, cell_columns
-from sources.xlsx import ReadLimits, UnreadableWorkbook, megabytes, read_workbook
+from core.snapshot import CellColumns, storable
+from sources.xlsx import (
+    ReadLimits,
+    UnreadableWorkbook,
+    megabytes,
+    read_cells,
+    read_workbook,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct(">Q")
@@ -98,8 +105,9 @@ class IsolatedReader:
 
     def read_cells(self, content: bytes) -> tuple[list[str], CellColumns]:
         """The workbook's tab names and its cells as `core.snapshot.cell_columns` encodes
-        them, or `UnreadableWorkbook` with the reason."""
-        return self._ask(content, "cells")
+        them (as arrays: `unpack_cells`), or `UnreadableWorkbook` with the reason."""
+        names, packed = self._ask(content, "cells")
+        return names, unpack_cells(names, packed)
 
     def _ask(self, content: bytes, answer_with: str):
         if self.limits.max_file_bytes and len(content) > self.limits.max_file_bytes:
@@ -129,6 +137,38 @@ class IsolatedReader:
         if kind == "ok":
             return payload
         raise UnreadableWorkbook(payload)
+
+
+_VALUE_TYPES = ("text", "number", "date", "bool")  # raw.cells.value_type, by its code
+_VALUE_TYPE_CODES = {kind: code for code, kind in enumerate(_VALUE_TYPES)}
+
+# the cells as the child sends them: tab indexes, row and column numbers (machine
+# integers), each value type's code (a byte) and the texts; the tab names are the answer's
+PackedCells = tuple[array, array, array, bytes, list[str]]
+
+
+def pack_cells(columns: CellColumns) -> PackedCells:
+    """`columns` (of `sources.xlsx.read_cells`) in a form that costs little to send and to
+    take back: a cell's tab name and value type are not sent with each cell."""
+    return (array("i", columns.tab_index), array("i", columns.row_number),
+            array("i", columns.column_number),
+            bytes(map(_VALUE_TYPE_CODES.__getitem__, columns.value_type)),
+            columns.value_text)
+
+
+def unpack_cells(names: list[str], packed: PackedCells) -> CellColumns:
+    """The `CellColumns` of `pack_cells`, its columns as numpy arrays (what
+    `warehouse.db.store_pull` puts together): each tab name as `cell_columns` keeps it."""
+    import numpy as np
+
+    tab_index, row_number, column_number, value_types, value_text = packed
+    tabs = np.frombuffer(tab_index, dtype=np.int32)
+    kept = np.array([storable(name) for name in names] or [""], dtype=object)
+    return CellColumns(tabs, kept[tabs], np.frombuffer(row_number, dtype=np.int32),
+                       np.frombuffer(column_number, dtype=np.int32),
+                       np.array(_VALUE_TYPES, dtype=object)[
+                           np.frombuffer(value_types, dtype=np.uint8)],
+                       value_text)
 
 
 def _receive(process: subprocess.Popen[bytes], deadline: float) -> bytes:
@@ -164,13 +204,12 @@ def peak_rss_bytes() -> int:
     """This process's peak resident size since it started its program (VmHWM; unlike
     getrusage, it does not carry the parent's size over from before exec)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
+        with open("/proc/self/status", "rb", buffering=0) as status:  # once per workbook
+            text = status.read(1 << 16)
+        start = text.index(b"\nVmHWM:") + 7
+        return int(text[start:text.index(b"kB", start)]) * 1024
     except (OSError, ValueError):
-        pass
-    return 0
+        return 0
 
 
 def _limit_self(memory_bytes: int) -> None:
@@ -204,10 +243,11 @@ def serve(memory_bytes: int) -> None:
             return
         content, limits, answer_with = pickle.loads(body)
         try:
-            workbook = read_workbook(content, limits)
-            answer = ("ok", workbook if answer_with == "workbook"
-                      else (list(workbook), cell_columns(workbook)))
-            del workbook
+            if answer_with == "workbook":
+                answer = ("ok", read_workbook(content, limits))
+            else:
+                names, columns = read_cells(content, limits)
+                answer = ("ok", (names, pack_cells(columns)))
         except UnreadableWorkbook as exc:
             answer = ("error", exc.detail_vi)
         except MemoryError:

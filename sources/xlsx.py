@@ -19,13 +19,21 @@ from __future__ import annotations
 import html
 import io
 import re
+import struct
 import zipfile
-from collections.abc import Mapping
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from core.parse import Workbook
 from core.settings import MB, ReadLimits
+from core.snapshot import CellColumns, has_lone_surrogate, storable
+from core.snapshot import encode as encode_cell
 from core.values import Cell
+
+T = TypeVar("T")
 
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # .xls, and password-protected .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # stream name of an encrypted .xlsx
@@ -84,6 +92,9 @@ def inflate_with_budget(content: bytes, limits: ReadLimits) -> dict[str, bytes]:
     if len(entries) > _MAX_ZIP_ENTRIES:
         raise UnreadableWorkbook(f"tệp có quá nhiều thành phần ({len(entries)}); " + _RESAVE)
     budget = limits.max_unpacked_bytes or None
+    plain = _inflate_plain(content, entries, budget)
+    if plain is not None:
+        return plain
     total, with_errors = 0, {}
     for entry in entries:
         is_sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(
@@ -111,6 +122,63 @@ def inflate_with_budget(content: bytes, limits: ReadLimits) -> dict[str, bytes]:
                 f"({type(exc).__name__}); " + _RESAVE) from None
         if found and kept is not None:
             with_errors[entry.filename] = bytes(kept)
+    return with_errors
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip entry's local header (30 bytes)
+_PLAIN_MOST = 16 * MB  # the largest entry (as declared) `_inflate_plain` inflates at once
+_NOT_PLAIN_FLAGS = 0x61  # encrypted, patched data, strong encryption
+
+
+def _inflate_plain(content: bytes, entries: list[zipfile.ZipInfo],
+                   budget: int | None) -> dict[str, bytes] | None:
+    """What `inflate_with_budget` returns, for a zip whose every entry is plain (stored or
+    deflated, not encrypted, at most `_PLAIN_MOST` as declared, its local header, stream,
+    size and CRC all right), with zlib directly: the same bytes counted against the same
+    budget, for about a quarter less CPU than zipfile's reader. None at the first entry
+    that is not plain or not right, or past the budget: the caller then reads the zip with
+    zipfile, which says what is wrong. The declared sizes only bound the work: an entry is accepted
+    only when what it really inflates to matches them."""
+    total, with_errors = 0, {}
+    for entry in entries:
+        if (entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                or entry.flag_bits & _NOT_PLAIN_FLAGS or entry.file_size > _PLAIN_MOST):
+            return None
+        start = entry.header_offset
+        header = content[start:start + _LOCAL_HEADER.size]
+        if len(header) != _LOCAL_HEADER.size:
+            return None
+        magic, _, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        name_start = start + _LOCAL_HEADER.size
+        try:
+            name = content[name_start:name_start + name_length].decode(
+                "utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if magic != b"PK\x03\x04" or name != entry.orig_filename:
+            return None
+        data_start = name_start + name_length + extra_length
+        data = content[data_start:data_start + entry.compress_size]
+        if len(data) != entry.compress_size:
+            return None
+        if entry.compress_type == zipfile.ZIP_STORED:
+            inflated = data
+        else:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            try:
+                inflated = inflater.decompress(data, entry.file_size + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
+                return None
+        if len(inflated) != entry.file_size or zlib.crc32(inflated) != entry.CRC:
+            return None
+        total += len(inflated)
+        if budget is not None and total > budget:
+            return None
+        if (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+                and (b't="e"' in inflated or b"t='e'" in inflated)):
+            with_errors[entry.filename] = inflated
     return with_errors
 
 
@@ -211,6 +279,84 @@ DEFAULT_LIMITS = ReadLimits()
 def read_workbook(content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbook:
     """Every worksheet of the workbook as rows of cells (cached values, not formulas),
     trailing empty rows dropped. Raises `UnreadableWorkbook`."""
+    return _read_tabs(content, limits, _grid)
+
+
+def read_cells(content: bytes, limits: ReadLimits = DEFAULT_LIMITS
+               ) -> tuple[list[str], CellColumns]:
+    """`read_workbook`'s tab names and its cells as `core.snapshot.cell_columns` encodes
+    them, without building the grid in between (what the pull keeps). Raises
+    `UnreadableWorkbook`."""
+    tabs = _read_tabs(content, limits, _tab_cells)
+    # the numbers as machine integers: a fraction of the cost of lists of ints to send to
+    # the pull and to turn into its columns there
+    columns = CellColumns(array("i"), [], array("i"), array("i"), [], [])
+    for index, (name, (rows, cols, types, texts)) in enumerate(tabs.items()):
+        columns.tab_index.extend(array("i", [index]) * len(rows))
+        columns.tab_name.extend([storable(name)] * len(rows))
+        columns.row_number.extend(rows)
+        columns.column_number.extend(cols)
+        columns.value_type.extend(types)
+        columns.value_text.extend(texts)
+    if has_lone_surrogate(columns.value_text):  # numbers and dates never have one
+        columns.value_text[:] = [storable(text) for text in columns.value_text]
+    return list(tabs), columns
+
+
+def _grid(rows: Iterable[list], errors: Mapping[tuple[int, int], str]) -> list[list[Cell]]:
+    """A tab's rows of calamine values as `read_workbook` gives them: the parser's cells,
+    formula errors in their place, trailing empty rows dropped."""
+    grid = [[_cell(v) for v in row] for row in rows]
+    for (r, c), text in errors.items():
+        while len(grid) <= r:
+            grid.append([])
+        grid[r].extend([None] * (c + 1 - len(grid[r])))
+        grid[r][c] = text
+    while grid and all(v is None for v in grid[-1]):
+        grid.pop()
+    return grid
+
+
+def _tab_cells(rows: Iterable[list], errors: Mapping[tuple[int, int], str]
+               ) -> tuple[list[int], list[int], list[str], list[str]]:
+    """A tab's non-empty cells as (rows, columns, types, texts), 1-based: `_cell` and then
+    `core.snapshot.cell_columns` of `_grid`, in one pass (text made storable by the
+    caller). `_cell` of a value it made already gives it back, so the grid of a tab with
+    formula errors is encoded by the same loop."""
+    if errors:
+        rows = _grid(rows, errors)
+    numbers, columns, types, texts = [], [], [], []
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                types.append("text")
+                texts.append(value)
+            elif kind is float:
+                types.append("number")
+                texts.append(repr(int(value)) if value.is_integer()
+                             and abs(value) < _MAX_INT_FLOAT else repr(value))
+            elif value is None:
+                continue
+            else:
+                cell = _cell(value)
+                if cell is None or cell == "":
+                    continue
+                kind_text = encode_cell(cell)
+                types.append(kind_text[0])
+                texts.append(kind_text[1])
+            numbers.append(r)
+            columns.append(c)
+    return numbers, columns, types, texts
+
+
+def _read_tabs(content: bytes, limits: ReadLimits,
+               tab: Callable[[Iterable[list], Mapping[tuple[int, int], str]], T]
+               ) -> dict[str, T]:
+    """Each worksheet's name and `tab` of its rows of calamine values and its formula
+    errors ((row, column) 0-based → text), once the file has passed every limit."""
     if limits.max_file_bytes and len(content) > limits.max_file_bytes:
         raise UnreadableWorkbook(too_large_reason(len(content), limits.max_file_bytes))
     if reason := sniff(content):
@@ -226,7 +372,7 @@ def read_workbook(content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbo
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        tabs: dict[str, list[list[Cell]]] = {}
+        tabs: dict[str, T] = {}
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
@@ -237,15 +383,7 @@ def read_workbook(content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbo
                 end_row = max(end_row, *(r for r, _ in errors))
                 end_column = max(end_column, *(c for _, c in errors))
             _check_size(meta.name, end_row + 1, end_column + 1, limits)
-            rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            for (r, c), text in errors.items():
-                while len(rows) <= r:
-                    rows.append([])
-                rows[r].extend([None] * (c + 1 - len(rows[r])))
-                rows[r][c] = text
-            while rows and all(v is None for v in rows[-1]):
-                rows.pop()
-            tabs[meta.name] = rows
+            tabs[meta.name] = tab(sheet.to_python(skip_empty_area=False), errors)
         book.close()
         return tabs
     except UnreadableWorkbook:

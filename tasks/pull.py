@@ -76,7 +76,7 @@ def store_fetched(fetched: Fetched, decode: Decode, pending: PendingWrites) -> b
     if fetched.kept_as is not None:
         sid, is_new = fetched.kept_as, False
     else:
-        sha = content_sha256(fetched.content)
+        sha = fetched.sha256 or content_sha256(fetched.content)
         sid = snapshot_id(fetched.year, fetched.unit_code, sha)
         is_new = sid not in pending.known
         if is_new:
@@ -139,22 +139,24 @@ def store_year(con: Any, source: Source, year: int, unit_codes: Sequence[str],
     unchanged = len(read)
     errors = set(listing.failed)
     new_count, done = 0, 0
-    for result, decode in fetch_all(source, listing.wanted, year, now, set(pending.known)):
-        if isinstance(result, FetchFailed):
-            errors.add(result.unit_code)
-            pending.log(FetchRow(year, result.unit_code, "error", now, detail=result.detail,
-                                 source_version=result.source_version))
-            if result.said:
-                report_progress("Năm %s: %s", year, result.said)
-            continue
-        new_count += store_fetched(result, decode, pending)
-        read.add(result.unit_code)
-        done += 1
-        if done % FLUSH_EVERY == 0:
-            pending.flush(con)
-            report_progress("Năm %s: đã đọc %s/%s báo cáo …", year, done,
-                            len(listing.wanted))
-    pending.flush(con)
+    with db.bulk_writes(con):
+        for result, decode in fetch_all(source, listing.wanted, year, now,
+                                        set(pending.known)):
+            if isinstance(result, FetchFailed):
+                errors.add(result.unit_code)
+                pending.log(FetchRow(year, result.unit_code, "error", now,
+                                     detail=result.detail, source_version=result.source_version))
+                if result.said:
+                    report_progress("Năm %s: %s", year, result.said)
+                continue
+            new_count += store_fetched(result, decode, pending)
+            read.add(result.unit_code)
+            done += 1
+            if done % FLUSH_EVERY == 0:
+                pending.flush(con)
+                report_progress("Năm %s: đã đọc %s/%s báo cáo …", year, done,
+                                len(listing.wanted))
+        pending.flush(con)
     summary = PullSummary(year, len(unit_codes), len(read & set(unit_codes)), new_count,
                           listing.not_found, listing.unexpected, tuple(sorted(errors)),
                           unchanged=unchanged)

@@ -15,11 +15,13 @@ import os
 import queue
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.utilities.annotations import quote
 
 from core.snapshot import CellColumns, content_sha256, snapshot_id
 from sources.base import Source, Wanted
@@ -58,7 +60,8 @@ def read_part(source: Source, part: Sequence[Wanted], year: int, now: datetime,
     for item in part:
         result, decoded = source.fetch(item, year, now), None
         if isinstance(result, Fetched) and result.kept_as is None and result.read_error is None:
-            sid = snapshot_id(result.year, result.unit_code, content_sha256(result.content))
+            result = replace(result, sha256=content_sha256(result.content))
+            sid = snapshot_id(result.year, result.unit_code, result.sha256)
             if sid not in known:
                 known.add(sid)
                 try:
@@ -111,8 +114,10 @@ def fetch_in_parts(source, wanted: Sequence[Wanted], year: int, now: datetime,
     while waiting or flying:
         while waiting and len(flying) <= count:
             part = waiting.popleft()
-            flying.append(read_workbooks.submit(sources, part, year, now, known,
-                                                part[0].unit_code))
+            # quoted: Prefect would otherwise walk the part and every known id looking
+            # for upstream results, for each part
+            flying.append(read_workbooks.submit(quote(sources), quote(part), year, now,
+                                                quote(known), part[0].unit_code))
         done = flying.popleft().result()
         for result, decoded in done:
             yield result, fallback if decoded is None else _given(decoded)

@@ -240,6 +240,23 @@ def transaction(con: duckdb.DuckDBPyConnection):
     con.execute("commit")
 
 
+@contextmanager
+def bulk_writes(con: duckdb.DuckDBPyConnection):
+    """Many commits in a row (the pull's batches) while other processes have the cores
+    (the readers): without DuckDB's automatic checkpoints (one each time its log passes
+    16 MB, each writing the tables' indexes again: most of the pull's commit time), then
+    one checkpoint; and on one thread (more only add CPU time when the cores are taken).
+    A commit stays durable: it is in the log until the checkpoint."""
+    con.execute("set checkpoint_threshold = '1TB'")
+    con.execute("set threads = 1")
+    try:
+        yield con
+    finally:
+        con.execute("reset threads")
+        con.execute("reset checkpoint_threshold")
+    con.execute("checkpoint")
+
+
 def models_in_build_order() -> list[Path]:
     """The model files of ref, intermediate and marts, each after the models it reads."""
     files = {f"{layer}.{f.stem}": f for layer in MODEL_LAYERS for f in sql_files(layer)}
@@ -286,19 +303,24 @@ _FETCH_COLUMNS = ("year", "unit_code", "outcome", "snapshot_id", "detail", "fetc
 
 def _cells_frame(snapshots: Sequence[tuple[dict[str, object], CellColumns]]
                  ) -> pd.DataFrame:
-    """The cells of new snapshots as one frame of raw.cells' columns, snapshot by snapshot."""
-    def joined(name: str) -> list:
-        return list(chain.from_iterable(getattr(cells, name) for _, cells in snapshots))
+    """The cells of new snapshots as one frame of raw.cells' columns, snapshot by snapshot
+    (each snapshot's columns lists or numpy arrays)."""
+    def joined(name: str, dtype: type) -> np.ndarray:
+        parts = [getattr(cells, name) for _, cells in snapshots]
+        if parts and all(isinstance(part, np.ndarray) for part in parts):
+            return np.concatenate(parts).astype(dtype, copy=False)
+        return np.fromiter(chain.from_iterable(parts), dtype=dtype,
+                           count=sum(len(part) for part in parts))
 
     ids = np.array([row["snapshot_id"] for row, _ in snapshots], dtype=object)
     return pd.DataFrame({
         "snapshot_id": np.repeat(ids, [len(cells) for _, cells in snapshots]),
-        "tab_index": np.array(joined("tab_index"), dtype=np.int32),
-        "tab_name": np.array(joined("tab_name"), dtype=object),
-        "row_number": np.array(joined("row_number"), dtype=np.int32),
-        "column_number": np.array(joined("column_number"), dtype=np.int32),
-        "value_type": np.array(joined("value_type"), dtype=object),
-        "value_text": np.array(joined("value_text"), dtype=object),
+        "tab_index": joined("tab_index", np.int32),
+        "tab_name": joined("tab_name", object),
+        "row_number": joined("row_number", np.int32),
+        "column_number": joined("column_number", np.int32),
+        "value_type": joined("value_type", object),
+        "value_text": joined("value_text", object),
     }, columns=list(_CELL_COLUMNS))
 
 

@@ -12,9 +12,10 @@ import pytest
 from openpyxl import Workbook
 
 from core.settings import MB, ReadLimits
+from core.snapshot import cell_columns
 from sources.local import Entry, FolderNote, list_folder, plan_folder, read_file
 from sources.reader import IsolatedReader
-from sources.xlsx import UnreadableWorkbook, error_cells, read_workbook
+from sources.xlsx import UnreadableWorkbook, error_cells, read_cells, read_workbook
 
 
 def _xlsx(rows: list[list[object]], title: str = "Trang") -> bytes:
@@ -84,6 +85,45 @@ def test_unpacked_size_is_counted_not_believed():
         read_workbook(content, ReadLimits(max_unpacked_bytes=2 * MB))
     assert refused.value.detail_vi.startswith(
         "nội dung tệp khi giải nén quá lớn (hơn 2,0 MB, giới hạn 2,0 MB)")
+
+
+def test_cells_for_the_pull_are_the_cells_of_the_workbook():
+    """`read_cells` (grid and encoding in one pass, what the reader child sends the pull)
+    gives what `cell_columns` gives for `read_workbook`'s grid: values typed and written
+    as text, a formula error as text in its place, tab by tab."""
+    from datetime import datetime
+
+    content = _xlsx([["Mã", 5, 2.5, datetime(2024, 2, 15), True, None, 2.0**53]])
+    content = _with_sheet_xml(content, lambda x: x.replace(
+        b"</sheetData>", b'<row r="3"><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+        b"</sheetData>"))
+    names, columns = read_cells(content)
+    expected = [(0, "Trang", 1, 1, "text", "Mã"), (0, "Trang", 1, 2, "number", "5"),
+                (0, "Trang", 1, 3, "number", "2.5"),
+                (0, "Trang", 1, 4, "date", "2024-02-15T00:00:00"),
+                (0, "Trang", 1, 5, "bool", "TRUE"),
+                (0, "Trang", 1, 7, "number", "9007199254740992.0"),
+                (0, "Trang", 3, 2, "text", "#DIV/0!")]
+    assert (["Trang"], expected) == (names, [tuple(vars(c).values()) for c in columns.cells()])
+    workbook = read_workbook(content)
+    assert list(cell_columns(workbook).cells()) == list(columns.cells())
+
+
+def test_a_zip_whose_directory_lies_is_read_by_zipfile_and_refused():
+    """An entry that inflates to other than its declared size is not taken by the direct
+    inflate: zipfile reads it, and the file is refused as it always was."""
+    content = bytearray(_xlsx([["a" * 500]]))
+    name = b"xl/worksheets/sheet1.xml"
+    # the sheet's uncompressed size, in its local header and in the central directory
+    for signature, name_at, size_at in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
+        header = content.index(signature)
+        while content[header + name_at:header + name_at + len(name)] != name:
+            header = content.index(signature, header + 4)
+        content[header + size_at:header + size_at + 4] = (10).to_bytes(4, "little")
+    with pytest.raises(UnreadableWorkbook) as refused:
+        read_workbook(bytes(content))
+    assert refused.value.detail_vi.startswith(
+        "tệp bị hỏng, phần «xl/worksheets/sheet1.xml» không đọc được (BadZipFile)")
 
 
 # --- the reader process ----------------------------------------------------------------------
