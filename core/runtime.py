@@ -1,10 +1,15 @@
 """The process around a run: defaults set before Prefect or GX is imported (no telemetry,
-no network, Prefect's state kept in the project folder, a quiet console), the bounds of
-Prefect's local result storage, and a temporary Prefect server that dies with its run."""
+no network, Prefect's state kept in the project folder, a quiet console, libraries no stage
+uses left unloaded), the bounds of Prefect's local result storage, and a temporary Prefect
+server that dies with its run."""
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -28,12 +33,42 @@ DEFAULTS = {
 }
 
 
+# Great Expectations imports every expectation it ships as it loads, and three of their
+# modules import, at their top, libraries that only those expectations use when they run:
+# scipy.stats (distribution tests) and altair (their charts), 1.5 s of GX's 4 s of CPU on
+# this machine. No expectation of ours uses either.
+DEFERRED_MODULES = frozenset({"scipy.stats", "altair"})
+
+
+class _DeferredImports(importlib.abc.MetaPathFinder):
+    """Each module of DEFERRED_MODULES is created as an empty lazy module
+    (importlib.util.LazyLoader) that runs its code on its first attribute use: code that
+    uses it gets the whole module, later. Python 3.11's lazy module is not safe for two
+    threads using it for the first time at once: none of our stages uses these two."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in DEFERRED_MODULES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None  # not installed, or not plain files: the usual import (or error)
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def defer_unused_imports() -> None:
+    """Load DEFERRED_MODULES only when they are used (once per process)."""
+    if not any(isinstance(finder, _DeferredImports) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _DeferredImports())
+
+
 def configure_environment() -> None:
     """Set each default unless the operator has set it. These are Prefect's, GX's and
     tqdm's own variables, set here for them to read (the pipeline's are read in
-    core.settings)."""
+    core.settings). Also defer the imports no stage uses (DEFERRED_MODULES)."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
+    defer_unused_imports()
 
 
 def crash_point(name: str) -> None:
