@@ -25,6 +25,7 @@ from core.files import remove_stale_temporaries
 from core.registry import LOCAL_TZ
 from core.report import submission_counts, summary_lines
 from core.runtime import (
+    exit_after_run,
     forget_flow_run_results,
     local_result_storage,
     prefect_api,
@@ -60,6 +61,7 @@ from warehouse.lock import WarehouseBusy, warehouse_lock
 # Parameters are validated here and described in each flow's docstring (the Prefect UI
 # shows the "Args:" section beside each field).
 Year = Annotated[int | None, Field(ge=2022, le=2100)]
+HEARTBEAT_FREQUENCY = "flows.heartbeat_frequency"  # Prefect's setting, in seconds
 
 
 
@@ -240,9 +242,12 @@ def _checked_settings(args: argparse.Namespace) -> tuple[RunSettings, list[int]]
 
 
 def _head_start() -> None:
-    """What every run imports later and that takes a while (Great Expectations, for the
-    validate stage), imported while the run's own Prefect server starts."""
+    """What a run imports later and that takes a while, imported while the run's own
+    Prefect server starts: Great Expectations (the validate stage) and matplotlib (the
+    documents' charts, when the figures changed)."""
     import great_expectations  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
 
 def _refuse(exc: Exception) -> int:
@@ -265,10 +270,14 @@ def main(argv: list[str] | None = None) -> int:
         # the lock first (a run waiting for it holds nothing else), then the warehouse
         # check, then a Prefect server of this process's own when none is configured.
         # Results are not persisted: only a deployment's run can be retried from the UI.
+        # No heartbeats (unless the operator sets their frequency): they serve to find
+        # deployment runs whose worker died, and a run waits up to 1 s at its end for
+        # Prefect's heartbeat thread to wake from its sleep.
         with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
             db.check_can_write(settings.warehouse)
             with (prefect_api(while_starting=_head_start),
-                  temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False})):
+                  temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False},
+                                     set_defaults={HEARTBEAT_FREQUENCY: None})):
                 for year in years:
                     print(f"Năm {year}: đang tổng hợp …", flush=True)
                     summary = annual_report(
@@ -295,4 +304,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after_run(main())  # sys.exit, without tearing the interpreter down
