@@ -275,9 +275,9 @@ def _profile_flow(again: Callable, settings, out: Path, stage: str):
 
 @contextmanager
 def _flow_context():
-    from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
+    from core.runtime import command_line_settings  # as the command runs its flow
 
-    with temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False}):
+    with command_line_settings():
         yield
 
 

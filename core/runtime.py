@@ -347,6 +347,20 @@ def prefect_api(while_starting: Callable[[], object] | None = None) -> Iterator[
         stop_server(process)
 
 
+@contextmanager
+def command_line_settings() -> Iterator[None]:
+    """Prefect's settings for a run started from the command line. Results are not
+    persisted: only a deployment's run can be retried from the UI. No heartbeats (unless
+    the operator sets their frequency): they serve to find deployment runs whose worker
+    died, and a run waits up to 1 s at its end for Prefect's heartbeat thread to wake from
+    its sleep."""
+    from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
+
+    with temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False},
+                            set_defaults={"flows.heartbeat_frequency": None}):
+        yield
+
+
 def _quietly(work: Callable[[], object] | None) -> None:
     """Run `work`, a head start only: a failure shows again where the run needs it."""
     try:

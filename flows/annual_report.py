@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated
 
 from prefect import flow, get_run_logger
-from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
@@ -25,6 +24,7 @@ from core.files import remove_stale_temporaries
 from core.registry import LOCAL_TZ
 from core.report import submission_counts, summary_lines
 from core.runtime import (
+    command_line_settings,
     exit_after_run,
     forget_flow_run_results,
     local_result_storage,
@@ -61,7 +61,6 @@ from warehouse.lock import WarehouseBusy, warehouse_lock
 # Parameters are validated here and described in each flow's docstring (the Prefect UI
 # shows the "Args:" section beside each field).
 Year = Annotated[int | None, Field(ge=2022, le=2100)]
-HEARTBEAT_FREQUENCY = "flows.heartbeat_frequency"  # Prefect's setting, in seconds
 
 
 
@@ -269,15 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # the lock first (a run waiting for it holds nothing else), then the warehouse
         # check, then a Prefect server of this process's own when none is configured.
-        # Results are not persisted: only a deployment's run can be retried from the UI.
-        # No heartbeats (unless the operator sets their frequency): they serve to find
-        # deployment runs whose worker died, and a run waits up to 1 s at its end for
-        # Prefect's heartbeat thread to wake from its sleep.
+        # Results are not persisted: only a deployment's run can be retried from the UI
+        # (core.runtime.command_line_settings).
         with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
             db.check_can_write(settings.warehouse)
-            with (prefect_api(while_starting=_head_start),
-                  temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False},
-                                     set_defaults={HEARTBEAT_FREQUENCY: None})):
+            with prefect_api(while_starting=_head_start), command_line_settings():
                 for year in years:
                     print(f"Năm {year}: đang tổng hợp …", flush=True)
                     summary = annual_report(

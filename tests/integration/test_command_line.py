@@ -1,11 +1,14 @@
-"""A command ends without the interpreter's teardown (core.runtime.exit_after_run): its exit
-code, its output and every exit handler as with sys.exit, and nothing torn down after."""
+"""The process around a command-line run (core.runtime): Prefect's settings for it, and its
+end without the interpreter's teardown (exit_after_run): its exit code, its output and every
+exit handler as with sys.exit, and nothing torn down after."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+
+from core.runtime import command_line_settings
 
 CHILD = """
 import atexit
@@ -47,3 +50,20 @@ def test_plain_sys_exit_still_tears_down():
     done = _run("sys.exit(3)")
     assert (3, "the run's last line\nhandler ran\n", "torn down\n") == (
         done.returncode, done.stdout, done.stderr)
+
+
+def test_command_line_runs_persist_no_results_and_send_no_heartbeats_unless_set():
+    """Prefect's defaults: results persisted, a heartbeat every 180 s; a command-line run:
+    neither; an operator's own heartbeat frequency (60 s) is kept."""
+    from prefect.settings import get_current_settings, temporary_settings
+
+    def current() -> tuple[bool, int | None]:
+        settings = get_current_settings()
+        return settings.results.persist_by_default, settings.flows.heartbeat_frequency
+
+    outside = current()
+    with command_line_settings():
+        inside = current()
+    with temporary_settings({"flows.heartbeat_frequency": 60}), command_line_settings():
+        operator = current()
+    assert ((True, 180), (False, None), (False, 60)) == (outside, inside, operator)
