@@ -16,6 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
+if __name__ == "__main__":  # a command-line run: its own Prefect server, when it needs one,
+    from core.runtime import start_server_early  # starts while the modules below load
+
+    start_server_early(sys.argv[1:])
+
 from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 from pydantic import Field
@@ -31,6 +36,7 @@ from core.runtime import (
     prefect_api,
     prune_result_storage,
     result_limits,
+    stop_early_server,
 )
 from core.settings import (
     ENV,
@@ -249,6 +255,12 @@ def _head_start() -> None:
     import matplotlib.figure  # noqa: F401
 
 
+def _waiting(line: str) -> None:
+    """The warehouse is busy: say so; a run that waits holds nothing (no server)."""
+    stop_early_server()
+    print(line, flush=True)
+
+
 def _refuse(exc: Exception) -> int:
     print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
     return 2
@@ -270,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         # check, then a Prefect server of this process's own when none is configured.
         # Results are not persisted: only a deployment's run can be retried from the UI
         # (core.runtime.command_line_settings).
-        with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
+        with warehouse_lock(settings.warehouse, say=_waiting):
             db.check_can_write(settings.warehouse)
             with prefect_api(while_starting=_head_start), command_line_settings():
                 for year in years:
@@ -299,4 +311,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_after_run(main())  # sys.exit, without tearing the interpreter down
+    code = main()
+    stop_early_server()  # still there when the run stopped before using it
+    exit_after_run(code)  # sys.exit, without tearing the interpreter down
