@@ -105,7 +105,7 @@ def _leave_without_teardown() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except (AttributeError, OSError, ValueError):  # no stream, or a closed one
             pass
     os._exit(_exit_code)
 
@@ -297,12 +297,13 @@ def start_temporary_server():
 
 # A command-line run starts that server as its first step, while its own modules are still
 # being imported (about 2.5 s of the server's 6-8 s start): `start_server_early`, when no
-# PREFECT_API_URL is set in the environment. The server is the same command with the same
-# settings: it runs in this process's folder, so it reads the same Prefect profile and
-# settings files as this process (here they are exported to it as variables). Once Prefect's
-# settings are known (`prefect_api`), the run uses it, or stops it when a profile names a
-# server; a run that waits for the warehouse lock stops it too (`stop_early_server`: a
-# waiting run holds nothing).
+# PREFECT_API_URL is set in the environment. It is the same command with the same
+# settings: started before Prefect is imported, it cannot be handed Prefect's settings as
+# variables as `start_temporary_server` does, so it runs in this process's folder and reads
+# the same profile and settings files itself. Once Prefect's settings are known
+# (`prefect_api`), the run uses it, or stops it when a profile names a server; a run that
+# waits for the warehouse lock stops it too (`stop_early_server`: a waiting run holds
+# nothing).
 
 _early_server: tuple[object, str] | None = None  # (process, API URL)
 
