@@ -1,10 +1,15 @@
 """The process around a run: defaults set before Prefect or GX is imported (no telemetry,
-no network, Prefect's state kept in the project folder, a quiet console), the bounds of
-Prefect's local result storage, and a temporary Prefect server that dies with its run."""
+no network, Prefect's state kept in the project folder, a quiet console, libraries no stage
+uses left unloaded), the bounds of Prefect's local result storage, and a temporary Prefect
+server that dies with its run."""
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -28,12 +33,90 @@ DEFAULTS = {
 }
 
 
+# Great Expectations imports every expectation it ships as it loads, and three of their
+# modules import, at their top, libraries that only those expectations use when they run:
+# scipy.stats (distribution tests) and altair (their charts), 1.5 s of GX's 4 s of CPU on
+# this machine. No expectation of ours uses either.
+DEFERRED_MODULES = frozenset({"scipy.stats", "altair"})
+
+
+class _DeferredImports(importlib.abc.MetaPathFinder):
+    """Each module of DEFERRED_MODULES is created as an empty lazy module
+    (importlib.util.LazyLoader) that runs its code on its first attribute use: code that
+    uses it gets the whole module, later. Python 3.11's lazy module is not safe for two
+    threads using it for the first time at once: none of our stages uses these two."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in DEFERRED_MODULES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None  # not installed, or not plain files: the usual import (or error)
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def defer_unused_imports() -> None:
+    """Load DEFERRED_MODULES only when they are used (once per process)."""
+    if not any(isinstance(finder, _DeferredImports) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _DeferredImports())
+
+
 def configure_environment() -> None:
     """Set each default unless the operator has set it. These are Prefect's, GX's and
     tqdm's own variables, set here for them to read (the pipeline's are read in
-    core.settings)."""
+    core.settings). Also defer the imports no stage uses (DEFERRED_MODULES), and get ready
+    to end a command without the interpreter's teardown (`exit_after_run`)."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
+    defer_unused_imports()
+    if not _teardown_skip_ready:
+        _get_ready_to_skip_teardown()
+
+
+# --- the end of a command-line run -------------------------------------------------------
+#
+# When a command's work is done, Python still tears the interpreter down: it empties every
+# module and frees what they hold, one object at a time (Prefect, GX, pandas, matplotlib:
+# about a second of CPU, longer on a busy machine), and none of it is needed by a process
+# that is about to end. `exit_after_run` ends it as `sys.exit` does (Prefect's log and
+# event workers drained, threads joined, every exit handler run) and then leaves at once.
+# The handler that leaves is registered as the first of the process (`configure_environment`
+# is called before any library is imported), so it runs after all the others.
+
+_teardown_skip_ready = False
+_exit_code: int | None = None
+
+
+def _get_ready_to_skip_teardown() -> None:
+    import atexit
+
+    global _teardown_skip_ready
+    atexit.register(_leave_without_teardown)
+    _teardown_skip_ready = True
+
+
+def _leave_without_teardown() -> None:
+    """The last exit handler: leave now when `exit_after_run` asked for it."""
+    if _exit_code is None:
+        return
+    if "logging" in sys.modules:  # its own exit handler may be registered before this one
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):  # no stream, or a closed one
+            pass
+    os._exit(_exit_code)
+
+
+def exit_after_run(code: int):
+    """End a command with `code` as `sys.exit(code)` would, without the interpreter's
+    teardown (see above); a plain `sys.exit` where the process is not ready for that."""
+    global _exit_code
+    if _teardown_skip_ready:
+        _exit_code = code
+    sys.exit(code)
 
 
 def crash_point(name: str) -> None:
@@ -156,14 +239,22 @@ def _free_port() -> int:
 
 
 def _server_command(port: int) -> list[str]:
-    import sys
-
-    import prefect
-
+    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent  # not imported
     return [sys.executable, "-m", "core.runtime", "--die-with", str(os.getpid()), "--",
-            sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+            sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent),
             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
             "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+
+
+def _server_environment(settings: dict[str, str]) -> dict[str, str]:
+    """The server's environment: this process's, with Prefect's variables for a server and
+    `settings` (Prefect's settings as variables)."""
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1", **settings,
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_DIR),
+                                                        os.environ.get("PYTHONPATH"))))}
+    env.pop("PREFECT_API_URL", None)
+    return env
 
 
 def _healthy(url: str) -> bool:
@@ -186,13 +277,7 @@ def start_temporary_server():
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
-    # the child's environment: this process's, with Prefect's variables for a server
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1",
-           **settings.to_environment_variables(exclude_unset=True),
-           "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_DIR),
-                                                        os.environ.get("PYTHONPATH"))))}
-    env.pop("PREFECT_API_URL", None)
+    env = _server_environment(settings.to_environment_variables(exclude_unset=True))
     deadline = time.monotonic() + settings.server.ephemeral.startup_timeout_seconds
     while True:
         port = _free_port()
@@ -208,6 +293,61 @@ def start_temporary_server():
         raise RuntimeError("máy chủ Prefect tạm thời không khởi động được (mã thoát "
                            f"{process.returncode}); đặt PREFECT_API_URL để dùng máy chủ "
                            "Prefect riêng")
+
+
+# A command-line run starts that server as its first step, while its own modules are still
+# being imported (about 2.5 s of the server's 6-8 s start): `start_server_early`, when no
+# PREFECT_API_URL is set in the environment. It is the same command with the same
+# settings: started before Prefect is imported, it cannot be handed Prefect's settings as
+# variables as `start_temporary_server` does, so it runs in this process's folder and reads
+# the same profile and settings files itself. Once Prefect's settings are known
+# (`prefect_api`), the run uses it, or stops it when a profile names a server; a run that
+# waits for the warehouse lock stops it too (`stop_early_server`: a waiting run holds
+# nothing).
+
+_early_server: tuple[object, str] | None = None  # (process, API URL)
+
+
+def start_server_early(argv: list[str]) -> None:
+    """Start the temporary server of a command-line run now (see above), unless a server
+    is configured in the environment or the command only asks for its help."""
+    import subprocess
+
+    global _early_server
+    if os.environ.get("PREFECT_API_URL") or {"-h", "--help"} & set(argv):
+        return
+    try:
+        port = _free_port()
+        process = subprocess.Popen(_server_command(port), env=_server_environment({}))
+    except OSError:  # the run starts its server later, the usual way
+        return
+    _early_server = (process, f"http://127.0.0.1:{port}/api")
+
+
+def stop_early_server() -> None:
+    global _early_server
+    if _early_server is not None:
+        stop_server(_early_server[0])
+        _early_server = None
+
+
+def _early_server_answering(timeout: float):
+    """(process, URL) of the early server once it answers; None when there is none or it
+    ended (a port taken meanwhile, say): the run then starts one the usual way."""
+    import time
+
+    global _early_server
+    if _early_server is None:
+        return None
+    process, url = _early_server
+    _early_server = None
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if _healthy(url):
+            return process, url
+        time.sleep(0.1)
+    stop_server(process)
+    return None
 
 
 def stop_server(process) -> None:
@@ -232,6 +372,7 @@ def prefect_api(while_starting: Callable[[], object] | None = None) -> Iterator[
 
     settings = get_current_settings()
     if PREFECT_API_URL.value() or not settings.server.ephemeral.enabled:
+        stop_early_server()  # a profile names the server to use
         yield PREFECT_API_URL.value()
         return
     import threading
@@ -243,7 +384,8 @@ def prefect_api(while_starting: Callable[[], object] | None = None) -> Iterator[
     warming = threading.Thread(target=_quietly, args=(while_starting,), daemon=True)
     if while_starting is not None:
         warming.start()
-    process, url = start_temporary_server()
+    timeout = settings.server.ephemeral.startup_timeout_seconds
+    process, url = _early_server_answering(timeout) or start_temporary_server()
     if while_starting is not None:
         warming.join()
     try:
@@ -262,6 +404,20 @@ def prefect_api(while_starting: Callable[[], object] | None = None) -> Iterator[
                     EventsWorker.drain_all(timeout=10)
     finally:
         stop_server(process)
+
+
+@contextmanager
+def command_line_settings() -> Iterator[None]:
+    """Prefect's settings for a run started from the command line. Results are not
+    persisted: only a deployment's run can be retried from the UI. No heartbeats (unless
+    the operator sets their frequency): they serve to find deployment runs whose worker
+    died, and a run waits up to 1 s at its end for Prefect's heartbeat thread to wake from
+    its sleep."""
+    from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
+
+    with temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False},
+                            set_defaults={"flows.heartbeat_frequency": None}):
+        yield
 
 
 def _quietly(work: Callable[[], object] | None) -> None:

@@ -16,8 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
+if __name__ == "__main__":  # a command-line run: its own Prefect server, when it needs one,
+    from core.runtime import start_server_early  # starts while the modules below load
+
+    start_server_early(sys.argv[1:])
+
 from prefect import flow, get_run_logger
-from prefect.settings import PREFECT_RESULTS_PERSIST_BY_DEFAULT, temporary_settings
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
@@ -25,11 +29,14 @@ from core.files import remove_stale_temporaries
 from core.registry import LOCAL_TZ
 from core.report import submission_counts, summary_lines
 from core.runtime import (
+    command_line_settings,
+    exit_after_run,
     forget_flow_run_results,
     local_result_storage,
     prefect_api,
     prune_result_storage,
     result_limits,
+    stop_early_server,
 )
 from core.settings import (
     ENV,
@@ -240,9 +247,18 @@ def _checked_settings(args: argparse.Namespace) -> tuple[RunSettings, list[int]]
 
 
 def _head_start() -> None:
-    """What every run imports later and that takes a while (Great Expectations, for the
-    validate stage), imported while the run's own Prefect server starts."""
+    """What a run imports later and that takes a while, imported while the run's own
+    Prefect server starts: Great Expectations (the validate stage) and matplotlib (the
+    documents' charts, when the figures changed)."""
     import great_expectations  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
+def _waiting(line: str) -> None:
+    """The warehouse is busy: say so; a run that waits holds nothing (no server)."""
+    stop_early_server()
+    print(line, flush=True)
 
 
 def _refuse(exc: Exception) -> int:
@@ -264,11 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # the lock first (a run waiting for it holds nothing else), then the warehouse
         # check, then a Prefect server of this process's own when none is configured.
-        # Results are not persisted: only a deployment's run can be retried from the UI.
-        with warehouse_lock(settings.warehouse, say=lambda line: print(line, flush=True)):
+        # Results are not persisted: only a deployment's run can be retried from the UI
+        # (core.runtime.command_line_settings).
+        with warehouse_lock(settings.warehouse, say=_waiting):
             db.check_can_write(settings.warehouse)
-            with (prefect_api(while_starting=_head_start),
-                  temporary_settings({PREFECT_RESULTS_PERSIST_BY_DEFAULT: False})):
+            with prefect_api(while_starting=_head_start), command_line_settings():
                 for year in years:
                     print(f"Năm {year}: đang tổng hợp …", flush=True)
                     summary = annual_report(
@@ -295,4 +311,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    stop_early_server()  # still there when the run stopped before using it
+    exit_after_run(code)  # sys.exit, without tearing the interpreter down

@@ -216,7 +216,7 @@ def _submission_counts_figure(chart: SubmissionCountsChart):
     for position, total in zip(positions, base, strict=True):
         ax.annotate(vn_number(total), (total, position), textcoords="offset points",
                     xytext=(3, 0), va="center", fontsize=7)
-    figure.legend(loc="outside lower center", ncols=3, frameon=False)
+    _legend_below(figure, ax)
     return figure
 
 
@@ -254,5 +254,13 @@ def _participants_figure(chart: ParticipantsChart):
         else:
             ax.annotate(vn_number(total), (position, total), textcoords="offset points",
                         xytext=(0, 3), ha="center", fontsize=7)
-    figure.legend(loc="outside lower center", ncols=3, frameon=False)
+    _legend_below(figure, ax)
     return figure
+
+
+def _legend_below(figure, ax) -> None:
+    """The legend of the chart's series under it; none when no series has a number (an
+    empty year), where matplotlib would warn on the console that it found no labels."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
