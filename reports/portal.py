@@ -51,6 +51,7 @@ from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
 # The column a cell was typed in, as the template's header reads (the one definition)
@@ -344,6 +345,11 @@ class PortalIndex:
             if not blank[position]:
                 out.setdefault(keys[position], []).append(position)
         return out
+
+    @cached_property
+    def made_rows(self) -> dict[str, dict]:
+        """Table rows made once and reused by the pages that show the same values."""
+        return {}
 
     def lineage_cells(self, names: Mapping[str, str]) -> dict[str, CellMemo]:
         """How each shown lineage column's values become cells, memoised for the site."""
@@ -675,16 +681,14 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     """A table as HTML, CSV and a workbook's sheet, in one pass over its cells: each cell
     is worked out once for all three (`_cell_forms`), and a page repeats most of its
     cells (names, years, tabs, statuses)."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers)
+    head, head_csv, head_sheet = _head_forms(tuple(table.headers))
     out = io.StringIO()
+    out.write(head_csv)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
     width = max(len(table.headers), 1, *(len(row) for row in table.rows))
     letters = _column_letters(width)
-    head_cell = _sheet_cells().cell
-    sheet = [f'<row r="1">{head_cell("A1", table.caption, 1)}</row><row r="2">',
-             *(head_cell(f"{letters[i]}2", h, 1) for i, h in enumerate(table.headers)),
-             "</row>"]
+    sheet = [f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}</row><row r="2">',
+             head_sheet, "</row>"]
     rows, forms, exact = [], _cell_forms, _cell_forms.__wrapped__
     for number, row in enumerate(table.rows, start=3):
         try:  # 0.0 and -0.0 are equal as keys, not as text: those not looked up
@@ -711,6 +715,17 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     )
     csv_bytes = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
     return RenderedTable(html, csv_bytes, _XLSX_SHEET.format(rows="".join(sheet)))
+
+
+@functools.lru_cache(maxsize=256)
+def _head_forms(headers: tuple[str, ...]) -> tuple[str, str, str]:
+    """A table's header row as HTML, as its CSV line and as its sheet's cells (row 2): the
+    same for every table of a kind."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(headers)
+    cell = _sheet_cells().cell
+    return ("".join(f'<th scope="col">{esc(h)}</th>' for h in headers), out.getvalue(),
+            "".join(cell(f"{_column_letter(i)}2", h, 1) for i, h in enumerate(headers, 1)))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -1397,12 +1412,16 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     body += ['<h2 id="bao-cao">Báo cáo từng năm</h2>', "{table:1}"]
     titles = data.index.activity_titles
     led = _in_order(data.index.coverage.get(code, ()), ["year", "activity_code"])
-    led_rows = tuple(
-        (Cell(str(int(a["year"])), int(a["year"])), Cell(str(a["activity_code"])),
-         Cell(titles.get(a["activity_code"], "")),
-         Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
-         Cell(_count(a["sessions"]), _raw(a["sessions"])))
-        for a in led)
+    def led_row(a: Mapping[str, object]) -> tuple[Cell, ...]:
+        return (Cell(str(int(a["year"])), int(a["year"])),  # type: ignore[call-overload]
+                Cell(str(a["activity_code"])), Cell(titles.get(a["activity_code"], "")),
+                Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
+                Cell(_count(a["sessions"]), _raw(a["sessions"])))
+
+    made = data.index.made_rows.setdefault("led", {})  # units share their activities' rows
+    led_rows = tuple(_made_once(made, (a["year"], a["activity_code"], a["is_reported"],
+                                       a["sessions"], a["sessions"].__class__), led_row, a)
+                     for a in led)
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
     body += ['<h2 id="hoat-dong">Hoạt động chủ trì</h2>', "{table:2}"]
@@ -1511,6 +1530,21 @@ def lineage_cell_makers(names: Mapping[str, str]) -> dict[str, Callable[[object]
     }
 
 
+def _made_once(made: dict, key: tuple, make: Callable[[_K], _T], source: _K) -> _T:
+    """`make(source)`, kept in `made` under `key` (its values and whatever types tell equal
+    values apart) and reused for the same key; a key holding NaN, 0.0 or -0.0 (equal as
+    keys, not as text) is never kept, so never found."""
+    try:
+        found = made.get(key)
+    except TypeError:  # not a key
+        return make(source)
+    if found is None:
+        found = make(source)
+        if not any(v.__class__ is float and (v != v or not v) for v in key):
+            made[key] = found
+    return found
+
+
 class CellMemo:
     """A column's cells made once per distinct value (a lineage page repeats its unit, tab,
     file and most numbers)."""
@@ -1531,9 +1565,14 @@ class CellMemo:
             return self.make(value)
 
 
-def _cells_of(values: Sequence[object], positions: Sequence[int],
-              make: Callable[[object], Cell]) -> list[Cell]:
-    return [make(values[p]) for p in positions]
+def _cells_of(values: Sequence[object], positions: Sequence[int], memo: CellMemo) -> list[Cell]:
+    """The cells of `values` at `positions`: those made already looked up in place (a
+    float 0.0, -0.0 or NaN is never kept, so never found)."""
+    found = memo.made.get
+    try:
+        return [found((v.__class__, v)) or memo(v) for v in map(values.__getitem__, positions)]
+    except TypeError:  # a value that is not a key
+        return [memo(values[p]) for p in positions]
 
 
 def _file_name(ref: object) -> str:

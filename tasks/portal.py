@@ -161,21 +161,23 @@ class SiteWriter:
 
 # A site this many pages or more is written by a second thread while its pages are made
 PARALLEL_PAGES = 500
-QUEUED_FILES = 256  # files made and not yet written, at most
+BATCH_FILES = 32  # files handed over at once
+QUEUED_BATCHES = 8  # batches made and not yet written, at most
 
 
 @task(name="write_portal_files", task_run_name="portal files", cache_policy=NO_CACHE,
       persist_result=False)
 def write_files(writer: SiteWriter, files: queue.Queue) -> int:
-    """Put each (name, content) that comes through `files` until None; after a failure,
-    take the rest without writing it (the maker must not wait on a full queue), then
-    raise it."""
+    """Put each (name, content) of the lists that come through `files` until None; after
+    a failure, take the rest without writing it (the maker must not wait on a full
+    queue), then raise it."""
     count, failed = 0, None
-    while (item := files.get()) is not None:
+    while (batch := files.get()) is not None:
         if failed is None:
             try:
-                writer.put(*item)
-                count += 1
+                for name, content in batch:
+                    writer.put(name, content)
+                    count += 1
             except BaseException as exc:  # noqa: BLE001 - raised once the queue is done
                 failed = exc
     if failed is not None:
@@ -189,12 +191,17 @@ def write_site_beside(folder: Path, files: Iterable[tuple[str, bytes | Workbook]
     go of the GIL) by a task run on the flow's task runner (a thread) while this thread
     makes the next ones."""
     writer = SiteWriter(folder)
-    made: queue.Queue = queue.Queue(QUEUED_FILES)
+    made: queue.Queue = queue.Queue(QUEUED_BATCHES)
     future = write_files.submit(quote(writer), quote(made))
     try:
         try:
+            batch: list[tuple[str, bytes | Workbook]] = []
             for item in files:
-                made.put(item)
+                batch.append(item)
+                if len(batch) == BATCH_FILES:
+                    made.put(batch)
+                    batch = []
+            made.put(batch)
         finally:
             made.put(None)
             future.wait()
