@@ -49,6 +49,7 @@ from core.report import (
 from core.runtime import cycles_not_collected
 from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
+from reports.xlsx import ERROR_VALUES, MAX_CELL_TEXT, cell_text, space_kept
 
 _T = TypeVar("_T")
 _K = TypeVar("_K")
@@ -885,13 +886,12 @@ _XLSX_SHEET = (
     '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><sheetData>{rows}</sheetData>'
     '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
     '</worksheet>')
-_XLSX_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-_XLSX_MAX_TEXT = 32767  # characters in a cell
 
 
 class _SheetWriter:
     """Sheet cells as openpyxl's streaming writer writes them: numbers, booleans, error
-    codes, inline text (formula-like text with the quote prefix, never a formula)."""
+    codes, inline text (formula-like text with the quote prefix, never a formula). The
+    cell rules are those of reports.xlsx (and reports.appendix's formula-like text)."""
 
     def __init__(self) -> None:
         from reports.appendix import excel_value, is_formula_like
@@ -926,15 +926,15 @@ class _SheetWriter:
 
     def _text(self, text: str, style: int) -> str:
         """What follows a text cell's reference: its style, type and content."""
-        text = text[:_XLSX_MAX_TEXT]
+        text = text[:MAX_CELL_TEXT]
         if self.is_formula_like(text):
             style += 2
-        elif text in _XLSX_ERRORS:
-            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{_xml(text)}</v>'
+        elif text in ERROR_VALUES:
+            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{cell_text(text)}</v>'
         if not text:
             return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr">'
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t></is>'
+        return (f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space_kept(text)}>'
+                f"{cell_text(text)}</t></is>")
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)
@@ -949,13 +949,6 @@ def _sheet_cells() -> _SheetWriter:
     """The one sheet-cell writer (made on first use: it imports reports.appendix)."""
     return _SheetWriter()
 _XLSX_STYLES_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')  # the cellXfs of _XLSX_STYLES
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def _xml(text: str) -> str:
-    return text.translate(_XML_ESCAPES)
-
-
 @functools.lru_cache(maxsize=64)
 def _column_letters(width: int) -> tuple[str, ...]:
     return tuple(_column_letter(n) for n in range(1, width + 1))
