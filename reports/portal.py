@@ -780,14 +780,24 @@ class Workbook(NamedTuple):
     sheets: tuple[bytes, ...]
 
     def content(self) -> bytes:
-        count = len(self.sheets)
-        return _zip([("[Content_Types].xml", _xlsx_part("types", count)),
-                     ("_rels/.rels", _xlsx_part("rels", count)),
-                     ("xl/workbook.xml", _xlsx_part("workbook", count)),
-                     ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
-                     ("xl/styles.xml", _xlsx_part("styles", count)),
-                     *((f"xl/worksheets/sheet{n}.xml", _deflated(sheet))
-                       for n, sheet in enumerate(self.sheets, start=1))])
+        return _zip([(f"xl/worksheets/sheet{n}.xml", _deflated(sheet))
+                     for n, sheet in enumerate(self.sheets, start=1)],
+                    _zip_start(len(self.sheets)))
+
+
+@functools.lru_cache(maxsize=64)
+def _zip_start(count: int) -> tuple[bytes, bytes, int]:
+    """The zip of a workbook of `count` sheets up to its sheets: the local entries and the
+    central directory's entries of its other parts, and how many (the same bytes for every
+    workbook of that many sheets)."""
+    parts = [("[Content_Types].xml", _xlsx_part("types", count)),
+             ("_rels/.rels", _xlsx_part("rels", count)),
+             ("xl/workbook.xml", _xlsx_part("workbook", count)),
+             ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
+             ("xl/styles.xml", _xlsx_part("styles", count))]
+    out, directory = bytearray(), bytearray()
+    _zip_entries(out, directory, parts)
+    return bytes(out), bytes(directory), len(parts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -820,10 +830,20 @@ def _deflated(data: bytes) -> tuple[int, int, bytes]:
 _ZIP_DATE = (1 << 5) | 1  # 1980-01-01, the zip format's first day: no time stamp inside
 
 
-def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
+def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]],
+         start: tuple[bytes, bytes, int] = (b"", b"", 0)) -> bytes:
     """A zip archive of deflated entries (the local headers, the data, the central
-    directory), written directly: zipfile's per-entry work costs more than the data."""
-    out, directory = bytearray(), bytearray()
+    directory), written directly: zipfile's per-entry work costs more than the data.
+    `start`: entries already laid out (`_zip_start`), before these."""
+    out, directory = bytearray(start[0]), bytearray(start[1])
+    _zip_entries(out, directory, entries)
+    count = start[2] + len(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
+def _zip_entries(out: bytearray, directory: bytearray,
+                 entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> None:
     for name, (crc, size, data) in entries:
         encoded = name.encode("ascii")
         header = (20, 0, 8, 0, _ZIP_DATE, crc, len(data), size, len(encoded))
@@ -831,9 +851,6 @@ def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
                                  crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(out))
         directory += encoded
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *header, 0) + encoded + data
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
-                      len(directory), len(out), 0)
-    return bytes(out + directory + end)
 
 
 _XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

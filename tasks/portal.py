@@ -81,7 +81,7 @@ class SiteWriter:
 
     def __init__(self, folder: Path) -> None:
         self.target = str(folder)
-        self.fresh = not folder.is_dir() or not any(os.scandir(folder))
+        self.fresh = not folder.is_dir() or _empty(folder)
         if self.fresh:
             folder.parent.mkdir(parents=True, exist_ok=True)
             self.folder = str(temporary_name(folder))
@@ -210,6 +210,11 @@ def write_site_beside(folder: Path, files: Iterable[tuple[str, bytes | Workbook]
         writer.discard()
         raise
     return writer.finish()
+
+
+def _empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _holds(path: str, content: bytes) -> bool:
