@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,22 @@ def test_a_site_written_beside_is_the_site_written_in_turn(demo_data, tmp_path):
     assert {name: hashlib.sha256(content).hexdigest()
             for name, content in build_site(demo_data).items()} == hashes
     assert len(written) > 100 and set(written) == set(hashes)
+    assert [("portal files", "COMPLETED")] == _task_runs(run_id)
+
+
+def _task_runs(flow_run_id: str) -> list[tuple[str, str]]:
+    """(name, state) of the flow run's task runs once they are all final: Prefect records
+    task runs from the events their engine sends, a moment after the flow returns."""
+    deadline = time.monotonic() + 30
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[run_id])))
-    assert [("portal files", "COMPLETED")] == [(r.name, r.state.type.value) for r in runs]
+        while True:
+            runs = [(r.name, r.state.type.value if r.state else "") for r in
+                    client.read_task_runs(flow_run_filter=FlowRunFilter(
+                        id=FlowRunFilterId(any_=[flow_run_id])))]
+            if (runs and all(state in ("COMPLETED", "FAILED", "CRASHED") for _, state in runs)
+                    or time.monotonic() > deadline):
+                return runs
+            time.sleep(0.2)
 
 
 class _Unwritable:
