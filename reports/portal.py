@@ -25,11 +25,12 @@ import math
 import re
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,10 @@ from core.report import (
 from core.runtime import cycles_not_collected
 from core.template import TEMPLATE
 from reports.content import PLAN_END_YEAR, PLAN_START_YEAR
+from reports.xlsx import ERROR_VALUES, MAX_CELL_TEXT, cell_text, space_kept
 
+_T = TypeVar("_T")
+_K = TypeVar("_K")
 COUNTS_AS_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "condition": "Điều kiện"}
 YES_NO = {True: "Có", False: "Không"}
 # The column a cell was typed in, as the template's header reads (the one definition)
@@ -91,8 +95,9 @@ class PortalData:
         return Registry(self.units)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell of a page's table (a tuple: a site makes a million of them)."""
+
     text: str
     raw: object = None  # the value in downloads (the text when None)
     href: str | None = None
@@ -320,15 +325,39 @@ class PortalIndex:
         return _grouped(self._data.coverage, "unit_code")
 
     @cached_property
-    def lineage(self) -> dict[tuple[object, ...], list[tuple[int, dict[str, object]]]]:
-        """(indicator, year, scope, scope_code) → (position, row) of its cells; a key with a
-        blank part is left out, as pandas' groupby leaves it out."""
-        out: dict[tuple[object, ...], list[tuple[int, dict[str, object]]]] = {}
-        for position, row in enumerate(_records(self._data.lineage, LINEAGE_COLUMNS)):
-            key = (row["indicator_code"], row["year"], row["scope"], row["scope_code"])
-            if not any(missing(k) for k in key):
-                out.setdefault(key, []).append((position, row))
+    def lineage_columns(self) -> dict[str, list[object]]:
+        """The columns of marts.figure_lineage the lineage pages show, as Python values."""
+        return {c: self._data.lineage[c].tolist() for c in LINEAGE_COLUMNS}
+
+    @cached_property
+    def lineage(self) -> dict[tuple[object, ...], list[int]]:
+        """(indicator, year, scope, scope_code) → the positions of its cells in
+        `lineage_columns`, in the order of its page (unit, tab, row, column, as pandas'
+        sort_values sorts them: blanks last, ties in the mart's order); a key with a blank
+        part is left out, as pandas' groupby leaves it out. One sort of the whole mart
+        instead of one per page; no row made a dict."""
+        frame, columns = self._data.lineage, self.lineage_columns
+        order_keys = list(zip(*(_sort_keys(columns[c], frame[c].isna().tolist())
+                                for c in LINEAGE_ORDER), strict=True))
+        keys = list(zip(*(columns[c] for c in LINEAGE_KEY), strict=True))
+        blank = frame[list(LINEAGE_KEY)].isna().any(axis=1).tolist()
+        out: dict[tuple[object, ...], list[int]] = {}
+        for position in sorted(range(len(keys)), key=order_keys.__getitem__):  # stable
+            if not blank[position]:
+                out.setdefault(keys[position], []).append(position)
         return out
+
+    @cached_property
+    def made_rows(self) -> dict[str, dict]:
+        """Table rows made once and reused by the pages that show the same values."""
+        return {}
+
+    def lineage_cells(self, names: Mapping[str, str]) -> dict[str, CellMemo]:
+        """How each shown lineage column's values become cells, memoised for the site."""
+        if getattr(self, "_lineage_cells", None) is None or self._lineage_cells[0] is not names:
+            self._lineage_cells = (names, {c: CellMemo(make) for c, make
+                                           in lineage_cell_makers(names).items()})
+        return self._lineage_cells[1]
 
     @cached_property
     def activity_titles(self) -> dict[object, object]:
@@ -347,6 +376,13 @@ def _records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[
 # what the lineage pages show of marts.figure_lineage (its time stamps cost the most to read)
 LINEAGE_COLUMNS = ("indicator_code", "year", "scope", "scope_code", "unit_code", "tab",
                    "sheet_row", "column_key", "value", "counts_as", "source_ref")
+LINEAGE_KEY = ("indicator_code", "year", "scope", "scope_code")  # a lineage page's reading
+LINEAGE_ORDER = ("unit_code", "tab", "sheet_row", "column_key")  # its rows' order
+
+
+def _sort_keys(values: Sequence[object], blank: Sequence[bool]) -> list[tuple[int, object]]:
+    """`_sort_key` of each value, the blanks given (pandas' isna)."""
+    return [(1, 0) if b else (0, v) for v, b in zip(values, blank, strict=True)]
 
 
 def _grouped(frame: pd.DataFrame, column: str) -> dict[object, list[tuple[int, dict[str, object]]]]:
@@ -425,8 +461,15 @@ def _summed(code: str, data: PortalData, year: int,
 
 def _total(values: Iterable[object]) -> float:
     """The sum of a column with blanks as 0, added as pandas adds a column (numpy's pairwise
-    sum), so that a total is the same to the last digit whichever way it is computed."""
-    return float(np.array([0.0 if missing(v) else v for v in values], dtype=np.float64).sum())
+    sum), so that a total is the same to the last digit whichever way it is computed.
+    Under 8 values numpy adds them one after the other from 0.0: so does the loop."""
+    items = [0.0 if missing(v) else v for v in values]
+    if len(items) >= 8:
+        return float(np.array(items, dtype=np.float64).sum())
+    total = 0.0
+    for v in items:
+        total += float(v)  # type: ignore[arg-type]
+    return total
 
 
 def is_rate(data: PortalData, code: str) -> bool:
@@ -578,15 +621,30 @@ footer { max-width: 60rem; margin: 2rem auto; padding: 1rem; color: var(--muted)
 
 def page_html(page: Page, indicator_codes: Sequence[str], site_title: str, footer: str) -> str:
     root = relative(page.path, "")
+    stem = download_stem(page.path)
+    tables = [table_html(table, f"bang-{number}", root, f"{stem}-{number}", stem)
+              for number, table in enumerate(page.tables, start=1)]
+    return _page_html(page, tables, _nav(root, tuple(indicator_codes)), site_title, footer)
+
+
+@functools.lru_cache(maxsize=8)
+def _nav(root: str, indicator_codes: tuple[str, ...]) -> str:
+    """The main navigation of a page `root` away from the site's root (the same on every
+    page at that depth)."""
     nav = [f'<li><a href="{root}index.html">Trang chủ</a></li>']
     nav += [f'<li><a href="{root}{esc(indicator_path(c))}">{esc(c)}</a></li>'
             for c in indicator_codes]
     nav.append(f'<li><a href="{root}don-vi/index.html">Đơn vị báo cáo</a></li>')
+    return "".join(nav)
+
+
+def _page_html(page: Page, tables: Sequence[str], nav: str, site_title: str,
+               footer: str) -> str:
+    """The page with its tables' HTML (`tables`, in order) in place of {table:n}."""
+    root = relative(page.path, "")
     body = page.body
-    stem = download_stem(page.path)
-    for number, table in enumerate(page.tables, start=1):
-        body = body.replace(f"{{table:{number}}}", table_html(table, f"bang-{number}", root,
-                                                            f"{stem}-{number}", stem), 1)
+    for number, html in enumerate(tables, start=1):
+        body = body.replace(f"{{table:{number}}}", html, 1)
     return (
         '<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -595,7 +653,7 @@ def page_html(page: Page, indicator_codes: Sequence[str], site_title: str, foote
         f'<link rel="stylesheet" href="{root}style.css">\n</head>\n<body>\n'
         '<a class="skip" href="#noi-dung">Bỏ qua, đến nội dung chính</a>\n'
         f'<header><p class="site"><a href="{root}index.html">{esc(site_title)}</a></p>\n'
-        f'<nav aria-label="Điều hướng chính"><ul>{"".join(nav)}</ul></nav></header>\n'
+        f'<nav aria-label="Điều hướng chính"><ul>{nav}</ul></nav></header>\n'
         f'<main id="noi-dung">\n<h1>{esc(page.title)}</h1>\n{body}\n</main>\n'
         f"<footer>{footer}</footer>\n</body>\n</html>\n"
     )
@@ -606,21 +664,49 @@ def download_stem(page_path: str) -> str:
 
 
 def table_html(table: Table, table_id: str, root: str, csv_stem: str, xlsx_stem: str) -> str:
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers)
-    rows = []
-    for row in table.rows:
-        cells = []
-        for i, cell in enumerate(row):
-            text = esc(cell.text)
-            if cell.href:
-                text = f'<a href="{root}{esc(cell.href)}">{text}</a>'
-            numeric = isinstance(cell.raw, (int, float)) and not isinstance(cell.raw, bool)
-            if i == 0:
-                cells.append(f'<th scope="row">{text}</th>')
-            else:
-                cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
+    return render_table(table, table_id, root, csv_stem, xlsx_stem).html
+
+
+def table_csv(table: Table) -> bytes:
+    return render_table(table, "", "", "", "").csv
+
+
+class RenderedTable(NamedTuple):
+    html: str  # the table and its download links, as on the page
+    csv: bytes  # its CSV file
+    sheet: str  # its sheet of the page's workbook (XML)
+
+
+def render_table(table: Table, table_id: str, root: str, csv_stem: str,
+                 xlsx_stem: str) -> RenderedTable:
+    """A table as HTML, CSV and a workbook's sheet, in one pass over its cells: each cell
+    is worked out once for all three (`_cell_forms`), and a page repeats most of its
+    cells (names, years, tabs, statuses)."""
+    head, head_csv, head_sheet = _head_forms(tuple(table.headers))
+    out = io.StringIO()
+    out.write(head_csv)
+    writer = csv.writer(out, lineterminator="\r\n")
+    width = max(len(table.headers), 1, *(len(row) for row in table.rows))
+    letters = _column_letters(width)
+    sheet = [f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}</row><row r="2">',
+             head_sheet, "</row>"]
+    rows, forms, exact = [], _cell_forms, _cell_forms.__wrapped__
+    for number, row in enumerate(table.rows, start=3):
+        try:  # 0.0 and -0.0 are equal as keys, not as text: those not looked up
+            parts = [forms(root, c, c[1].__class__) if c[1].__class__ is not float or c[1]
+                     else exact(root, c, float) for c in row]
+        except TypeError:  # a value that cannot be a key
+            parts = [exact(root, c, c[1].__class__) for c in row]
+        html = [p[1] for p in parts]
+        if parts:
+            html[0] = parts[0][0]
+        rows.append("<tr>" + "".join(html) + "</tr>")
+        writer.writerow([p[2] for p in parts])
+        sheet.append(f'<row r="{number}">'
+                     + "".join([f'<c r="{letter}{number}"{p[3]}</c>' for letter, p
+                                in zip(letters, parts, strict=False) if p[3] is not None])
+                     + "</row>")
+    html = (
         f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
         f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>\n"
@@ -628,15 +714,35 @@ def table_html(table: Table, table_id: str, root: str, csv_stem: str, xlsx_stem:
         f'<a href="{root}{esc(csv_stem)}.csv">CSV</a> · '
         f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'
     )
+    csv_bytes = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    return RenderedTable(html, csv_bytes, _XLSX_SHEET.format(rows="".join(sheet)))
 
 
-def table_csv(table: Table) -> bytes:
+@functools.lru_cache(maxsize=256)
+def _head_forms(headers: tuple[str, ...]) -> tuple[str, str, str]:
+    """A table's header row as HTML, as its CSV line and as its sheet's cells (row 2): the
+    same for every table of a kind."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_csv_safe(download_value(c)) for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    csv.writer(out, lineterminator="\r\n").writerow(headers)
+    cell = _sheet_cells().cell
+    return ("".join(f'<th scope="col">{esc(h)}</th>' for h in headers), out.getvalue(),
+            "".join(cell(f"{_column_letter(i)}2", h, 1) for i, h in enumerate(headers, 1)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cell_forms(root: str, cell: Cell, kind: type) -> tuple[str, str, object, str | None]:
+    """A cell of a table as the first cell of an HTML row, as any other, as the value of
+    its CSV field, and as its sheet cell after the reference (None: no cell, a blank).
+    `kind`: the type of its value, part of the key (1, 1.0 and True are equal keys)."""
+    text, raw, href = cell
+    html = esc(text)
+    if href:
+        html = f'<a href="{root}{esc(href)}">{html}</a>'
+    numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    value = download_value(cell)
+    return (f'<th scope="row">{html}</th>',
+            f'<td class="num">{html}</td>' if numeric else f"<td>{html}</td>",
+            _csv_safe(value), _sheet_cells().body(value, 0))
 
 
 def download_value(cell: Cell) -> object:
@@ -663,16 +769,35 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
     workbook straight into the zip, the cells as openpyxl's streaming writer writes them: a
     site has a workbook per page, and a general writer's set-up and objects per cell cost
     more than the page itself. Same bytes for the same tables (no time stamp inside)."""
-    writer = _SheetWriter()
-    sheets = [writer.sheet(table) for table in tables]
-    count = len(sheets)
-    return _zip([("[Content_Types].xml", _xlsx_part("types", count)),
-                 ("_rels/.rels", _xlsx_part("rels", count)),
-                 ("xl/workbook.xml", _xlsx_part("workbook", count)),
-                 ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
-                 ("xl/styles.xml", _xlsx_part("styles", count)),
-                 *((f"xl/worksheets/sheet{n}.xml", _deflated(sheet.encode("utf-8")))
-                   for n, sheet in enumerate(sheets, start=1))])
+    return Workbook(tuple(render_table(t, "", "", "", "").sheet.encode("utf-8")
+                          for t in tables)).content()
+
+
+class Workbook(NamedTuple):
+    """A page's workbook before it is zipped: its sheets' XML. `content()` compresses and
+    zips them (zlib lets go of the GIL: a thread that writes the site can do it)."""
+
+    sheets: tuple[bytes, ...]
+
+    def content(self) -> bytes:
+        return _zip([(f"xl/worksheets/sheet{n}.xml", _deflated(sheet))
+                     for n, sheet in enumerate(self.sheets, start=1)],
+                    _zip_start(len(self.sheets)))
+
+
+@functools.lru_cache(maxsize=64)
+def _zip_start(count: int) -> tuple[bytes, bytes, int]:
+    """The zip of a workbook of `count` sheets up to its sheets: the local entries and the
+    central directory's entries of its other parts, and how many (the same bytes for every
+    workbook of that many sheets)."""
+    parts = [("[Content_Types].xml", _xlsx_part("types", count)),
+             ("_rels/.rels", _xlsx_part("rels", count)),
+             ("xl/workbook.xml", _xlsx_part("workbook", count)),
+             ("xl/_rels/workbook.xml.rels", _xlsx_part("workbook_rels", count)),
+             ("xl/styles.xml", _xlsx_part("styles", count))]
+    out, directory = bytearray(), bytearray()
+    _zip_entries(out, directory, parts)
+    return bytes(out), bytes(directory), len(parts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -705,10 +830,20 @@ def _deflated(data: bytes) -> tuple[int, int, bytes]:
 _ZIP_DATE = (1 << 5) | 1  # 1980-01-01, the zip format's first day: no time stamp inside
 
 
-def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
+def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]],
+         start: tuple[bytes, bytes, int] = (b"", b"", 0)) -> bytes:
     """A zip archive of deflated entries (the local headers, the data, the central
-    directory), written directly: zipfile's per-entry work costs more than the data."""
-    out, directory = bytearray(), bytearray()
+    directory), written directly: zipfile's per-entry work costs more than the data.
+    `start`: entries already laid out (`_zip_start`), before these."""
+    out, directory = bytearray(start[0]), bytearray(start[1])
+    _zip_entries(out, directory, entries)
+    count = start[2] + len(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
+def _zip_entries(out: bytearray, directory: bytearray,
+                 entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> None:
     for name, (crc, size, data) in entries:
         encoded = name.encode("ascii")
         header = (20, 0, 8, 0, _ZIP_DATE, crc, len(data), size, len(encoded))
@@ -716,9 +851,6 @@ def _zip(entries: Sequence[tuple[str, tuple[int, int, bytes]]]) -> bytes:
                                  crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(out))
         directory += encoded
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *header, 0) + encoded + data
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
-                      len(directory), len(out), 0)
-    return bytes(out + directory + end)
 
 
 _XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -771,49 +903,36 @@ _XLSX_SHEET = (
     '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><sheetData>{rows}</sheetData>'
     '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
     '</worksheet>')
-_XLSX_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-_XLSX_MAX_TEXT = 32767  # characters in a cell
 
 
 class _SheetWriter:
-    """Sheets whose cells are written as openpyxl's streaming writer writes them: numbers,
-    booleans, error codes, inline text (formula-like text with the quote prefix, never a
-    formula). A text's cell is worked out once per workbook (a page repeats its names)."""
+    """Sheet cells as openpyxl's streaming writer writes them: numbers, booleans, error
+    codes, inline text (formula-like text with the quote prefix, never a formula). The
+    cell rules are those of reports.xlsx (and reports.appendix's formula-like text)."""
 
     def __init__(self) -> None:
         from reports.appendix import excel_value, is_formula_like
 
         self.excel_value, self.is_formula_like = excel_value, is_formula_like
 
-    def sheet(self, table: Table) -> str:
-        width = max(len(table.headers), 1, *(len(row) for row in table.rows))
-        letters = [_column_letter(n) for n in range(1, width + 1)]
-        rows = [f'<row r="1">{self.cell("A1", table.caption, 1)}</row>',
-                '<row r="2">' + "".join(self.cell(f"{letters[i]}2", h, 1)
-                                        for i, h in enumerate(table.headers)) + "</row>"]
-        cell = self.cell
-        for number, row in enumerate(table.rows, start=3):
-            cells = [f'<row r="{number}">']
-            for letter, c in zip(letters, row, strict=False):
-                value = download_value(c)
-                cells.append(f'<c r="{letter}{number}"{_known_cell(value, 0)}</c>'
-                             if type(value) in (str, int) else cell(f"{letter}{number}", value, 0))
-            cells.append("</row>")
-            rows.append("".join(cells))
-        return _XLSX_SHEET.format(rows="".join(rows))
-
     def cell(self, ref: str, value: object, style: int) -> str:
+        """The cell at `ref`, or nothing for a blank."""
+        body = self.body(value, style)
+        return "" if body is None else f'<c r="{ref}"{body}</c>'
+
+    def body(self, value: object, style: int) -> str | None:
+        """What follows a cell's reference (its style, type and content), None for a
+        blank."""
         kind = type(value)
         if kind is str or kind is int:
-            return f'<c r="{ref}"{_known_cell(value, style)}</c>'
+            return _known_cell(value, style)  # type: ignore[arg-type]
         if kind is not float and kind is not bool:
             value = self.excel_value(value)  # numpy numbers, NA, time stamps
         if value is None or value != value:  # blank: no cell
-            return ""
-        return f'<c r="{ref}"{self._body(value, style)}</c>'
+            return None
+        return self._body(value, style)
 
     def _body(self, value: object, style: int) -> str:
-        """What follows a cell's reference: its style, type and content."""
         if isinstance(value, str):
             return self._text(value, style)
         if isinstance(value, bool):
@@ -824,31 +943,32 @@ class _SheetWriter:
 
     def _text(self, text: str, style: int) -> str:
         """What follows a text cell's reference: its style, type and content."""
-        text = text[:_XLSX_MAX_TEXT]
+        text = text[:MAX_CELL_TEXT]
         if self.is_formula_like(text):
             style += 2
-        elif text in _XLSX_ERRORS:
-            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{_xml(text)}</v>'
+        elif text in ERROR_VALUES:
+            return f'{_XLSX_STYLES_ATTR[style]} t="e"><v>{cell_text(text)}</v>'
         if not text:
             return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr">'
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space}>{_xml(text)}</t></is>'
+        return (f'{_XLSX_STYLES_ATTR[style]} t="inlineStr"><is><t{space_kept(text)}>'
+                f"{cell_text(text)}</t></is>")
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)
 def _known_cell(value: str | int, style: int) -> str:
     """A text's or a whole number's cell after its reference, worked out once: the pages
     repeat their names, headers and years."""
-    writer = _SheetWriter()
-    return writer._body(xml_text(value) if isinstance(value, str) else value, style)
+    return _sheet_cells()._body(xml_text(value) if isinstance(value, str) else value, style)
 
 
+@functools.cache
+def _sheet_cells() -> _SheetWriter:
+    """The one sheet-cell writer (made on first use: it imports reports.appendix)."""
+    return _SheetWriter()
 _XLSX_STYLES_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')  # the cellXfs of _XLSX_STYLES
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def _xml(text: str) -> str:
-    return text.translate(_XML_ESCAPES)
+@functools.lru_cache(maxsize=64)
+def _column_letters(width: int) -> tuple[str, ...]:
+    return tuple(_column_letter(n) for n in range(1, width + 1))
 
 
 def _column_letter(number: int) -> str:
@@ -1218,6 +1338,29 @@ def _source_text(data: PortalData, code: str) -> str:
             "tính các báo cáo hợp lệ, đã hoàn thành, của đơn vị phải báo cáo trong năm.")
 
 
+def _by_value(make: Callable[[object], _T]) -> Callable[[object], _T]:
+    """`make` of a number worked out once per distinct number (the pages repeat their
+    counts); other values (text, blanks, NaN, 0.0 and -0.0, which are equal keys but not
+    the same text) go to `make` each time."""
+    made: dict[tuple[type, object], _T] = {}
+
+    @functools.wraps(make)
+    def memo(value: object) -> _T:
+        kind = value.__class__
+        if kind is int or (kind is float and value == value and value):
+            try:
+                return made[kind, value]
+            except KeyError:
+                if len(made) >= 1 << 16:
+                    made.clear()
+                result = made[kind, value] = make(value)
+                return result
+        return make(value)
+
+    return memo
+
+
+@_by_value
 def _count(value: object) -> str:
     if missing(value):
         return "–"
@@ -1225,6 +1368,7 @@ def _count(value: object) -> str:
     return vn_number(number, 0 if number == int(number) else 2)
 
 
+@_by_value
 def _raw(value: object) -> object:
     if missing(value):
         return ""
@@ -1278,12 +1422,16 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
     body += ['<h2 id="bao-cao">Báo cáo từng năm</h2>', "{table:1}"]
     titles = data.index.activity_titles
     led = _in_order(data.index.coverage.get(code, ()), ["year", "activity_code"])
-    led_rows = tuple(
-        (Cell(str(int(a["year"])), int(a["year"])), Cell(str(a["activity_code"])),
-         Cell(titles.get(a["activity_code"], "")),
-         Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
-         Cell(_count(a["sessions"]), _raw(a["sessions"])))
-        for a in led)
+    def led_row(a: Mapping[str, object]) -> tuple[Cell, ...]:
+        return (Cell(str(int(a["year"])), int(a["year"])),  # type: ignore[call-overload]
+                Cell(str(a["activity_code"])), Cell(titles.get(a["activity_code"], "")),
+                Cell(YES_NO[bool(a["is_reported"])], bool(a["is_reported"])),
+                Cell(_count(a["sessions"]), _raw(a["sessions"])))
+
+    made = data.index.made_rows.setdefault("led", {})  # units share their activities' rows
+    led_rows = tuple(_made_once(made, (a["year"], a["activity_code"], a["is_reported"],
+                                       a["sessions"], a["sessions"].__class__), led_row, a)
+                     for a in led)
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
     body += ['<h2 id="hoat-dong">Hoạt động chủ trì</h2>', "{table:2}"]
@@ -1354,25 +1502,17 @@ def units_index(data: PortalData, codes: Sequence[str], names: Mapping[str, str]
 
 
 def lineage_page(data: PortalData, key: tuple[str, int, str, str],
-                 cells: Iterable[tuple[int, Mapping[str, object]]],
-                 names: Mapping[str, str]) -> Page:
-    """The cells of marts.figure_lineage behind one reading: (position in the mart, row)."""
+                 cells: Sequence[int], names: Mapping[str, str]) -> Page:
+    """The cells of marts.figure_lineage behind one reading: their positions in
+    `PortalIndex.lineage_columns`, in the page's order."""
     code, year, scope, scope_code = key
     path = lineage_path(code, year, scope, scope_code)
     where = scope_label(data, scope, scope_code, names)
     value = data.index.readings.get((code, year, scope, scope_code))
     shown = value_text(data, code, scope, value["value"]) if value is not None else "–"
-    rows = tuple(
-        (Cell(names.get(str(c["unit_code"]), str(c["unit_code"])), str(c["unit_code"]),
-              unit_path(str(c["unit_code"]))),
-         Cell(str(c["tab"])),
-         Cell("–" if missing(c["sheet_row"]) else str(int(c["sheet_row"])), _raw(c["sheet_row"])),
-         Cell(COLUMN_HEADERS.get(str(c["column_key"]), str(c["column_key"])),
-              str(c["column_key"])),
-         Cell(_count(c["value"]), _raw(c["value"])),
-         Cell(COUNTS_AS_VI.get(str(c["counts_as"]), str(c["counts_as"])), str(c["counts_as"])),
-         Cell(_file_name(c["source_ref"])))
-        for c in _in_order(cells, ["unit_code", "tab", "sheet_row", "column_key"]))
+    columns, made = data.index.lineage_columns, data.index.lineage_cells(names)
+    rows = tuple(zip(*(_cells_of(columns[c], cells, made[c]) for c in LINEAGE_SHOWN),
+                     strict=True))
     table = Table(f"Các ô số liệu tạo nên {code} năm {year}, {where}",
                   ("Đơn vị", "Trang tính", "Dòng", "Cột (tiêu đề trong mẫu)", "Giá trị",
                    "Vai trò", "Tệp"), rows)
@@ -1381,6 +1521,68 @@ def lineage_page(data: PortalData, key: tuple[str, int, str, str],
             "<p>Tử số và mẫu số là tổng cột «Giá trị» của các dòng cùng vai trò; «Điều kiện» là "
             "ô được so sánh chứ không cộng vào.</p>{table:1}")
     return Page(path, f"Nguồn số liệu: {code} năm {year}, {where}", body, (table,))
+
+
+# the columns of a lineage page's table, in order, and how each value becomes its cell
+LINEAGE_SHOWN = ("unit_code", "tab", "sheet_row", "column_key", "value", "counts_as",
+                 "source_ref")
+
+
+def lineage_cell_makers(names: Mapping[str, str]) -> dict[str, Callable[[object], Cell]]:
+    return {
+        "unit_code": lambda u: Cell(names.get(str(u), str(u)), str(u), unit_path(str(u))),
+        "tab": lambda t: Cell(str(t)),
+        "sheet_row": lambda r: Cell("–" if missing(r) else str(int(r)), _raw(r)),  # type: ignore[call-overload]
+        "column_key": lambda k: Cell(COLUMN_HEADERS.get(str(k), str(k)), str(k)),
+        "value": lambda v: Cell(_count(v), _raw(v)),
+        "counts_as": lambda c: Cell(COUNTS_AS_VI.get(str(c), str(c)), str(c)),
+        "source_ref": lambda ref: Cell(_file_name(ref)),
+    }
+
+
+def _made_once(made: dict, key: tuple, make: Callable[[_K], _T], source: _K) -> _T:
+    """`make(source)`, kept in `made` under `key` (its values and whatever types tell equal
+    values apart) and reused for the same key; a key holding NaN, 0.0 or -0.0 (equal as
+    keys, not as text) is never kept, so never found."""
+    try:
+        found = made.get(key)
+    except TypeError:  # not a key
+        return make(source)
+    if found is None:
+        found = make(source)
+        if not any(v.__class__ is float and (v != v or not v) for v in key):
+            made[key] = found
+    return found
+
+
+class CellMemo:
+    """A column's cells made once per distinct value (a lineage page repeats its unit, tab,
+    file and most numbers)."""
+
+    def __init__(self, make: Callable[[object], Cell]) -> None:
+        self.make, self.made = make, {}
+
+    def __call__(self, value: object) -> Cell:
+        kind = value.__class__
+        if kind is float and (value != value or not value):  # NaN; 0.0 and -0.0 equal as keys
+            return self.make(value)
+        try:
+            return self.made[(kind, value)]
+        except KeyError:
+            cell = self.made[(kind, value)] = self.make(value)
+            return cell
+        except TypeError:  # not a key
+            return self.make(value)
+
+
+def _cells_of(values: Sequence[object], positions: Sequence[int], memo: CellMemo) -> list[Cell]:
+    """The cells of `values` at `positions`: those made already looked up in place (a
+    float 0.0, -0.0 or NaN is never kept, so never found)."""
+    found = memo.made.get
+    try:
+        return [found((v.__class__, v)) or memo(v) for v in map(values.__getitem__, positions)]
+    except TypeError:  # a value that is not a key
+        return [memo(values[p]) for p in positions]
 
 
 def _file_name(ref: object) -> str:
@@ -1411,23 +1613,29 @@ def build_pages(data: PortalData) -> Iterator[Page]:
 def build_site(data: PortalData) -> dict[str, bytes]:
     """Every file of the site: relative path → bytes."""
     with cycles_not_collected():  # core.runtime: a site is many small objects, no cycles
-        return _site_files(data)
+        return {name: content if isinstance(content, bytes) else content.content()
+                for name, content in site_files(data)}
 
 
-def _site_files(data: PortalData) -> dict[str, bytes]:
-    codes = indicator_codes(data)
+def site_files(data: PortalData) -> Iterator[tuple[str, bytes | Workbook]]:
+    """Every file of the site, one page's files at a time, in the order of `build_site`:
+    relative path → bytes, or the page's workbook still to be zipped (`Workbook.content`)."""
+    codes = tuple(indicator_codes(data))
     title = site_title(data)
     footer = (f"{esc(title)}. Cập nhật số liệu lần cuối: {esc(updated_text(data))}. "
               "Trang tĩnh, dùng được khi không có mạng.")
-    files: dict[str, bytes] = {"style.css": CSS.lstrip().encode("utf-8")}
+    yield "style.css", CSS.lstrip().encode("utf-8")
     for page in build_pages(data):
-        files[page.path] = page_html(page, codes, title, footer).encode("utf-8")
+        root = relative(page.path, "")
         stem = download_stem(page.path)
-        for number, table in enumerate(page.tables, start=1):
-            files[f"{stem}-{number}.csv"] = table_csv(table)
-        if page.tables:
-            files[f"{stem}.xlsx"] = tables_xlsx(page.tables)
-    return files
+        tables = [render_table(table, f"bang-{number}", root, f"{stem}-{number}", stem)
+                  for number, table in enumerate(page.tables, start=1)]
+        yield page.path, _page_html(page, [t.html for t in tables], _nav(root, codes), title,
+                                    footer).encode("utf-8")
+        for number, table in enumerate(tables, start=1):
+            yield f"{stem}-{number}.csv", table.csv
+        if tables:
+            yield f"{stem}.xlsx", Workbook(tuple(t.sheet.encode("utf-8") for t in tables))
 
 
 def plan_text_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:

@@ -333,13 +333,25 @@ def column_letter(index: int) -> str:
 
 
 def _string_item(text: str) -> str:
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f"<si><t{space}>{_text(text)}</t></si>"
+    return f"<si><t{space_kept(text)}>{_text(text)}</t></si>"
 
 
 def _text(text: str) -> str:
     """XML character data; a CR written as a reference, or a parser reads it as a LF."""
     return escape(text, {"\r": "&#13;"})
+
+
+# The cell rules the portal's per-page workbooks share (reports.portal writes its own
+# inline-text cells): text as XML character data, when its spaces must be kept, Excel's
+# error values (written as errors, not text) and the longest text a cell holds.
+cell_text = _text
+ERROR_VALUES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+MAX_CELL_TEXT = 32767
+
+
+def space_kept(text: str) -> str:
+    """The attribute that keeps a text's leading or trailing spaces (none without)."""
+    return ' xml:space="preserve"' if text != text.strip() else ""
 
 
 def _sheet_head(table: Table, dimension: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from core.files import write_bytes
@@ -51,10 +51,13 @@ def unchanged(record: Path, fingerprint: str, folder: Path) -> bool:
         return False
 
 
-def remember(record: Path, fingerprint: str, folder: Path, names: Iterable[str]) -> None:
+def remember(record: Path, fingerprint: str, folder: Path, names: Iterable[str],
+             hashes: Mapping[str, str] | None = None) -> None:
     """Record the files just written in `folder` (names relative to it): last, so that a
-    run killed before this writes them again."""
+    run killed before this writes them again. `hashes`: their SHA-256 when the writer
+    knows them (else each file is read back)."""
     record.parent.mkdir(parents=True, exist_ok=True)
     kept = {"fingerprint": fingerprint,
-            "files": {name: _sha256(folder / name) for name in sorted(names)}}
+            "files": {name: hashes[name] if hashes is not None else _sha256(folder / name)
+                      for name in sorted(names)}}
     write_bytes(record, json.dumps(kept, indent=1, ensure_ascii=False).encode("utf-8"))
