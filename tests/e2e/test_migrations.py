@@ -30,7 +30,7 @@ def _marts(path: Path, columns: dict[str, list[str]] | None = None
 def test_the_annual_run_migrates_an_old_warehouse_and_gives_the_same_marts(
         tmp_path, prefect_api, monkeypatch, capsys):
     """`python -m flows.annual_report --year 2024` on the old warehouse, with the same demo
-    workbooks: exit 0; versions 1–5 recorded as migrated; the 21 snapshots kept and none
+    workbooks: exit 0; versions 1–6 recorded as migrated; the 21 snapshots kept and none
     added (same content); the 21 fetches of the first run kept, 21 more logged; the first
     run's row in ops.flow_runs kept beside the new one; every mart identical, row for row."""
     from demo.generate import generate
@@ -52,8 +52,16 @@ def test_the_annual_run_migrates_an_old_warehouse_and_gives_the_same_marts(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert [(1, "tables", "migrated"), (2, "fetches_source_version", "migrated"),
                 (3, "own_write_versions", "migrated"), (4, "quarantine_row_shown", "migrated"),
-                (5, "register_reads_version", "migrated")] == con.execute(
+                (5, "register_reads_version", "migrated"),
+                (6, "cells_without_key", "migrated")] == con.execute(
             "select version, name, how from ops.schema_version order by version").fetchall()
+        # version 6 made raw.cells again without its key, every cell kept once
+        assert [] == con.execute(
+            "select constraint_type from duckdb_constraints() where schema_name = 'raw' "
+            "and table_name = 'cells' and constraint_type = 'PRIMARY KEY'").fetchall()
+        assert [(0,)] == con.execute(
+            "select count(*) from (select snapshot_id, tab_index, row_number, column_number "
+            "from raw.cells group by all having count(*) > 1)").fetchall()
         assert [(21, 42)] == con.execute(
             "select (select count(*) from raw.snapshots), "
             "(select count(*) from raw.fetches where outcome = 'snapshot')").fetchall()

@@ -15,7 +15,8 @@ from tests.warehouses import unpack_legacy
 from warehouse import db
 
 VERSIONS = [(1, "tables"), (2, "fetches_source_version"), (3, "own_write_versions"),
-            (4, "quarantine_row_shown"), (5, "register_reads_version")]
+            (4, "quarantine_row_shown"), (5, "register_reads_version"),
+            (6, "cells_without_key")]
 # what migrations 2–5 add, in the order a warehouse of today's tables has them
 ADDED = [("quality", "quarantine", "row_shown"), ("raw", "feedback_writes", "sheet_id"),
          ("raw", "feedback_writes", "expected_version"), ("raw", "fetches", "drive_version"),
@@ -48,7 +49,7 @@ def versions(path: Path) -> list[tuple]:
 def fresh(tmp_path_factory) -> Path:
     """A new warehouse, migrated once."""
     path = tmp_path_factory.mktemp("fresh") / "w.duckdb"
-    assert [1, 2, 3, 4, 5] == db.migrate_file(path)
+    assert [1, 2, 3, 4, 5, 6] == db.migrate_file(path)
     return path
 
 
@@ -64,14 +65,14 @@ def test_a_new_warehouse_is_created_at_the_latest_version(fresh):
 
 
 def test_a_warehouse_made_before_versioning_migrates_to_the_same_schema(fresh, tmp_path):
-    """The demo year 2024 as the code of 540d559 stored it: versions 1–5 migrated in one
+    """The demo year 2024 as the code of 540d559 stored it: versions 1–6 migrated in one
     step; the schema (columns in order, types, defaults, keys) is the new warehouse's; every
     row kept; the next migration applies nothing."""
     legacy = unpack_legacy(tmp_path / "legacy.duckdb")
     count = "select (select count(*) from raw.cells), (select count(*) from raw.fetches)"
     with duckdb.connect(str(legacy), read_only=True) as con:
         held = con.execute(count).fetchall()
-    assert [1, 2, 3, 4, 5] == db.migrate_file(legacy)
+    assert [1, 2, 3, 4, 5, 6] == db.migrate_file(legacy)
     assert [(v, n, "migrated") for v, n in VERSIONS] == versions(legacy)
     assert schema(fresh) == schema(legacy)
     with duckdb.connect(str(legacy), read_only=True) as con:
@@ -98,17 +99,17 @@ def test_an_older_warehouse_gets_each_migration_in_order(fresh, tmp_path):
 
 
 def test_a_failing_migration_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
-    """A migration 6 that fails: nothing of 1–5 is recorded or applied either, and the
+    """A migration 7 that fails: nothing of 1–6 is recorded or applied either, and the
     error names the migration's file."""
     legacy = unpack_legacy(tmp_path / "legacy.duckdb")
     before = schema(legacy)
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder)
-    (folder / "0006_broken.sql").write_text("alter table raw.nowhere add column x integer;\n")
+    (folder / "0007_broken.sql").write_text("alter table raw.nowhere add column x integer;\n")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
     with pytest.raises(db.MigrationFailed) as caught:
         db.migrate_file(legacy)
-    assert str(caught.value).startswith(f"{folder / '0006_broken.sql'}: Catalog Error: Table "
+    assert str(caught.value).startswith(f"{folder / '0007_broken.sql'}: Catalog Error: Table "
                                         "with name nowhere does not exist")
     assert before == schema(legacy)
     with duckdb.connect(str(legacy), read_only=True) as con:
@@ -118,24 +119,24 @@ def test_a_failing_migration_leaves_the_warehouse_as_it_was(tmp_path, monkeypatc
 
 def test_a_new_migration_applies_to_a_current_warehouse_only_once(fresh, tmp_path,
                                                                    monkeypatch):
-    """Migration 6 on a warehouse at version 5: applied and recorded as migrated; again:
+    """Migration 7 on a warehouse at version 6: applied and recorded as migrated; again:
     nothing. A gap in the numbering is refused."""
     path = tmp_path / "w.duckdb"
     shutil.copy(fresh, path)
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder)
-    (folder / "0006_flow_runs_note.sql").write_text(
+    (folder / "0007_flow_runs_note.sql").write_text(
         "alter table ops.flow_runs add column note varchar;\n")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
-    assert [6] == db.migrate_file(path)
+    assert [7] == db.migrate_file(path)
     assert [] == db.migrate_file(path)
-    assert (6, "flow_runs_note", "migrated") == versions(path)[-1]
+    assert (7, "flow_runs_note", "migrated") == versions(path)[-1]
     with duckdb.connect(str(path), read_only=True) as con:
         assert [("note",)] == con.execute(
             "select column_name from information_schema.columns where table_name = "
             "'flow_runs' and column_name = 'note'").fetchall()
-    (folder / "0008_gap.sql").write_text("select 1;\n")
-    with pytest.raises(RuntimeError, match=r"without gaps, found \[1, 2, 3, 4, 5, 6, 8\]"):
+    (folder / "0009_gap.sql").write_text("select 1;\n")
+    with pytest.raises(RuntimeError, match=r"without gaps, found \[1, 2, 3, 4, 5, 6, 7, 9\]"):
         db.migrate_file(path)
 
 
@@ -150,7 +151,7 @@ def test_a_stage_connects_without_ddl_and_only_to_a_current_warehouse(fresh, tmp
     monkeypatch.setattr(db, "sql_files", no_table_files)
     before = schema(fresh)
     with db.connect(fresh) as con:
-        assert 5 == db.schema_version(con)
+        assert 6 == db.schema_version(con)
     assert [] == db.migrate_file(fresh)  # current: nothing read, nothing changed
     assert before == schema(fresh)
     with pytest.raises(db.SchemaNotCurrent, match="không có kho dữ liệu"):
@@ -159,16 +160,16 @@ def test_a_stage_connects_without_ddl_and_only_to_a_current_warehouse(fresh, tmp
     legacy = unpack_legacy(tmp_path / "legacy.duckdb")
     with pytest.raises(db.SchemaNotCurrent) as caught:
         db.connect(legacy)
-    assert (f"kho dữ liệu {legacy} ở phiên bản lược đồ None, chương trình cần 5: quy trình "
+    assert (f"kho dữ liệu {legacy} ở phiên bản lược đồ None, chương trình cần 6: quy trình "
             "phải cập nhật kho (warehouse.db.migrate_file) trước khi các bước mở nó"
             ) == str(caught.value)
     newer = tmp_path / "newer.duckdb"
     shutil.copy(fresh, newer)
     with duckdb.connect(str(newer)) as con:
-        con.execute("insert into ops.schema_version values (6, 'later', 'migrated', now())")
+        con.execute("insert into ops.schema_version values (7, 'later', 'migrated', now())")
     with pytest.raises(db.WarehouseUnavailable) as refused:
         db.migrate_file(newer)
-    assert ("HB_WAREHOUSE: kho dữ liệu ở phiên bản lược đồ 6, mới hơn phiên bản 5 của chương "
+    assert ("HB_WAREHOUSE: kho dữ liệu ở phiên bản lược đồ 7, mới hơn phiên bản 6 của chương "
             "trình này; cập nhật chương trình rồi chạy lại") == str(refused.value)
 
 

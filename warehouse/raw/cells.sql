@@ -17,6 +17,5 @@ create table if not exists raw.cells (
     row_number integer not null,
     column_number integer not null,
     value_type varchar not null,
-    value_text varchar not null,
-    primary key (snapshot_id, tab_index, row_number, column_number)
+    value_text varchar not null
 );
