@@ -268,10 +268,27 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _server_output() -> Path:
+    """Where the temporary server writes its console: a log file in PREFECT_HOME, not the
+    run's console. Stopped at the end of a run, the server may still be flushing an event
+    (Prefect's task-run recorder logs a CancelledError traceback then), and the run's
+    console is the short Vietnamese summary, nothing else."""
+    home = Path(os.environ.get("PREFECT_HOME") or PROJECT_DIR / ".prefect").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home / "temporary-server.log"
+
+
+def _start_server_process(port: int, env: dict[str, str], cwd: Path | None):
+    import subprocess
+
+    with _server_output().open("ab") as log:  # the child keeps its own copy of the file
+        return subprocess.Popen(_server_command(port), env=env, cwd=cwd, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+
 def start_temporary_server():
     """Start Prefect's temporary server as a child that dies with this process; return
     (process, API URL) once it answers."""
-    import subprocess
     import time
 
     from prefect.settings import get_current_settings
@@ -282,7 +299,7 @@ def start_temporary_server():
     while True:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/api"
-        process = subprocess.Popen(_server_command(port), env=env, cwd=PROJECT_DIR)
+        process = _start_server_process(port, env, PROJECT_DIR)
         while process.poll() is None and time.monotonic() < deadline:
             if _healthy(url):
                 return process, url
@@ -291,8 +308,8 @@ def start_temporary_server():
             continue
         stop_server(process)
         raise RuntimeError("máy chủ Prefect tạm thời không khởi động được (mã thoát "
-                           f"{process.returncode}); đặt PREFECT_API_URL để dùng máy chủ "
-                           "Prefect riêng")
+                           f"{process.returncode}; nhật ký: {_server_output()}); đặt "
+                           "PREFECT_API_URL để dùng máy chủ Prefect riêng")
 
 
 # A command-line run starts that server as its first step, while its own modules are still
@@ -311,14 +328,12 @@ _early_server: tuple[object, str] | None = None  # (process, API URL)
 def start_server_early(argv: list[str]) -> None:
     """Start the temporary server of a command-line run now (see above), unless a server
     is configured in the environment or the command only asks for its help."""
-    import subprocess
-
     global _early_server
     if os.environ.get("PREFECT_API_URL") or {"-h", "--help"} & set(argv):
         return
     try:
         port = _free_port()
-        process = subprocess.Popen(_server_command(port), env=_server_environment({}))
+        process = _start_server_process(port, _server_environment({}), None)
     except OSError:  # the run starts its server later, the usual way
         return
     _early_server = (process, f"http://127.0.0.1:{port}/api")

@@ -67,3 +67,25 @@ def test_command_line_runs_persist_no_results_and_send_no_heartbeats_unless_set(
     with temporary_settings({"flows.heartbeat_frequency": 60}), command_line_settings():
         operator = current()
     assert ((True, 180), (False, None), (False, 60)) == (outside, inside, operator)
+
+
+SERVER_CHILD = """
+from core.runtime import configure_environment, start_temporary_server, stop_server
+
+configure_environment()
+process, url = start_temporary_server()
+print(url.startswith("http://127.0.0.1:"))
+stop_server(process)
+"""
+
+
+def test_the_temporary_server_writes_its_console_to_a_log_not_to_the_runs(tmp_path):
+    """A command-line run's own Prefect server: what it prints goes to
+    PREFECT_HOME/temporary-server.log, so the run's console holds the run's lines only (a
+    server stopped while flushing an event logs a traceback)."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {"PYTHONPATH": os.getcwd(), "PREFECT_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", SERVER_CHILD], env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert (0, "True\n", "") == (done.returncode, done.stdout, done.stderr)
+    assert (tmp_path / "home" / "temporary-server.log").is_file()
