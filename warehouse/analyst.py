@@ -22,6 +22,10 @@ ANALYST_STORAGE_VERSION = "v1.4.0"  # readable by DuckDB 1.4 clients (DBeaver, o
 # as fast (4,021 units: 2.7 s either way) and keeps the run's peak memory down (414 → 251 MB
 # for the copy alone; the default pool is most of the machine's memory)
 COPY_MEMORY_LIMIT = "128MB"
+# and one thread: the copy is mostly raw.cells' primary key, built row by row; a second
+# thread added memory, not speed (4,021 units: 1.8-2.4 s of CPU against 2.4-2.7, the
+# copy's own peak 164 MB against 214 with two threads on this 2-core machine)
+COPY_THREADS = 1
 # Tables whose data is copied without compression: raw.snapshots holds every workbook as
 # fetched (.xlsx files are zip archives, which do not compress), and DuckDB's analysis of
 # each compression method for them was most of the copy (4,021 units: 1.1 of 3.0 s of CPU)
@@ -159,6 +163,7 @@ def publish_analyst_copy(warehouse: Path, analyst_dir: Path) -> dict[str, Path]:
     target, parquet_dir = analyst_dir / "warehouse.duckdb", analyst_dir / "marts"
     with open_for_writing(warehouse) as con:
         con.execute(f"set memory_limit = '{COPY_MEMORY_LIMIT}'")
+        con.execute(f"set threads = {COPY_THREADS}")
         source = con.execute("select current_database()").fetchone()[0]
         with replacing(target) as partial:
             con.execute(f"attach '{partial.as_posix()}' as analyst_copy "
