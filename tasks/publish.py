@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -122,15 +120,6 @@ def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
         return _publish(settings, figures)
 
 
-def _create_artifacts(figures: YearFigures, markdown: str) -> None:
-    create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
-                             description=f"Báo cáo tổng hợp năm {figures.year}")
-    for name in ("submission_status", "indicator_values"):
-        create_table_artifact(artifact_rows(figures.marts[name]),
-                              key=f"{name.replace('_', '-')}-{figures.year}",
-                              description=f"{name} {figures.year}")
-
-
 def _publish(settings: RunSettings, figures: YearFigures) -> Published:
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
@@ -142,17 +131,16 @@ def _publish(settings: RunSettings, figures: YearFigures) -> Published:
     md_path = folder / f"bao-cao-{figures.year}.md"
     write_text(md_path, markdown)
     xlsx_path = folder / f"bao-cao-{figures.year}.xlsx"
-    # The artifacts are sent while the workbooks are written: most of their time is waiting
-    # for the Prefect API to store them (about 0.8 s at 4,021 units), which the workbooks
-    # need not wait for. The thread runs in this task run's context (its flow and task run).
-    with ThreadPoolExecutor(max_workers=1) as sender:
-        sent = sender.submit(contextvars.copy_context().run, _create_artifacts, figures,
-                             markdown)
-        write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
-        appendix = write_appendix(
-            folder / f"phu-luc-{figures.year}.xlsx",
-            {title: (list(columns), figures.marts[mart])
-             for title, (mart, columns) in APPENDIX_SHEETS.items()},
-            APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"], locality=locality)
-        sent.result()
+    write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
+    appendix = write_appendix(
+        folder / f"phu-luc-{figures.year}.xlsx",
+        {title: (list(columns), figures.marts[mart])
+         for title, (mart, columns) in APPENDIX_SHEETS.items()},
+        APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"], locality=locality)
+    create_markdown_artifact(markdown, key=f"annual-report-{figures.year}",
+                             description=f"Báo cáo tổng hợp năm {figures.year}")
+    for name in ("submission_status", "indicator_values"):
+        create_table_artifact(artifact_rows(figures.marts[name]),
+                              key=f"{name.replace('_', '-')}-{figures.year}",
+                              description=f"{name} {figures.year}")
     return Published(folder, md_path, xlsx_path, appendix)
