@@ -47,6 +47,8 @@ def is_control(character: str) -> bool:
 
 def without_controls(text: str) -> str:
     """`text` without control characters; a pasted line or page break becomes a space."""
+    if CONTROL_CHARACTER.search(text) is None:  # nearly always: a search is half a sub
+        return text
     return CONTROL_CHARACTER.sub(lambda m: " " if m.group() in BREAKS else "", text)
 
 

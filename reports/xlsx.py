@@ -20,6 +20,8 @@ openpyxl, python-calamine.
 from __future__ import annotations
 
 import math
+import queue
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -168,7 +170,11 @@ def write_workbook(path: Path, tables: Iterable[Table],
         sheets = []
         for number, table in enumerate(tables, start=1):
             with zf.open(f"xl/worksheets/sheet{number}.xml", "w") as out:
-                book.write_sheet(out, table)
+                behind = _WriteBehind(out)
+                try:
+                    book.write_sheet(behind, table)
+                finally:
+                    behind.close()
             sheets.append(table)
         zf.writestr("xl/sharedStrings.xml", book.shared_strings_xml())
         zf.writestr("xl/styles.xml", book.styles_xml())
@@ -181,6 +187,40 @@ def write_workbook(path: Path, tables: Iterable[Table],
         zf.writestr("_rels/.rels", _root_rels())
         zf.writestr("[Content_Types].xml", _content_types(len(sheets)))
     return path
+
+
+class _WriteBehind:
+    """A sheet's bytes written to its zip entry by a thread: zlib compresses a chunk (without
+    holding the GIL) while the next chunk is laid out, so the two share the machine's cores.
+    At most `QUEUED` chunks wait; the first error is raised to the writer."""
+
+    QUEUED = 2
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out, self._error = out, None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUED)
+        self._thread = threading.Thread(target=self._drain, name="xlsx-writer", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._out.write(data)
+                except BaseException as exc:  # handed to the writer (write, close)
+                    self._error = exc
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def close(self) -> None:
+        """Wait until every chunk is written; raise the first error."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class _Book:

@@ -7,6 +7,7 @@ from prefect import task
 
 from core.assemble import assemble_year
 from core.registry import expected_units, read_registry
+from core.runtime import cycles_not_collected
 from core.settings import RunSettings
 from tasks import report_progress
 from tasks.validate import ValidationResult
@@ -17,8 +18,9 @@ from warehouse import db
 def load_year(settings: RunSettings, checked: ValidationResult) -> dict[str, int]:
     """Write one year's typed rows, issues and quarantine in one transaction; rows per table."""
     units = expected_units(read_registry(settings.seeds_dir), checked.year)
-    tables = assemble_year(checked.year, units, checked.submissions, checked.issues)
-    with db.connect(settings.warehouse) as con:
+    # core.runtime: a year's rows are many small objects, no cycles
+    with cycles_not_collected(), db.connect(settings.warehouse) as con:
+        tables = assemble_year(checked.year, units, checked.submissions, checked.issues)
         db.replace_year(con, checked.year, tables)
     counts = {name: len(rows) for name, rows in tables.items()}
     report_progress(

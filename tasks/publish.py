@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from core.escape import markdown_text
 from core.files import replacing, write_text
 from core.registry import read_locality, read_registry
+from core.runtime import cycles_not_collected
 from core.settings import RunSettings
 from reports.appendix import as_written, excel_value, is_formula_like, write_appendix
 from reports.content import annual_summary
@@ -115,6 +116,11 @@ def artifact_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
 def publish_report(settings: RunSettings, figures: YearFigures) -> Published:
     """Write report-<year>.md and report-<year>.xlsx and attach them to the flow run; each
     file replaces the previous one whole (core.files)."""
+    with cycles_not_collected():  # core.runtime: many small objects, no cycles
+        return _publish(settings, figures)
+
+
+def _publish(settings: RunSettings, figures: YearFigures) -> Published:
     registry = read_registry(settings.seeds_dir)
     names = {u.code: u.name_vi for u in registry.units}
     locality = read_locality(settings.seeds_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -91,15 +92,26 @@ def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
                     chunk: int = 500):
     """Each snapshot with its workbook (None when not an expected unit's readable snapshot),
     read `chunk` snapshots per query: few queries, and never a whole year's cells at once.
-    Only the cells of the tabs the parser reads are fetched; the other tabs are empty."""
-    for start in range(0, len(snapshots), chunk):
-        part = snapshots[start:start + chunk]
-        wanted = {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"]) for s in part
-                  if s["unit_code"] in codes and s["read_error"] is None}
-        cells = db.snapshots_cells(con, wanted)
-        for snap in part:
-            found = cells.pop(str(snap["snapshot_id"]), None)
-            yield snap, None if found is None else grids_of(snap["tab_names"], *found)
+    Only the cells of the tabs the parser reads are fetched; the other tabs are empty.
+    The next part's cells are read (by DuckDB, on its own cursor and thread) while this
+    part's workbooks are parsed."""
+    parts = [snapshots[start:start + chunk] for start in range(0, len(snapshots), chunk)]
+    if not parts:
+        return
+
+    def wanted(part: list[dict[str, object]]) -> dict[str, list[int]]:
+        return {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"]) for s in part
+                if s["unit_code"] in codes and s["read_error"] is None}
+
+    with ThreadPoolExecutor(max_workers=1) as reader, con.cursor() as cursor:
+        coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[0]))
+        for number, part in enumerate(parts):
+            cells = coming.result()
+            if number + 1 < len(parts):
+                coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[number + 1]))
+            for snap in part:
+                found = cells.pop(str(snap["snapshot_id"]), None)
+                yield snap, None if found is None else grids_of(snap["tab_names"], *found)
 
 
 @task(name="validate_submissions", task_run_name="validate {year}")
