@@ -10,26 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-MARKER = "HB_TEST_RUN_MARKER"
-
-
-def _processes(marker: str) -> dict[int, str]:
-    """Living processes whose environment carries the marker: pid → command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if f"{MARKER}={marker}".encode() in environ and state != "Z":
-            found[int(entry.name)] = command
-    return found
+from tests.processes import MARKER, marked_processes
 
 
 def _until(condition, seconds: float):
@@ -63,16 +45,16 @@ def test_the_server_starts_first_and_a_run_waiting_for_the_lock_stops_it(tmp_pat
              str(tmp_path / "reports"), "--warehouse", str(warehouse), "--output-dir",
              str(tmp_path / "out"), "--seeds-dir", str(small_registry)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        server = _until(lambda: [c for c in _processes(marker).values() if "--die-with" in c
+        server = _until(lambda: [c for c in marked_processes(marker).values() if "--die-with" in c
                                  or "uvicorn" in c], 30)
         first_line = command.stdout.readline()
-        alone = _until(lambda: list(_processes(marker)) == [command.pid], 10)
+        alone = _until(lambda: list(marked_processes(marker)) == [command.pid], 10)
     finally:
         for process in (command, holder):
             if process is not None:
                 process.kill()
                 process.wait()
-        for pid in _processes(marker):  # fail, but leave nothing running on the machine
+        for pid in marked_processes(marker):  # fail, but leave nothing running on the machine
             os.kill(pid, signal.SIGKILL)
     assert (1, True, True) == (len(server), first_line.startswith(
         f"Đang chờ kho dữ liệu {warehouse}: tiến trình {holder.pid} "), alone), first_line

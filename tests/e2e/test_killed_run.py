@@ -16,32 +16,19 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from tests.processes import MARKER, marked_processes
 from tests.runs import marts
 from tests.workbooks import report_workbook
 
 ACTIVITY = {"activity_code": "1a", "description": "Mít tinh", "form": "Khác",
             "audience": "Người dân, cộng đồng", "sessions": 2, "is_law_dissemination": "Có"}
-MARKER = "HB_TEST_RUN_MARKER"
 REPORTS = ("bao-cao-2024.md", "bao-cao-2024.xlsx", "bao-cao-2024.docx", "bao-cao-2024.html",
            "phu-luc-2024.xlsx")
 
 
 def _run_processes(marker: str) -> list[str]:
-    """Living processes (zombies aside) whose environment carries the run's marker: the
-    run and everything it started."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if f"{MARKER}={marker}".encode() in environ and state != "Z":
-            found.append(f"{entry.name} {command}")
-    return found
+    """The run and everything it started, still living: "pid command" each."""
+    return [f"{pid} {command}" for pid, command in marked_processes(marker).items()]
 
 
 def _dead_pid() -> int:
