@@ -93,6 +93,56 @@ class _PeakSampler:
         self.peak = max(self.peak, self.rss_mb())
 
 
+def _tree_rss_mb(root: int) -> tuple[float, float, float]:
+    """Now, in MB: the resident size of process `root`, the total of it and every process
+    under it, and the largest of the processes under it (0 when none)."""
+    parent, rss = {}, {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parent[pid], rss[pid] = int(fields[1]), int(fields[21]) * PAGE_MB
+    under, frontier = [], [root]
+    while frontier:
+        found = [pid for pid, ppid in parent.items() if ppid in frontier]
+        under += found
+        frontier = found
+    return (rss.get(root, 0.0), rss.get(root, 0.0) + sum(rss[pid] for pid in under),
+            max((rss[pid] for pid in under), default=0.0))
+
+
+class _TreeSampler:
+    """While a stage runs (every 100 ms): the highest total resident size of a process and
+    every process under it (the pull's readers, the portal's worker, a Prefect server),
+    and the highest size of any one process under it. getrusage cannot say it: a child's
+    ru_maxrss starts at its parent's size, carried over through fork and exec."""
+
+    def __init__(self, root: int) -> None:
+        self.root, self.own, self.total, self.largest_child = root, 0.0, 0.0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            own, total, largest = _tree_rss_mb(self.root)
+            self.own, self.total = max(self.own, own), max(self.total, total)
+            self.largest_child = max(self.largest_child, largest)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> _TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _children_cpu() -> float:
     """CPU seconds of this process's children that have ended and been waited for."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -105,14 +155,18 @@ class Bench:
         self.out, self.about = out, about
 
     def measure(self, name: str, func: Callable, *args, **kwargs):
-        with _PeakSampler() as sampler:
+        with _PeakSampler() as sampler, _TreeSampler(os.getpid()) as tree:
             start, cpu = time.perf_counter(), time.process_time()
             children = _children_cpu()
             result = func(*args, **kwargs)
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             children = _children_cpu() - children
         figure = {"stage": name, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
-                  "peak_rss_mb": round(sampler.peak, 1)}
+                  "peak_rss_mb": round(sampler.peak, 1),
+                  # with the processes under this one: the benchmark's own Prefect server
+                  # (from prefect_server_start on), the pull's readers, the portal's worker
+                  "tree_peak_rss_mb": round(tree.total, 1),
+                  "largest_child_peak_rss_mb": round(tree.largest_child, 1)}
         if children >= 0.001:  # processes the stage started and ended (the pull's readers)
             figure["children_cpu_seconds"] = round(children, 3)
         if reader := getattr(result, "reader_peak_mb", 0.0):
@@ -128,10 +182,11 @@ class Bench:
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT)
         lines, marked = [], None
-        for line in process.stdout:
-            lines.append(line)
-            if mark and marked is None and mark.encode() in line:
-                marked = time.perf_counter() - start
+        with _TreeSampler(process.pid) as tree:
+            for line in process.stdout:
+                lines.append(line)
+                if mark and marked is None and mark.encode() in line:
+                    marked = time.perf_counter() - start
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -140,7 +195,10 @@ class Bench:
             raise RuntimeError(f"{name}: {' '.join(argv)} exited {process.returncode}")
         figure = {"stage": name, "wall_seconds": round(wall, 3),
                   "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-                  "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "process": "child"}
+                  # sampled: ru_maxrss would start at this process's own size (fork, exec)
+                  "peak_rss_mb": round(tree.own, 1), "process": "child",
+                  "tree_peak_rss_mb": round(tree.total, 1),
+                  "largest_child_peak_rss_mb": round(tree.largest_child, 1)}
         if marked is not None:
             figure["seconds_until_first_stage"] = round(marked, 3)
         self._add(figure)
@@ -374,6 +432,11 @@ def run(units: int | None, year: int, out: Path, command: bool = True,
             "pipeline_stages_seconds": pipeline,
             "per_unit": per_unit,
             "peak_rss_mb": max(f["peak_rss_mb"] for f in bench.stages),
+            # the largest of any one process: this one, a whole command, or one under them
+            "largest_process_mb": max(max(f["peak_rss_mb"], f.get("largest_child_peak_rss_mb",
+                                                                  0.0))
+                                      for f in bench.stages),
+            "tree_peak_rss_mb": max(f.get("tree_peak_rss_mb", 0.0) for f in bench.stages),
             "profile": profiled,
             "read_limits": asdict(settings.limits),
             "warehouse_mb": round(settings.warehouse.stat().st_size / 2**20, 1),
