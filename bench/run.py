@@ -26,8 +26,10 @@ Generates the workbooks of N synthetic units (demo/generate.py `synthetic_regist
   cost paid before the first workbook is read.
 
 Memory: `peak_rss_mb` is the highest resident set size of this process *during* the stage
-(sampled every 5 ms); for the pull, also the peak of the workbook reader's own process; for
-the subprocess stages, the peak of the child (its largest process). CPU seconds beside
+(sampled every 5 ms), or of the child for the subprocess stages (sampled every 100 ms);
+`tree_peak_rss_mb` the highest total of that process and every process under it (readers,
+a Prefect server), `largest_child_peak_rss_mb` the largest of those; for the pull, also the
+peak of the workbook reader's own process. CPU seconds beside
 the wall time: on a shared machine the wall time says how long it took, the CPU time how
 much work it was. The slowest pipeline stage (or `--profile STAGE`) is run again under
 cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
