@@ -177,15 +177,27 @@ def prune_result_storage(storage: Path, keep_seconds: float, max_bytes: int,
     return removed
 
 
-def forget_flow_run_results(flow_run_id, storage: Path) -> list[Path]:
+def forget_flow_run_results(flow_run_id, storage: Path, settle_seconds: float = 15.0
+                            ) -> list[Path]:
     """Delete the stored task results of one flow run (read from the API: each task run's
-    final state names its result file); only files inside `storage` are touched."""
+    final state names its result file); only files inside `storage` are touched. The
+    server records a task run's states from events, a moment after the engine sends them:
+    while a task run still shows a state that is not final, it is read again (for at most
+    `settle_seconds`), so that the last task's result is not missed."""
+    import time
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    deadline = time.monotonic() + settle_seconds
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        while True:
+            task_runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            if (all(t.state is not None and t.state.is_final() for t in task_runs)
+                    or time.monotonic() > deadline):
+                break
+            time.sleep(0.25)
     root = storage.resolve()
     removed = []
     for task_run in task_runs:

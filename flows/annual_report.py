@@ -97,7 +97,12 @@ def record_failure(flow, run, state) -> None:
 
 def forget_results(flow, run, state) -> None:
     """A completed run is never resumed: its stored task results (copies of submitted
-    data) go as soon as it completes."""
+    data) go as soon as it completes. A run that stores none (the command line's) has
+    nothing to wait for."""
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().results.persist_by_default:
+        return
     if storage := local_result_storage():
         try:
             forget_flow_run_results(run.id, storage)
