@@ -22,6 +22,7 @@ it stays text even when someone edits the cell. The value itself is not changed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -249,16 +250,27 @@ def _table(title: str, columns: list[str], frame: pd.DataFrame, total_columns: l
 
 def _cell(column: str, value: object, formats: dict[str, str], bold: bool = False) -> Cell:
     """A formula-like text stays a string with the quote prefix (never `<f>`)."""
-    return Cell(as_written(value),
-                Style(number_format=_number_format(column, value, formats), bold=bold,
-                      quote_prefix=is_formula_like(value)))
+    return Cell(as_written(value), cell_style(_number_format(column, value, formats), bold,
+                                             is_formula_like(value)))
 
 
 def as_written(value: object) -> object:
     """An error's text (#REF!, #N/A…) is written as that error, as spreadsheets show it."""
-    from openpyxl.cell.cell import ERROR_CODES
+    return ErrorValue(value) if isinstance(value, str) and value in _error_codes() else value
 
-    return ErrorValue(value) if isinstance(value, str) and value in ERROR_CODES else value
+
+@functools.cache
+def _error_codes() -> frozenset[str]:
+    from openpyxl.cell.cell import ERROR_CODES  # openpyxl: only once a cell is written
+
+    return frozenset(ERROR_CODES)
+
+
+@functools.cache
+def cell_style(number_format: str, bold: bool, quote_prefix: bool) -> Style:
+    """The one `Style` of these settings: a report has a few styles and thousands of cells
+    (equal styles are one style in the workbook either way)."""
+    return Style(number_format=number_format, bold=bold, quote_prefix=quote_prefix)
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 import pandas as pd
 
@@ -296,9 +297,13 @@ class PeriodFigures:
 
     def unit_order(self, codes: Iterable[str]) -> list[str]:
         """Codes in the registry's order: agencies, then wards, each by code."""
-        status = self.marts["submission_status"]
-        kinds = dict(zip(status["unit_code"], status["unit_kind"], strict=True))
+        kinds = self._unit_kinds
         return sorted(set(codes), key=lambda code: (kinds.get(code, "~"), code))
+
+    @cached_property
+    def _unit_kinds(self) -> dict[str, str]:  # read once: a report orders units 20 times
+        status = self.marts["submission_status"]
+        return dict(zip(status["unit_code"], status["unit_kind"], strict=True))
 
     def unit_list(self, codes: Iterable[str], sub_unit: str) -> str:
         return unit_list([self.unit_name(code) for code in codes], sub_unit)
@@ -752,7 +757,7 @@ def _submission_chart(figures: PeriodFigures, years: Sequence[int], detail: str)
     status = figures.mart("submission_status", years)
     units = figures.unit_order(status["unit_code"])
     state = {}
-    for r in status.itertuples():
+    for r in status[["unit_code", "year", "status", "is_on_time"]].itertuples():
         if r.status == "received":
             state[(r.unit_code, r.year)] = "late" if r.is_on_time is False else "on_time"
         else:
@@ -792,7 +797,8 @@ def _annual_submission_section(figures: PeriodFigures, year: int) -> list[Block]
     rows = tuple(
         (str(i), figures.unit_name(r.unit_code), STATUS_VI[r.status], vn_date(r.completed_on),
          _on_time_text(r.is_on_time), str(_int(r.error_count)))
-        for i, r in enumerate(status.itertuples(), start=1))
+        for i, r in enumerate(status[["unit_code", "status", "completed_on", "is_on_time",
+                                      "error_count"]].itertuples(), start=1))
     return [
         Heading("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", 1),
         Paragraph(_counts_text(submission_counts(status))),
@@ -876,6 +882,14 @@ def _budget_pivot(budget: pd.DataFrame, index: str) -> pd.DataFrame:
     return pivot
 
 
+def _budget_rows(pivot: pd.DataFrame) -> list[tuple[object, object, object]]:
+    """(index, state, other) of each row of a budget pivot, the values as `iterrows` gives
+    them (a row of the frame's common type) without a Series per row."""
+    at_state, at_other = pivot.columns.get_loc("state"), pivot.columns.get_loc("other")
+    return [(k, v[at_state], v[at_other])
+            for k, v in zip(pivot.index, pivot.values, strict=True)]
+
+
 def _budget_section(figures: PeriodFigures, years: Sequence[int], annual: bool) -> list[Block]:
     budget = figures.mart("budget", years)
     period = _period_text(years[0], years[-1])
@@ -892,9 +906,9 @@ def _budget_section(figures: PeriodFigures, years: Sequence[int], annual: bool) 
         f"({_share(other, state + other)})."))
     if annual:
         pivot = pivot.loc[figures.unit_order(pivot.index)]
-    rows = [(figures.unit_name(str(k)) if annual else str(k), vn_number(r["state"]),
-             vn_number(r["other"]), vn_number(r["state"] + r["other"]))
-            for k, r in pivot.iterrows()]
+    rows = [(figures.unit_name(str(k)) if annual else str(k), vn_number(state_k),
+             vn_number(other_k), vn_number(state_k + other_k))
+            for k, state_k, other_k in _budget_rows(pivot)]
     rows.append(("Tổng cộng", vn_number(state), vn_number(other), vn_number(state + other)))
     blocks.append(Table(
         "budget", ("Đơn vị" if annual else "Năm", f"{SOURCE_VI['state']} (đồng)",
@@ -1061,7 +1075,9 @@ def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.Data
                                      "Đúng hạn", "Lỗi", "Cảnh báo"],
                      [[r.unit_code, r.unit_name, STATUS_VI[r.status], vn_date(r.completed_on),
                        _on_time_text(r.is_on_time), r.error_count, r.warning_count]
-                      for r in status.itertuples()]),
+                      for r in status[["unit_code", "unit_name", "status", "completed_on",
+                                       "is_on_time", "error_count",
+                                       "warning_count"]].itertuples()]),
         Heading("2. Kết quả các chỉ tiêu của Kế hoạch", 1),
     ]
     main = indicators[indicators["scope"].isin(["district", "audience"])]
@@ -1109,8 +1125,8 @@ def annual_summary(year: int, marts: Mapping[str, pd.DataFrame], issues: pd.Data
     if len(budget):
         pivot = _budget_pivot(budget, "unit_code")
         state, other = pivot["state"].sum(), pivot["other"].sum()
-        rows = [[unit_names.get(u, u), vn_number(r["state"]), vn_number(r["other"]),
-                 vn_number(r["state"] + r["other"])] for u, r in pivot.iterrows()]
+        rows = [[unit_names.get(u, u), vn_number(state_u), vn_number(other_u),
+                 vn_number(state_u + other_u)] for u, state_u, other_u in _budget_rows(pivot)]
         rows.append(["Tổng cộng", vn_number(state), vn_number(other), vn_number(state + other)])
         blocks.append(_plain_table("budget", ["Đơn vị", SOURCE_VI["state"], SOURCE_VI["other"],
                                               "Tổng"], rows, bold_last_rows=1))

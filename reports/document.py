@@ -140,11 +140,25 @@ def _run(paragraph, text: str, *, size: float = BODY_PT, bold: bool = False,
          italic: bool = False):
     """Every text of the document goes through here: python-docx escapes markup itself but
     refuses control characters (core.escape.xml_text)."""
-    run = paragraph.add_run(xml_text(text))
+    run = paragraph.add_run()
+    _append_text(run._r, xml_text(text))
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.italic = italic
     return run
+
+
+def _append_text(r, text: str) -> None:
+    """What python-docx's `Run.text` appends to a new run (a `w:t` per stretch of text, a
+    tab `w:tab`, a line break `w:br`), a stretch at a time: python-docx goes character by
+    character, and a paragraph listing thousands of units is 100,000 characters."""
+    for part in _RUN_BREAK.split(text):
+        if part == "\t":
+            r.add_tab()
+        elif part in ("\r", "\n"):
+            r.add_br()
+        elif part:
+            r.add_t(part)
 
 
 def _centred(container, text: str, *, size: float, bold: bool = False, italic: bool = False,

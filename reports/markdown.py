@@ -50,7 +50,16 @@ def render_markdown(blocks: Iterable[Block]) -> str:
 
 def _table(block: Table) -> list[str]:
     total_from = len(block.rows) - block.bold_last_rows
-    rows = [[f"**{markdown_text(cell)}**" if i >= total_from else markdown_text(cell)
+    escaped: dict[str, str] = {}  # a unit table repeats its values: each escaped once
+
+    def literal(cell: object) -> str:
+        if type(cell) is not str:  # Markdown already, or another type: as it comes
+            return markdown_text(cell)
+        if (text := escaped.get(cell)) is None:
+            text = escaped[cell] = markdown_text(cell)
+        return text
+
+    rows = [[f"**{literal(cell)}**" if i >= total_from else literal(cell)
              for cell in row] for i, row in enumerate(block.rows)]
     return ["| " + " | ".join(markdown_text(h) for h in block.headers) + " |",
             "|" + "---|" * len(block.headers),

@@ -16,12 +16,17 @@ from core.files import replacing, write_text
 from core.registry import read_locality, read_registry
 from core.runtime import cycles_not_collected
 from core.settings import RunSettings
-from reports.appendix import as_written, excel_value, is_formula_like, write_appendix
+from reports.appendix import (
+    as_written,
+    cell_style,
+    excel_value,
+    is_formula_like,
+    write_appendix,
+)
 from reports.content import annual_summary
 from reports.markdown import render_markdown
 from reports.xlsx import (
     Cell,
-    Style,
     Table,
     column_cells,
     distinct_values,
@@ -75,9 +80,10 @@ def _plain_cell(value: object, bold: bool = False) -> Cell:
     """The value as it is (excel_value); "=…", "+…", "-…", "@…", tab, CR: a string, never
     <f>, with the quote prefix."""
     plain = excel_value(value)
+    if isinstance(plain, str):  # most cells: no number format to find
+        return Cell(as_written(plain), cell_style("General", bold, is_formula_like(plain)))
     number_format = next((f for kind, f in _TIME_FORMATS if isinstance(plain, kind)), "General")
-    return Cell(as_written(plain), Style(number_format=number_format, bold=bold,
-                                         quote_prefix=is_formula_like(plain)))
+    return Cell(plain, cell_style(number_format, bold, False))
 
 
 def _plain_table(title: str, frame: pd.DataFrame) -> Table:
