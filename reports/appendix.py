@@ -45,6 +45,7 @@ from core.report import (
 )
 from core.template import TEMPLATE
 from reports.xlsx import (
+    PLAIN,
     Cell,
     ErrorValue,
     PrintSetup,
@@ -270,7 +271,8 @@ def _error_codes() -> frozenset[str]:
 def cell_style(number_format: str, bold: bool, quote_prefix: bool) -> Style:
     """The one `Style` of these settings: a report has a few styles and thousands of cells
     (equal styles are one style in the workbook either way)."""
-    return Style(number_format=number_format, bold=bold, quote_prefix=quote_prefix)
+    style = Style(number_format=number_format, bold=bold, quote_prefix=quote_prefix)
+    return PLAIN if style == PLAIN else style
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:

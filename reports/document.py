@@ -358,12 +358,15 @@ def _with_rows(xml: bytes, later: Sequence[_LaterRows]) -> Iterator[bytes]:
             before, template = template.split(rows.marked_cell(column))
             parts.append(before)
         yield xml[done:start]
+        contents: dict[str, bytes] = {}  # a column repeats its texts: each made once
         for batch in range(0, len(rows.rows), ROWS_PER_CHUNK):
             chunk = bytearray()
             for values in rows.rows[batch:batch + ROWS_PER_CHUNK]:
                 for before, text in zip(parts, values, strict=True):
                     chunk += before
-                    chunk += _run_content(text)
+                    if (content := contents.get(text)) is None:
+                        content = contents[text] = _run_content(text)
+                    chunk += content
                 chunk += template  # what follows the last cell's text
             yield bytes(chunk)
         done = end

@@ -4,6 +4,7 @@ read from the warehouse's marts and attached to the flow run as artifacts."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from core.escape import markdown_code, markdown_text
 from core.files import write_bytes
 from core.registry import read_locality, read_registry
+from core.runtime import cycles_not_collected
 from core.settings import RunSettings
 from reports.content import (
     DOCUMENT_TYPE,
@@ -59,6 +61,19 @@ def read_period_figures(con: duckdb.DuckDBPyConnection, first_year: int, last_ye
                          reads.activity_names(con), unit_names, read_indicator_ref(con),
                          reads.latest_fetch_by_year(con, first_year, last_year),
                          reads.unexpected_files(con, first_year, last_year))
+
+
+def _import_renderers() -> None:
+    """Load what `write_documents` uses; an error shows where it is used, as before."""
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+
+        import reports.charts  # noqa: F401
+        import reports.document  # noqa: F401
+        import reports.html  # noqa: F401
+    except Exception:  # noqa: S110 - the import where it is used raises it
+        pass
 
 
 def render_images(report: Report) -> dict[str, bytes]:
@@ -119,12 +134,25 @@ def publish_documents(settings: RunSettings, year: int, kind: str = "annual",
     """Write the formal report (.docx and .html) to output/<year>/ and attach it to the run.
     With `only_if_changed`, documents already written from the same figures, text and form
     (see `documents_fingerprint`) and untouched since are kept as they are."""
+    with cycles_not_collected():  # core.runtime: a full collection walked the run's heap
+        return _publish_documents(settings, year, kind, first_year, document, only_if_changed)
+
+
+def _publish_documents(settings: RunSettings, year: int, kind: str, first_year: int | None,
+                       document: DocumentSettings | None,
+                       only_if_changed: bool) -> PublishedDocuments:
     first, last = period_of(kind, year, first_year)
     if not settings.warehouse.is_file():  # connecting would create an empty warehouse
         raise FileNotFoundError(f"không có kho dữ liệu {settings.warehouse}: hãy chạy quy trình "
                                 "tổng hợp năm trước")
+    # the renderers' libraries (matplotlib most: about 0.4 s) load while DuckDB reads the
+    # marts, which leaves the interpreter free
+    renderers = threading.Thread(target=_import_renderers, name="import-renderers",
+                                 daemon=True)
+    renderers.start()
     with db.connect(settings.warehouse) as con:
         figures = read_period_figures(con, first, last, settings.seeds_dir)
+    renderers.join()
     report = build_report(figures, kind,
                           document or document_settings(read_locality(settings.seeds_dir)))
     folder = settings.output_dir / str(last)
