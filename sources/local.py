@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from core.snapshot import CellColumns
 from sources.base import Listing, PullSummary, Wanted
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.reader import IsolatedReader
-from sources.xlsx import too_large_reason
+from sources.xlsx import UnreadableWorkbook, too_large_reason
 
 KIND = "local"  # raw.snapshots.source_kind of a file from the folder
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
@@ -222,6 +222,12 @@ class FolderSource:
         """`decode` as the pull keeps it (`sources.base.CellDecoder`): encoded in the
         reader process."""
         return self.reader.read_cells(content)
+
+    def decode_cells_each(self, contents: Iterable[bytes]
+                          ) -> Iterator[tuple[list[str], CellColumns] | UnreadableWorkbook]:
+        """`decode_cells` of each content, in order, the reason given for an unreadable
+        one: the reader process is handed the next ones while it reads."""
+        return self.reader.read_cells_each(contents)
 
     def sibling(self) -> FolderSource:
         """Another source of the same folder with a reader process of its own, for one

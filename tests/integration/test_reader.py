@@ -156,6 +156,35 @@ def test_reader_survives_a_crash_and_a_timeout():
         assert 2 == reader.restarts
 
 
+def test_reader_asked_ahead_fails_only_the_workbook_it_was_reading():
+    """`read_cells_each` keeps three workbooks in the child's hands. The one that kills
+    the child fails alone, the two queued behind it are read by a new child; a child that
+    stalls fails the one it had started (its 2 s counted from its start), and the two
+    queued behind it, waiting as long, get 2 s of their own in a new child."""
+    good = _xlsx([["ổn"]])
+    far = _with_sheet_xml(good, lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>xa</t>'
+        b"</is></c></row></sheetData>"))
+
+    def outcome(answer) -> str:
+        return answer.detail_vi if isinstance(answer, UnreadableWorkbook) else answer[0][0]
+
+    with IsolatedReader(ReadLimits(seconds=20, memory_bytes=512 * MB)) as reader:
+        crashed = [outcome(a) for a in reader.read_cells_each([good, far, good, good])]
+        assert 1 == reader.restarts
+        reader.limits = ReadLimits(seconds=2)
+        os.kill(reader._process.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        stalled = [outcome(a) for a in reader.read_cells_each([good, good, good])]
+        waited = time.monotonic() - started
+        assert 2 == reader.restarts
+    assert ["Trang", "Trang", "Trang"] == [crashed[0], *crashed[2:]]
+    assert "trình đọc dừng với mã" in crashed[1]
+    assert stalled[0].startswith("đọc tệp mất quá 2 giây (giới hạn)")
+    assert ["Trang", "Trang"] == stalled[1:]
+    assert 1.5 < waited < 10
+
+
 def test_reader_hands_the_pull_cells_as_columns():
     """`read_cells`: the tab names and the cells of `read`'s workbook, encoded in the child
     as `cell_columns` does; an unreadable file fails the same way."""
