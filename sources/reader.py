@@ -30,6 +30,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.parse import Workbook
@@ -335,12 +336,31 @@ def unpack_cells(names: list[str], packed: PackedCells) -> CellColumns:
 
     tab_index, row_number, column_number, value_types, value_text = packed
     tabs = np.frombuffer(tab_index, dtype=np.int32)
-    kept = np.array([storable(name) for name in names] or [""], dtype=object)
-    return CellColumns(tabs, kept[tabs], np.frombuffer(row_number, dtype=np.int32),
+    return CellColumns(tabs, _kept_names(tuple(names))[tabs],
+                       np.frombuffer(row_number, dtype=np.int32),
                        np.frombuffer(column_number, dtype=np.int32),
-                       np.array(_VALUE_TYPES, dtype=object)[
-                           np.frombuffer(value_types, dtype=np.uint8)],
+                       _value_types()[np.frombuffer(value_types, dtype=np.uint8)],
                        value_text)
+
+
+@lru_cache(maxsize=64)
+def _kept_names(names: tuple[str, ...]):
+    """Each tab name as stored, as a numpy array to index (most workbooks have the
+    template's tabs: made once)."""
+    import numpy as np
+
+    kept = np.array([storable(name) for name in names] or [""], dtype=object)
+    kept.setflags(write=False)
+    return kept
+
+
+@lru_cache(maxsize=1)
+def _value_types():
+    import numpy as np
+
+    kinds = np.array(_VALUE_TYPES, dtype=object)
+    kinds.setflags(write=False)
+    return kinds
 
 
 def _read_exactly(stream, size: int) -> bytes | None:
