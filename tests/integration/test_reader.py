@@ -58,6 +58,37 @@ def test_cells_read_as_excel_shows_them():
                       [None, "#DIV/0!", None, None, None]]} == read_workbook(content)
 
 
+def test_calamine_reads_the_zip_inflated_once_only_when_laid_out_as_excel_writes_it(
+        monkeypatch):
+    """The zip is inflated once under the budget; calamine is handed those inflated parts
+    stored (not inflated again) when the zip is laid out as Excel writes it, and the file
+    as it came otherwise (here: a comment after the zip). The cells are the same."""
+    import sources.xlsx as xlsx
+
+    content = _with_sheet_xml(
+        _xlsx([["Số", 3], [None, 1.5]], title="Trang ổn"), lambda x: x.replace(
+            b"</sheetData>", b'<row r="3"><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+            b"</sheetData>"))
+    commented = io.BytesIO(content)
+    with zipfile.ZipFile(commented, "a") as book:
+        book.comment = b"ghi chu"
+    handed = []
+    stored = xlsx._stored
+    monkeypatch.setattr(xlsx, "_stored", lambda *args: handed.append(stored(*args)) or
+                        handed[-1])
+    read = [(names, [tuple(vars(c).values()) for c in columns.cells()])
+            for names, columns in (read_cells(content), read_cells(commented.getvalue()))]
+    assert [["Trang ổn"]] * 2 == [names for names, _ in read]
+    assert [[(0, "Trang ổn", 1, 1, "text", "Số"), (0, "Trang ổn", 1, 2, "number", "3"),
+             (0, "Trang ổn", 2, 2, "number", "1.5"), (0, "Trang ổn", 3, 2, "text", "#DIV/0!")]
+            ] * 2 == [cells for _, cells in read]
+    assert handed[0].startswith(b"PK\x03\x04") and handed[1] is None
+    entries = zipfile.ZipFile(io.BytesIO(handed[0])).infolist()
+    assert {zipfile.ZIP_STORED} == {e.compress_type for e in entries}
+    assert [e.filename for e in zipfile.ZipFile(io.BytesIO(content)).infolist()] == [
+        e.filename for e in entries]
+
+
 def test_error_cells_are_found_in_any_attribute_order():
     xml = (b'<sheetData><row r="2"><c t="e" r="C2" s="1"><f>A1/0</f><v>#REF!</v></c>'
            b"<c r='D2' t='e'><v>#N/A</v></c><c r=\"E2\" t=\"n\"><v>1</v></c></row></sheetData>")
