@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from core.snapshot import CellColumns
 from sources.base import Listing, PullSummary, Wanted
 from sources.fetched import Fetched, FetchFailed, FetchRow
 from sources.reader import IsolatedReader
-from sources.xlsx import too_large_reason
+from sources.xlsx import UnreadableWorkbook, too_large_reason
 
 KIND = "local"  # raw.snapshots.source_kind of a file from the folder
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
@@ -138,7 +138,7 @@ class NotReadable(Exception):
     """A listed file could not be opened as a regular file (gone, replaced, no access)."""
 
 
-def read_file(path: Path, max_bytes: int) -> tuple[bytes, int]:
+def read_file(path: Path | str, max_bytes: int) -> tuple[bytes, int]:
     """(the first `max_bytes + 1` bytes at most, the file's size): never follows a link
     and never blocks on a pipe. `max_bytes` 0 reads everything."""
     try:
@@ -154,10 +154,9 @@ def read_file(path: Path, max_bytes: int) -> tuple[bytes, int]:
         # limit allocates it whole: 25 MB for each 15 kB workbook); a file that has grown
         # since is read on, up to the limit
         first = info.st_size + 1 if limit is None else min(limit, info.st_size + 1)
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(first)
-            if len(data) == first and (limit is None or first < limit):
-                data += stream.read(-1 if limit is None else limit - first)
+        data = _read_up_to(fd, first)
+        if len(data) == first and (limit is None or first < limit):
+            data += _read_up_to(fd, None if limit is None else limit - first)
         return data, max(info.st_size, len(data))
     except OSError as exc:
         raise NotReadable(type(exc).__name__) from None
@@ -165,7 +164,20 @@ def read_file(path: Path, max_bytes: int) -> tuple[bytes, int]:
         os.close(fd)
 
 
-def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
+def _read_up_to(fd: int, size: int | None) -> bytes:
+    """`size` bytes from `fd`, fewer at its end (None: to its end)."""
+    chunks, wanted = [], size
+    while wanted is None or wanted > 0:
+        chunk = os.read(fd, 1 << 20 if wanted is None else min(wanted, 1 << 30))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if wanted is not None:
+            wanted -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def fetch_file(path: Path | str, unit_code: str, year: int, now: datetime,
                limits: ReadLimits) -> Fetched:
     """One file of the folder as a `Fetched` (over the size limit: marked, not kept).
     Raises `NotReadable`."""
@@ -173,8 +185,9 @@ def fetch_file(path: Path, unit_code: str, year: int, now: datetime,
     read_error = None
     if limits.max_file_bytes and size > limits.max_file_bytes:
         read_error = too_large_reason(size, limits.max_file_bytes)
-    return Fetched(unit_code, year, KIND, shown(str(path.absolute())), now, content,
-                   read_error, size)
+    return Fetched(unit_code, year, KIND, shown(str(path) if isinstance(path, str)
+                                                 else str(path.absolute())),
+                   now, content, read_error, size)
 
 
 class FolderSource:
@@ -189,6 +202,7 @@ class FolderSource:
         self.limits = limits
         self.reader = IsolatedReader(limits)  # the child starts at the first read
         self.siblings: list[FolderSource] = []  # more readers of the folder (`sibling`)
+        self._folders: dict[int, str] = {}
 
     def list_year(self, con: object, year: int, unit_codes: Sequence[str],
                   now: datetime) -> Listing:
@@ -208,12 +222,18 @@ class FolderSource:
     def fetch(self, wanted: Wanted, year: int, now: datetime) -> Fetched | FetchFailed:
         name = wanted.ref
         try:
-            return fetch_file(self.reports_dir / str(year) / name, wanted.unit_code, year,
-                              now, self.limits)
+            return fetch_file(os.path.join(self._folder(year), name), wanted.unit_code,
+                              year, now, self.limits)
         except NotReadable as exc:
             return FetchFailed(wanted.unit_code, (
                 f"Không mở được tệp «{shown(name)}» để đọc: hãy kiểm tra quyền đọc tệp "
                 f"trong thư mục báo cáo. | Cannot open {shown(name)}: {exc}"))
+
+    def _folder(self, year: int) -> str:
+        """The year's folder as an absolute path (a file's `source_ref` starts with it)."""
+        if self._folders.get(year) is None:
+            self._folders[year] = str((self.reports_dir / str(year)).absolute())
+        return self._folders[year]
 
     def decode(self, content: bytes) -> Workbook:
         return self.reader.read(content)
@@ -222,6 +242,12 @@ class FolderSource:
         """`decode` as the pull keeps it (`sources.base.CellDecoder`): encoded in the
         reader process."""
         return self.reader.read_cells(content)
+
+    def decode_cells_each(self, contents: Iterable[bytes]
+                          ) -> Iterator[tuple[list[str], CellColumns] | UnreadableWorkbook]:
+        """`decode_cells` of each content, in order, the reason given for an unreadable
+        one: the reader process is handed the next ones while it reads."""
+        return self.reader.read_cells_each(contents)
 
     def sibling(self) -> FolderSource:
         """Another source of the same folder with a reader process of its own, for one

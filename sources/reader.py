@@ -20,13 +20,17 @@ from __future__ import annotations
 import os
 import pickle
 import resource
-import selectors
+import select
 import signal
 import struct
 import subprocess
 import sys
 import time
 from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.parse import Workbook
@@ -44,15 +48,40 @@ _HEADER = struct.Struct(">Q")
 _PR_SET_PDEATHSIG = 1
 
 
+AHEAD = 3  # workbooks in a reader child's hands at once when the pull asks ahead
+
+
+@dataclass(frozen=True, eq=False)
+class _Asked:
+    """A request as sent to the child (header and pickle), or refused without it."""
+
+    request: bytes
+    refused: str | None = None  # the reason, when refused without the child
+
+
 class IsolatedReader:
     """A supervised reader process. Use as a context manager; `read` never raises anything
-    but `UnreadableWorkbook`."""
+    but `UnreadableWorkbook`.
+
+    The pull asks ahead (`read_cells_each`): a few workbooks wait in the child's input
+    while it reads one, so that the child never waits for the pull to come back with the
+    next. The answers come in the order asked. A workbook's time runs from when the child
+    starts it (the previous answer received), not from when it was queued. When the child
+    is killed or dies, the workbook it was reading is the one that fails; the queued ones
+    are sent again to a new child."""
 
     def __init__(self, limits: ReadLimits) -> None:
         self.limits = limits
         self._process: subprocess.Popen[bytes] | None = None
         self.restarts = 0  # children replaced after a timeout or a death
         self.peak_rss_bytes = 0  # the largest peak resident size a child reported
+        self._asked: deque[_Asked] = deque()  # not answered yet, oldest first
+        self._in_child = 0  # of `_asked`, those sent to the current child
+        self._started = 0.0  # when the child started the oldest of those (monotonic)
+        self._outgoing: deque[memoryview] = deque()  # requests not yet in the child's pipe
+        self._incoming = bytearray()  # answers read, not yet taken
+        self._poll: select.poll | None = None
+        self._writing = False  # whether the poll watches for room in the child's input
 
     def __enter__(self) -> IsolatedReader:
         return self
@@ -61,6 +90,7 @@ class IsolatedReader:
         self.close()
 
     def close(self) -> None:
+        self._forget()
         process, self._process = self._process, None
         if process is None:
             return
@@ -82,10 +112,19 @@ class IsolatedReader:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 cwd=PROJECT_DIR, env=env,
             )
+            # requests are written as far as the pipe takes them: a large one never
+            # blocks the wait for the answer before it
+            os.set_blocking(self._process.stdin.fileno(), False)
+            self._poll = select.poll()
+            self._poll.register(self._process.stdout.fileno(), select.POLLIN)
+            self._writing = False
         return self._process
 
     def _kill(self) -> int | None:
         process, self._process = self._process, None
+        self._poll, self._in_child = None, 0
+        self._outgoing.clear()
+        self._incoming.clear()
         self.restarts += 1
         if process is None:
             return None
@@ -99,6 +138,16 @@ class IsolatedReader:
                 pass
         return code
 
+    def _forget(self) -> None:
+        """Drop what was asked and not taken (the child may be in the middle of it)."""
+        if self._in_child and self._process is not None:
+            self._kill()
+            self.restarts -= 1  # not a failure of the child
+        self._asked.clear()
+        self._outgoing.clear()
+        self._incoming.clear()
+        self._in_child = 0
+
     def read(self, content: bytes) -> Workbook:
         """The workbook's tabs of cells, or `UnreadableWorkbook` with the reason."""
         return self._ask(content, "workbook")
@@ -109,34 +158,158 @@ class IsolatedReader:
         names, packed = self._ask(content, "cells")
         return names, unpack_cells(names, packed)
 
+    def read_cells_each(self, contents: Iterable[bytes], ahead: int = AHEAD
+                        ) -> Iterator[tuple[list[str], CellColumns] | UnreadableWorkbook]:
+        """`read_cells` of each content, in order (the reason, as `UnreadableWorkbook`,
+        given rather than raised), with up to `ahead` workbooks in the child's hands: the
+        next content is taken from `contents` while the child reads."""
+        contents = iter(contents)
+        more = True
+        try:
+            while True:
+                while more and len(self._asked) < ahead:
+                    content = next(contents, None)
+                    if content is None:
+                        more = False
+                    else:
+                        self._send(content, "cells")
+                if not self._asked:
+                    return
+                try:
+                    names, packed = self._take()
+                except UnreadableWorkbook as exc:
+                    yield exc
+                else:
+                    yield names, unpack_cells(names, packed)
+        finally:
+            if self._asked:  # the caller stopped early
+                self._forget()
+
     def _ask(self, content: bytes, answer_with: str):
+        self._send(content, answer_with)
+        return self._take()
+
+    def _send(self, content: bytes, answer_with: str) -> None:
+        """Queue a request; a file over the size limit is refused here, no child needed."""
         if self.limits.max_file_bytes and len(content) > self.limits.max_file_bytes:
-            read_workbook(content, self.limits)  # raises "too large", no child needed
-        process = self._start()
+            try:
+                read_workbook(content, self.limits)  # raises "too large"
+            except UnreadableWorkbook as exc:
+                self._asked.append(_Asked(b"", exc.detail_vi))
+                return
         request = pickle.dumps((content, self.limits, answer_with),
                                protocol=pickle.HIGHEST_PROTOCOL)
-        deadline = time.monotonic() + self.limits.seconds
+        asked = _Asked(_HEADER.pack(len(request)) + request)
+        self._asked.append(asked)
+        self._to_child(asked)
+
+    def _to_child(self, asked: _Asked) -> None:
+        self._start()
+        if not self._in_child:  # the child is idle: it starts this one now
+            self._started = time.monotonic()
+        self._in_child += 1
+        self._outgoing.append(memoryview(asked.request))
+        self._write()
+
+    def _write(self) -> None:
+        """Write what the pipe takes now; watch for room for the rest."""
+        fd = self._process.stdin.fileno()
         try:
-            process.stdin.write(_HEADER.pack(len(request)) + request)
-            process.stdin.flush()
-            kind, payload, peak = pickle.loads(_receive(process, deadline))
+            while self._outgoing:
+                head = self._outgoing[0]
+                written = os.write(fd, head)
+                if written < len(head):
+                    self._outgoing[0] = head[written:]
+                    break
+                self._outgoing.popleft()
+        except BlockingIOError:
+            pass
+        except OSError:  # the child has gone: its end of output tells
+            self._outgoing.clear()
+        wanted = bool(self._outgoing)
+        if wanted != self._writing:
+            if wanted:
+                self._poll.register(fd, select.POLLOUT)
+            else:
+                self._poll.unregister(fd)
+            self._writing = wanted
+
+    def _take(self):
+        """The answer to the oldest request, or `UnreadableWorkbook`."""
+        asked = self._asked[0]
+        if asked.refused is not None:
+            self._asked.popleft()
+            raise UnreadableWorkbook(asked.refused)
+        try:
+            kind, payload, peak = self._receive()
         except TimeoutError:
-            self._kill()
+            self._fail_oldest()
             raise UnreadableWorkbook(
                 f"đọc tệp mất quá {self.limits.seconds:g} giây (giới hạn); hãy xóa các dòng, "
                 "cột, hình ảnh thừa, chỉ giữ các trang của mẫu báo cáo, lưu lại rồi nộp lại"
             ) from None
         except (OSError, EOFError, pickle.UnpicklingError, ValueError):
-            code = self._kill()
+            code = self._fail_oldest()
             raise UnreadableWorkbook(
                 "tệp quá lớn hoặc quá phức tạp để đọc (trình đọc dừng"
                 + (f" với mã {code}" if code is not None else "")
                 + f", giới hạn bộ nhớ {megabytes(self.limits.memory_bytes)}); hãy xóa các "
                 "dòng, cột, hình ảnh thừa, lưu lại dưới dạng .xlsx rồi nộp lại") from None
+        self._asked.popleft()
+        self._in_child -= 1
+        if self._in_child:  # the child goes on with the next one now
+            self._started = time.monotonic()
         self.peak_rss_bytes = max(self.peak_rss_bytes, peak)
         if kind == "ok":
             return payload
         raise UnreadableWorkbook(payload)
+
+    def _fail_oldest(self) -> int | None:
+        """The child is killed (or has died) reading the oldest request: drop it, and send
+        the ones queued behind it to a new child. The exit code of the old one."""
+        code = self._kill()
+        self._asked.popleft()
+        for asked in self._asked:
+            if asked.refused is None:
+                self._to_child(asked)
+        return code
+
+    def _receive(self) -> tuple:
+        """The next answer from the child, or TimeoutError when the oldest request has had
+        its time, or EOFError when the child has gone."""
+        process = self._process
+        if process is None:
+            raise EOFError
+        fd = process.stdout.fileno()
+        while (answer := self._answer_read()) is None:
+            remaining = self._started + self.limits.seconds - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            for ready, events in self._poll.poll(remaining * 1000 + 1):
+                if ready == fd:
+                    chunk = os.read(fd, 1 << 20)
+                    if not chunk:
+                        raise EOFError
+                    self._incoming += chunk
+                elif events & select.POLLOUT:
+                    self._write()
+                else:  # the child's input closed: it has gone, its output's end tells
+                    self._outgoing.clear()
+                    self._write()
+        return answer
+
+    def _answer_read(self) -> tuple | None:
+        incoming = self._incoming
+        if len(incoming) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(incoming)
+        end = _HEADER.size + size
+        if len(incoming) < end:
+            return None
+        with memoryview(incoming) as view, view[_HEADER.size:end] as body:
+            answer = pickle.loads(body)
+        del incoming[:end]
+        return answer
 
 
 _VALUE_TYPES = ("text", "number", "date", "bool")  # raw.cells.value_type, by its code
@@ -163,36 +336,31 @@ def unpack_cells(names: list[str], packed: PackedCells) -> CellColumns:
 
     tab_index, row_number, column_number, value_types, value_text = packed
     tabs = np.frombuffer(tab_index, dtype=np.int32)
-    kept = np.array([storable(name) for name in names] or [""], dtype=object)
-    return CellColumns(tabs, kept[tabs], np.frombuffer(row_number, dtype=np.int32),
+    return CellColumns(tabs, _kept_names(tuple(names))[tabs],
+                       np.frombuffer(row_number, dtype=np.int32),
                        np.frombuffer(column_number, dtype=np.int32),
-                       np.array(_VALUE_TYPES, dtype=object)[
-                           np.frombuffer(value_types, dtype=np.uint8)],
+                       _value_types()[np.frombuffer(value_types, dtype=np.uint8)],
                        value_text)
 
 
-def _receive(process: subprocess.Popen[bytes], deadline: float) -> bytes:
-    """One length-prefixed message from the child, or TimeoutError at the deadline, or
-    EOFError when the child has gone."""
-    fd = process.stdout.fileno()
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
+@lru_cache(maxsize=64)
+def _kept_names(names: tuple[str, ...]):
+    """Each tab name as stored, as a numpy array to index (most workbooks have the
+    template's tabs: made once)."""
+    import numpy as np
 
-        def take(size: int) -> bytes:
-            chunks, wanted = [], size
-            while wanted:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise TimeoutError
-                chunk = os.read(fd, min(wanted, 1 << 20))
-                if not chunk:
-                    raise EOFError
-                chunks.append(chunk)
-                wanted -= len(chunk)
-            return b"".join(chunks)
+    kept = np.array([storable(name) for name in names] or [""], dtype=object)
+    kept.setflags(write=False)
+    return kept
 
-        (size,) = _HEADER.unpack(take(_HEADER.size))
-        return take(size)
+
+@lru_cache(maxsize=1)
+def _value_types():
+    import numpy as np
+
+    kinds = np.array(_VALUE_TYPES, dtype=object)
+    kinds.setflags(write=False)
+    return kinds
 
 
 def _read_exactly(stream, size: int) -> bytes | None:

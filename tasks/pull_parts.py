@@ -55,21 +55,43 @@ def split_wanted(wanted: Sequence[Wanted], most: int) -> list[list[Wanted]]:
 
 def read_part(source: Source, part: Sequence[Wanted], year: int, now: datetime,
               known: set[str]) -> list[tuple[Fetched | FetchFailed, Decoded]]:
-    """Fetch each of `part` and decode the content not kept yet (`known`: snapshot ids)."""
-    known, done, decode = set(known), [], cells_decoder(source)
-    for item in part:
-        result, decoded = source.fetch(item, year, now), None
-        if isinstance(result, Fetched) and result.kept_as is None and result.read_error is None:
-            result = replace(result, sha256=content_sha256(result.content))
-            sid = snapshot_id(result.year, result.unit_code, result.sha256)
-            if sid not in known:
-                known.add(sid)
-                try:
-                    decoded = decode(result.content)
-                except UnreadableWorkbook as exc:
-                    decoded = exc
-        done.append((result, decoded))
+    """Fetch each of `part` and decode the content not kept yet (`known`: snapshot ids),
+    the next files fetched while the reader decodes (`decoded_each`)."""
+    known, done, new = set(known), [], []  # new: the indexes in `done` to decode
+
+    def contents() -> Iterator[bytes]:
+        for item in part:
+            result = source.fetch(item, year, now)
+            if (isinstance(result, Fetched) and result.kept_as is None
+                    and result.read_error is None):
+                result = replace(result, sha256=content_sha256(result.content))
+                sid = snapshot_id(result.year, result.unit_code, result.sha256)
+                if sid not in known:
+                    known.add(sid)
+                    new.append(len(done))
+                    done.append((result, None))
+                    yield result.content
+                    continue
+            done.append((result, None))
+
+    for count, decoded in enumerate(decoded_each(source, contents())):
+        index = new[count]
+        done[index] = (done[index][0], decoded)
     return done
+
+
+def decoded_each(source: Source, contents: Iterator[bytes]) -> Iterator[Decoded]:
+    """Each content decoded by `source`, in order (the reason when unreadable): by its own
+    `decode_cells_each` when it has one (a reader process asked ahead), else one by one."""
+    if (each := getattr(source, "decode_cells_each", None)) is not None:
+        yield from each(contents)
+        return
+    decode = cells_decoder(source)
+    for content in contents:
+        try:
+            yield decode(content)
+        except UnreadableWorkbook as exc:
+            yield exc
 
 
 # A part holds the cells of its new snapshots until they are written, right after:

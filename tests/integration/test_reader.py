@@ -58,6 +58,37 @@ def test_cells_read_as_excel_shows_them():
                       [None, "#DIV/0!", None, None, None]]} == read_workbook(content)
 
 
+def test_calamine_reads_the_zip_inflated_once_only_when_laid_out_as_excel_writes_it(
+        monkeypatch):
+    """The zip is inflated once under the budget; calamine is handed those inflated parts
+    stored (not inflated again) when the zip is laid out as Excel writes it, and the file
+    as it came otherwise (here: a comment after the zip). The cells are the same."""
+    import sources.xlsx as xlsx
+
+    content = _with_sheet_xml(
+        _xlsx([["Số", 3], [None, 1.5]], title="Trang ổn"), lambda x: x.replace(
+            b"</sheetData>", b'<row r="3"><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+            b"</sheetData>"))
+    commented = io.BytesIO(content)
+    with zipfile.ZipFile(commented, "a") as book:
+        book.comment = b"ghi chu"
+    handed = []
+    stored = xlsx._stored
+    monkeypatch.setattr(xlsx, "_stored", lambda *args: handed.append(stored(*args)) or
+                        handed[-1])
+    read = [(names, [tuple(vars(c).values()) for c in columns.cells()])
+            for names, columns in (read_cells(content), read_cells(commented.getvalue()))]
+    assert [["Trang ổn"]] * 2 == [names for names, _ in read]
+    assert [[(0, "Trang ổn", 1, 1, "text", "Số"), (0, "Trang ổn", 1, 2, "number", "3"),
+             (0, "Trang ổn", 2, 2, "number", "1.5"), (0, "Trang ổn", 3, 2, "text", "#DIV/0!")]
+            ] * 2 == [cells for _, cells in read]
+    assert handed[0].startswith(b"PK\x03\x04") and handed[1] is None
+    entries = zipfile.ZipFile(io.BytesIO(handed[0])).infolist()
+    assert {zipfile.ZIP_STORED} == {e.compress_type for e in entries}
+    assert [e.filename for e in zipfile.ZipFile(io.BytesIO(content)).infolist()] == [
+        e.filename for e in entries]
+
+
 def test_error_cells_are_found_in_any_attribute_order():
     xml = (b'<sheetData><row r="2"><c t="e" r="C2" s="1"><f>A1/0</f><v>#REF!</v></c>'
            b"<c r='D2' t='e'><v>#N/A</v></c><c r=\"E2\" t=\"n\"><v>1</v></c></row></sheetData>")
@@ -154,6 +185,35 @@ def test_reader_survives_a_crash_and_a_timeout():
         assert slow.value.detail_vi.startswith("đọc tệp mất quá 2 giây (giới hạn)")
         assert {"Trang": [["ổn"]]} == reader.read(good)
         assert 2 == reader.restarts
+
+
+def test_reader_asked_ahead_fails_only_the_workbook_it_was_reading():
+    """`read_cells_each` keeps three workbooks in the child's hands. The one that kills
+    the child fails alone, the two queued behind it are read by a new child; a child that
+    stalls fails the one it had started (its 2 s counted from its start), and the two
+    queued behind it, waiting as long, get 2 s of their own in a new child."""
+    good = _xlsx([["ổn"]])
+    far = _with_sheet_xml(good, lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>xa</t>'
+        b"</is></c></row></sheetData>"))
+
+    def outcome(answer) -> str:
+        return answer.detail_vi if isinstance(answer, UnreadableWorkbook) else answer[0][0]
+
+    with IsolatedReader(ReadLimits(seconds=20, memory_bytes=512 * MB)) as reader:
+        crashed = [outcome(a) for a in reader.read_cells_each([good, far, good, good])]
+        assert 1 == reader.restarts
+        reader.limits = ReadLimits(seconds=2)
+        os.kill(reader._process.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        stalled = [outcome(a) for a in reader.read_cells_each([good, good, good])]
+        waited = time.monotonic() - started
+        assert 2 == reader.restarts
+    assert ["Trang", "Trang", "Trang"] == [crashed[0], *crashed[2:]]
+    assert "trình đọc dừng với mã" in crashed[1]
+    assert stalled[0].startswith("đọc tệp mất quá 2 giây (giới hạn)")
+    assert ["Trang", "Trang"] == stalled[1:]
+    assert 1.5 < waited < 10
 
 
 def test_reader_hands_the_pull_cells_as_columns():
