@@ -132,11 +132,18 @@ def test_report_files_are_written(small_2024):
 def test_flow_run_carries_report_and_table_artifacts(small_2024):
     """The run publishes the report as a markdown artifact and the two key marts as tables."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId,
+                                                ArtifactFilterKey, FlowFilter, FlowFilterName)
 
+    # this year's runs on these workbooks (other tests run 2024 on other workbooks too)
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
-            any_=["annual-report-2024", "submission-status-2024", "indicator-values-2024"])))
+        runs = [run.id for run in client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["annual-report"])))
+            if run.parameters.get("reports_dir") == small_2024.kwargs["reports_dir"]]
+        assert runs
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=runs), key=ArtifactFilterKey(
+                any_=["annual-report-2024", "submission-status-2024", "indicator-values-2024"])))
     kinds = sorted((a.key, a.type) for a in artifacts)
     assert [("annual-report-2024", "markdown"), ("indicator-values-2024", "table"),
             ("submission-status-2024", "table")] == sorted(set(kinds))
