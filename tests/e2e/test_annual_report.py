@@ -132,8 +132,13 @@ def test_report_files_are_written(small_2024):
 def test_flow_run_carries_report_and_table_artifacts(small_2024):
     """The run publishes the report as a markdown artifact and the two key marts as tables."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId,
-                                                ArtifactFilterKey, FlowFilter, FlowFilterName)
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+        FlowFilter,
+        FlowFilterName,
+    )
 
     # this year's runs on these workbooks (other tests run 2024 on other workbooks too)
     with get_client(sync_client=True) as client:
