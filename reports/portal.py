@@ -398,8 +398,16 @@ def _in_order(rows: Iterable[tuple[int, Mapping[str, object]]],
               columns: Sequence[str]) -> list[Mapping[str, object]]:
     """Rows sorted by `columns` as pandas' sort_values sorts them (blanks last, ties in the
     mart's order)."""
-    def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
-        return (*(_sort_key(item[1][c]) for c in columns), item[0])
+    rows = list(rows)
+    if len(rows) < 2:  # a unit's reports of one year, most of its readings
+        return [row for _, row in rows]
+    pick = operator.itemgetter(*columns)
+    if len(columns) == 1:
+        def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
+            return (_sort_key(pick(item[1])), item[0])
+    else:
+        def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
+            return (*map(_sort_key, pick(item[1])), item[0])
     return [row for _, row in sorted(rows, key=key)]
 
 
@@ -685,8 +693,9 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     for all three (`_cell_forms`; a page repeats most of its cells: names, years, tabs,
     statuses), then the table's text is laid out a column at a time (`_rows_text`)."""
     head, head_csv, head_sheet = _head_forms(tuple(table.headers))
-    width = max(len(table.headers), 1, *(len(row) for row in table.rows))
-    rows_html, rows_csv, rows_sheet = _rows_text(table.rows, root, width)
+    lengths = set(map(len, table.rows))
+    width = max(len(table.headers), 1, *lengths)
+    rows_html, rows_csv, rows_sheet = _rows_text(table.rows, root, width, lengths)
     html = (
         f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
         f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
@@ -699,25 +708,30 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     csv_bytes = ("\ufeff" + head_csv + rows_csv).encode("utf-8")
     sheet = (f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}</row><row r="2">'
              f"{head_sheet}</row>{rows_sheet}")
-    return RenderedTable(html, csv_bytes, _XLSX_SHEET.format(rows=sheet))
+    return RenderedTable(html, csv_bytes, _SHEET_START + sheet + _SHEET_END)
 
 
-def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int) -> tuple[str, str, str]:
+def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
+               lengths: set[int]) -> tuple[str, str, str]:
     """The rows of a table (from row 3 of its sheet) as HTML, CSV lines and sheet rows.
-    Rows of two cells or more, all as long: each column's cells looked up at once, and
-    each text joined from the columns in one call (no Python work per row or cell)."""
+    Rows of two cells or more, all as long (`lengths`: the rows' lengths): each column's
+    cells looked up at once, and each text joined from the columns in one call (no Python
+    work per row or cell)."""
     count = len(rows[0]) if rows else 0
-    if count < 2 or any(len(row) != count for row in rows):
+    if count < 2 or len(lengths) > 1:
         return _rows_one_by_one(rows, root, width)
     memo = _forms_memo(root)
     columns = [_column_forms(column, root, memo) for column in zip(*rows)]
     n = len(rows)
     html = [list(map(_TH, columns[0]))] + [list(map(_TD, column)) for column in columns[1:]]
     csv_parts: list[Iterable[str]] = []
-    sheet_parts: list[Iterable[str]] = [_sheet_starts(n)]
+    if len(_SHEET_STARTS) < n:
+        _sheet_starts(n)
+    sheet_parts: list[Iterable[str]] = [_SHEET_STARTS[:n]]
     for number, column in enumerate(columns):
         fields, tails = list(map(_CSV, column)), list(map(_TAIL, column))
-        refs: Iterable[str] = _sheet_refs(number, n)
+        refs: Iterable[str] = (_SHEET_REFS[number][:n] if number < len(_SHEET_REFS)
+                               and len(_SHEET_REFS[number]) >= n else _sheet_refs(number, n))
         if None in tails:  # a blank: no cell
             refs = [ref if tail is not None else "" for ref, tail in zip(refs, tails,
                                                                           strict=True)]
@@ -1008,6 +1022,9 @@ _XLSX_SHEET = (
     '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><sheetData>{rows}</sheetData>'
     '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
     '</worksheet>')
+
+
+_SHEET_START, _SHEET_END = _XLSX_SHEET.split("{rows}")  # a sheet's XML around its rows
 
 
 class _SheetWriter:
@@ -1535,7 +1552,7 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
 
     made = data.index.made_rows.setdefault("led", {})  # units share their activities' rows
     led_rows = tuple(_made_once(made, (a["year"], a["activity_code"], a["is_reported"],
-                                       a["sessions"], a["sessions"].__class__), led_row, a)
+                                       *_exactly(a["sessions"])), led_row, a)
                      for a in led)
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
@@ -1643,6 +1660,13 @@ def lineage_cell_makers(names: Mapping[str, str]) -> dict[str, Callable[[object]
         "counts_as": lambda c: Cell(COUNTS_AS_VI.get(str(c), str(c)), str(c)),
         "source_ref": lambda ref: Cell(_file_name(ref)),
     }
+
+
+def _exactly(value: object) -> tuple[type, object]:
+    """A value as part of a key that tells apart what its text does: its type, and a
+    float by its repr (NaN, 0.0 and -0.0 are then keys like any other)."""
+    kind = value.__class__
+    return kind, repr(value) if kind is float else value
 
 
 def _made_once(made: dict, key: tuple, make: Callable[[_K], _T], source: _K) -> _T:
