@@ -725,13 +725,10 @@ def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
     n = len(rows)
     html = [list(map(_TH, columns[0]))] + [list(map(_TD, column)) for column in columns[1:]]
     csv_parts: list[Iterable[str]] = []
-    if len(_SHEET_STARTS) < n:
-        _sheet_starts(n)
-    sheet_parts: list[Iterable[str]] = [_SHEET_STARTS[:n]]
+    sheet_parts: list[Iterable[str]] = [_sheet_starts(n)]
     for number, column in enumerate(columns):
         fields, tails = list(map(_CSV, column)), list(map(_TAIL, column))
-        refs: Iterable[str] = (_SHEET_REFS[number][:n] if number < len(_SHEET_REFS)
-                               and len(_SHEET_REFS[number]) >= n else _sheet_refs(number, n))
+        refs: Iterable[str] = _sheet_refs(number, n)
         if None in tails:  # a blank: no cell
             refs = [ref if tail is not None else "" for ref, tail in zip(refs, tails,
                                                                           strict=True)]
@@ -809,24 +806,29 @@ _SHEET_STARTS: list[str] = []  # '<row r="3">', '<row r="4">', …
 _SHEET_REFS: list[list[str]] = []  # each column's '<c r="A3"', '<c r="A4"', … (less the ")
 
 
+_SHEET_ROWS_KEPT = 2048  # rows whose starts are kept (longer tables are few)
+
+
 def _sheet_starts(count: int) -> list[str]:
     """The start of sheet rows 3 to `count` + 2."""
-    if len(_SHEET_STARTS) < count:
-        _SHEET_STARTS.extend(f'<row r="{n}">' for n in range(len(_SHEET_STARTS) + 3,
-                                                              count + 3))
-    return _SHEET_STARTS[:count]
+    if not _SHEET_STARTS:
+        _SHEET_STARTS.extend(f'<row r="{n}">' for n in range(3, _SHEET_ROWS_KEPT + 3))
+    if count <= _SHEET_ROWS_KEPT:
+        return _SHEET_STARTS[:count]
+    return _SHEET_STARTS + [f'<row r="{n}">' for n in range(_SHEET_ROWS_KEPT + 3, count + 3)]
 
 
 def _sheet_refs(column: int, count: int) -> list[str]:
     """The start of the cells of column `column` (0: A) in sheet rows 3 to `count` + 2,
     up to the closing quote of the reference."""
     while len(_SHEET_REFS) <= column:
-        _SHEET_REFS.append([])
-    refs = _SHEET_REFS[column]
-    if len(refs) < count:
-        letter = _column_letter(column + 1)
-        refs.extend(f'<c r="{letter}{n}' for n in range(len(refs) + 3, count + 3))
-    return refs[:count]
+        letter = _column_letter(len(_SHEET_REFS) + 1)
+        _SHEET_REFS.append([f'<c r="{letter}{n}' for n in range(3, _SHEET_ROWS_KEPT + 3)])
+    if count <= _SHEET_ROWS_KEPT:
+        return _SHEET_REFS[column][:count]
+    letter = _column_letter(column + 1)
+    return _SHEET_REFS[column] + [f'<c r="{letter}{n}'
+                                  for n in range(_SHEET_ROWS_KEPT + 3, count + 3)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -1707,11 +1709,16 @@ class CellMemo:
 def _cells_of(values: Sequence[object], positions: Sequence[int], memo: CellMemo) -> list[Cell]:
     """The cells of `values` at `positions`: those made already looked up in place (a
     float 0.0, -0.0 or NaN is never kept, so never found)."""
-    found = memo.made.get
+    picked = list(map(values.__getitem__, positions))
     try:
-        return [found((v.__class__, v)) or memo(v) for v in map(values.__getitem__, positions)]
+        cells = list(map(memo.made.get, zip(map(type, picked), picked)))
     except TypeError:  # a value that is not a key
-        return [memo(values[p]) for p in positions]
+        return [memo(v) for v in picked]
+    if None in cells:
+        for i, cell in enumerate(cells):
+            if cell is None:
+                cells[i] = memo(picked[i])
+    return cells
 
 
 def _file_name(ref: object) -> str:
