@@ -695,7 +695,11 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     head, head_csv, head_sheet = _head_forms(tuple(table.headers))
     lengths = set(map(len, table.rows))
     width = max(len(table.headers), 1, *lengths)
-    rows_html, rows_csv, rows_sheet = _rows_text(table.rows, root, width, lengths)
+    rows, step = table.rows, _SHEET_ROWS_KEPT  # a long table a part at a time
+    rows_html, rows_csv, rows_sheet = (
+        _rows_text(rows, root, width, lengths) if len(rows) <= step
+        else map("".join, zip(*(_rows_text(rows[i:i + step], root, width, lengths, i + 3)
+                                for i in range(0, len(rows), step)), strict=True)))
     html = (
         f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
         f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
@@ -712,23 +716,24 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
 
 
 def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
-               lengths: set[int]) -> tuple[str, str, str]:
-    """The rows of a table (from row 3 of its sheet) as HTML, CSV lines and sheet rows.
+               lengths: set[int], first: int = 3) -> tuple[str, str, str]:
+    """The rows of a table (from row `first` of its sheet) as HTML, CSV lines and sheet
+    rows.
     Rows of two cells or more, all as long (`lengths`: the rows' lengths): each column's
     cells looked up at once, and each text joined from the columns in one call (no Python
     work per row or cell)."""
     count = len(rows[0]) if rows else 0
     if count < 2 or len(lengths) > 1:
-        return _rows_one_by_one(rows, root, width)
+        return _rows_one_by_one(rows, root, width, first)
     memo = _forms_memo(root)
     columns = [_column_forms(column, root, memo) for column in zip(*rows)]
     n = len(rows)
     html = [list(map(_TH, columns[0]))] + [list(map(_TD, column)) for column in columns[1:]]
     csv_parts: list[Iterable[str]] = []
-    sheet_parts: list[Iterable[str]] = [_sheet_starts(n)]
+    sheet_parts: list[Iterable[str]] = [_sheet_starts(first, n)]
     for number, column in enumerate(columns):
         fields, tails = list(map(_CSV, column)), list(map(_TAIL, column))
-        refs: Iterable[str] = _sheet_refs(number, n)
+        refs: Iterable[str] = _sheet_refs(number, first, n)
         if None in tails:  # a blank: no cell
             refs = [ref if tail is not None else "" for ref, tail in zip(refs, tails,
                                                                           strict=True)]
@@ -742,13 +747,13 @@ def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
             "".join(chain.from_iterable(zip(*sheet_parts))))
 
 
-def _rows_one_by_one(rows: Sequence[Sequence[Cell]], root: str, width: int
-                     ) -> tuple[str, str, str]:
+def _rows_one_by_one(rows: Sequence[Sequence[Cell]], root: str, width: int,
+                     first: int = 3) -> tuple[str, str, str]:
     """`_rows_text` of rows of one cell (csv.writer writes a row of one empty field as
     "") or of rows not all as long."""
     memo, letters = _forms_memo(root), _column_letters(width)
     html, lines, sheet = [], [], []
-    for number, row in enumerate(rows, start=3):
+    for number, row in enumerate(rows, start=first):
         parts = _column_forms(row, root, memo)
         html.append("<tr>" + "".join([p[1] if i else p[0] for i, p in enumerate(parts)])
                     + "</tr>")
@@ -806,29 +811,29 @@ _SHEET_STARTS: list[str] = []  # '<row r="3">', '<row r="4">', …
 _SHEET_REFS: list[list[str]] = []  # each column's '<c r="A3"', '<c r="A4"', … (less the ")
 
 
-_SHEET_ROWS_KEPT = 2048  # rows whose starts are kept (longer tables are few)
+# a table's rows laid out at once, at most; the sheet rows whose starts are kept
+_SHEET_ROWS_KEPT = 2048
 
 
-def _sheet_starts(count: int) -> list[str]:
-    """The start of sheet rows 3 to `count` + 2."""
+def _sheet_starts(first: int, count: int) -> list[str]:
+    """The start of `count` sheet rows from row `first`."""
     if not _SHEET_STARTS:
         _SHEET_STARTS.extend(f'<row r="{n}">' for n in range(3, _SHEET_ROWS_KEPT + 3))
-    if count <= _SHEET_ROWS_KEPT:
+    if first == 3 and count <= _SHEET_ROWS_KEPT:
         return _SHEET_STARTS[:count]
-    return _SHEET_STARTS + [f'<row r="{n}">' for n in range(_SHEET_ROWS_KEPT + 3, count + 3)]
+    return [f'<row r="{n}">' for n in range(first, first + count)]
 
 
-def _sheet_refs(column: int, count: int) -> list[str]:
-    """The start of the cells of column `column` (0: A) in sheet rows 3 to `count` + 2,
-    up to the closing quote of the reference."""
+def _sheet_refs(column: int, first: int, count: int) -> list[str]:
+    """The start of the cells of column `column` (0: A) in `count` sheet rows from row
+    `first`, up to the closing quote of the reference."""
     while len(_SHEET_REFS) <= column:
         letter = _column_letter(len(_SHEET_REFS) + 1)
         _SHEET_REFS.append([f'<c r="{letter}{n}' for n in range(3, _SHEET_ROWS_KEPT + 3)])
-    if count <= _SHEET_ROWS_KEPT:
+    if first == 3 and count <= _SHEET_ROWS_KEPT:
         return _SHEET_REFS[column][:count]
     letter = _column_letter(column + 1)
-    return _SHEET_REFS[column] + [f'<c r="{letter}{n}'
-                                  for n in range(_SHEET_ROWS_KEPT + 3, count + 3)]
+    return [f'<c r="{letter}{n}' for n in range(first, first + count)]
 
 
 @functools.lru_cache(maxsize=256)
