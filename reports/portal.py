@@ -696,23 +696,25 @@ def render_table(table: Table, table_id: str, root: str, csv_stem: str,
     lengths = set(map(len, table.rows))
     width = max(len(table.headers), 1, *lengths)
     rows, step = table.rows, _SHEET_ROWS_KEPT  # a long table a part at a time
-    rows_html, rows_csv, rows_sheet = (
-        _rows_text(rows, root, width, lengths) if len(rows) <= step
-        else map("".join, zip(*(_rows_text(rows[i:i + step], root, width, lengths, i + 3)
-                                for i in range(0, len(rows), step)), strict=True)))
-    html = (
+    parts = [_rows_text(rows[i:i + step], root, width, lengths, i + 3)
+             for i in range(0, len(rows), step)] if len(rows) > step else [
+                 _rows_text(rows, root, width, lengths)]
+    # each text joined once from its parts (a long table's sheet is tens of MB)
+    html = "".join([
         f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
         f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table></div>\n"
+        f"<thead><tr>{head}</tr></thead><tbody>", *[part[0] for part in parts],
+        "</tbody></table></div>\n"
         f'<p class="downloads">Tải bảng «{esc(table.caption)}»: '
         f'<a href="{root}{esc(csv_stem)}.csv">CSV</a> · '
-        f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'
-    )
+        f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'])
     # BOM: Excel opens UTF-8 correctly
-    csv_bytes = ("\ufeff" + head_csv + rows_csv).encode("utf-8")
-    sheet = (f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}</row><row r="2">'
-             f"{head_sheet}</row>{rows_sheet}")
-    return RenderedTable(html, csv_bytes, _SHEET_START + sheet + _SHEET_END)
+    csv_bytes = "".join(["\ufeff", head_csv, *[part[1] for part in parts]]).encode("utf-8")
+    sheet = "".join([_SHEET_START, f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}'
+                     f'</row><row r="2">{head_sheet}</row>', *[part[2] for part in parts],
+                     _SHEET_END])
+    del parts
+    return RenderedTable(html, csv_bytes, sheet)
 
 
 def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
