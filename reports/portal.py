@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from itertools import chain, repeat
 from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
+from itertools import chain, repeat
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -728,7 +728,7 @@ def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
     if count < 2 or len(lengths) > 1:
         return _rows_one_by_one(rows, root, width, first)
     memo = _forms_memo(root)
-    columns = [_column_forms(column, root, memo) for column in zip(*rows)]
+    columns = [_column_forms(column, root, memo) for column in zip(*rows, strict=True)]
     n = len(rows)
     html = [list(map(_TH, columns[0]))] + [list(map(_TD, column)) for column in columns[1:]]
     csv_parts: list[Iterable[str]] = []
@@ -745,8 +745,8 @@ def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
     csv_parts.append(repeat("\r\n"))
     sheet_parts.append(repeat("</row>"))
     return ("".join(chain.from_iterable(zip(repeat("<tr>"), *html, repeat("</tr>")))),
-            "".join(chain.from_iterable(zip(*csv_parts))),
-            "".join(chain.from_iterable(zip(*sheet_parts))))
+            "".join(chain.from_iterable(zip(*csv_parts, strict=False))),  # with repeat()
+            "".join(chain.from_iterable(zip(*sheet_parts, strict=False))))
 
 
 def _rows_one_by_one(rows: Sequence[Sequence[Cell]], root: str, width: int,
@@ -789,7 +789,7 @@ def _column_forms(cells: Sequence[Cell], root: str,
     """The forms of `cells`: those seen already looked up at once. A float 0.0, -0.0 or
     NaN is never kept (equal as keys, not as text), so never found."""
     try:
-        found = list(map(memo.get, zip(cells, map(type, map(_RAW, cells)))))
+        found = list(map(memo.get, zip(cells, map(type, map(_RAW, cells)), strict=True)))
     except TypeError:  # a value that cannot be a key
         return [_cell_forms(root, cell, cell[1].__class__) for cell in cells]
     if None in found:
@@ -1718,7 +1718,7 @@ def _cells_of(values: Sequence[object], positions: Sequence[int], memo: CellMemo
     float 0.0, -0.0 or NaN is never kept, so never found)."""
     picked = list(map(values.__getitem__, positions))
     try:
-        cells = list(map(memo.made.get, zip(map(type, picked), picked)))
+        cells = list(map(memo.made.get, zip(map(type, picked), picked, strict=True)))
     except TypeError:  # a value that is not a key
         return [memo(v) for v in picked]
     if None in cells:
