@@ -22,6 +22,7 @@ import csv
 import functools
 import io
 import math
+import operator
 import re
 import struct
 import zlib
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from html import escape  # TODO(core/escape.py): switch to the shared escaper when it lands
+from itertools import chain, repeat
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -396,8 +398,16 @@ def _in_order(rows: Iterable[tuple[int, Mapping[str, object]]],
               columns: Sequence[str]) -> list[Mapping[str, object]]:
     """Rows sorted by `columns` as pandas' sort_values sorts them (blanks last, ties in the
     mart's order)."""
-    def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
-        return (*(_sort_key(item[1][c]) for c in columns), item[0])
+    rows = list(rows)
+    if len(rows) < 2:  # a unit's reports of one year, most of its readings
+        return [row for _, row in rows]
+    pick = operator.itemgetter(*columns)
+    if len(columns) == 1:
+        def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
+            return (_sort_key(pick(item[1])), item[0])
+    else:
+        def key(item: tuple[int, Mapping[str, object]]) -> tuple[object, ...]:
+            return (*map(_sort_key, pick(item[1])), item[0])
     return [row for _, row in sorted(rows, key=key)]
 
 
@@ -679,43 +689,153 @@ class RenderedTable(NamedTuple):
 
 def render_table(table: Table, table_id: str, root: str, csv_stem: str,
                  xlsx_stem: str) -> RenderedTable:
-    """A table as HTML, CSV and a workbook's sheet, in one pass over its cells: each cell
-    is worked out once for all three (`_cell_forms`), and a page repeats most of its
-    cells (names, years, tabs, statuses)."""
+    """A table as HTML, CSV and a workbook's sheet: each distinct cell is worked out once
+    for all three (`_cell_forms`; a page repeats most of its cells: names, years, tabs,
+    statuses), then the table's text is laid out a column at a time (`_rows_text`)."""
     head, head_csv, head_sheet = _head_forms(tuple(table.headers))
-    out = io.StringIO()
-    out.write(head_csv)
-    writer = csv.writer(out, lineterminator="\r\n")
-    width = max(len(table.headers), 1, *(len(row) for row in table.rows))
-    letters = _column_letters(width)
-    sheet = [f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}</row><row r="2">',
-             head_sheet, "</row>"]
-    rows, forms, exact = [], _cell_forms, _cell_forms.__wrapped__
-    for number, row in enumerate(table.rows, start=3):
-        try:  # 0.0 and -0.0 are equal as keys, not as text: those not looked up
-            parts = [forms(root, c, c[1].__class__) if c[1].__class__ is not float or c[1]
-                     else exact(root, c, float) for c in row]
-        except TypeError:  # a value that cannot be a key
-            parts = [exact(root, c, c[1].__class__) for c in row]
-        html = [p[1] for p in parts]
-        if parts:
-            html[0] = parts[0][0]
-        rows.append("<tr>" + "".join(html) + "</tr>")
-        writer.writerow([p[2] for p in parts])
-        sheet.append(f'<row r="{number}">'
-                     + "".join([f'<c r="{letter}{number}"{p[3]}</c>' for letter, p
-                                in zip(letters, parts, strict=False) if p[3] is not None])
-                     + "</row>")
-    html = (
+    lengths = set(map(len, table.rows))
+    width = max(len(table.headers), 1, *lengths)
+    rows, step = table.rows, _SHEET_ROWS_KEPT  # a long table a part at a time
+    parts = [_rows_text(rows[i:i + step], root, width, lengths, i + 3)
+             for i in range(0, len(rows), step)] if len(rows) > step else [
+                 _rows_text(rows, root, width, lengths)]
+    # each text joined once from its parts (a long table's sheet is tens of MB)
+    html = "".join([
         f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}">'
         f'<table><caption id="{table_id}">{esc(table.caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>\n"
+        f"<thead><tr>{head}</tr></thead><tbody>", *[part[0] for part in parts],
+        "</tbody></table></div>\n"
         f'<p class="downloads">Tải bảng «{esc(table.caption)}»: '
         f'<a href="{root}{esc(csv_stem)}.csv">CSV</a> · '
-        f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'
-    )
-    csv_bytes = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
-    return RenderedTable(html, csv_bytes, _XLSX_SHEET.format(rows="".join(sheet)))
+        f'<a href="{root}{esc(xlsx_stem)}.xlsx">XLSX (mọi bảng của trang)</a></p>'])
+    # BOM: Excel opens UTF-8 correctly
+    csv_bytes = "".join(["\ufeff", head_csv, *[part[1] for part in parts]]).encode("utf-8")
+    sheet = "".join([_SHEET_START, f'<row r="1">{_sheet_cells().cell("A1", table.caption, 1)}'
+                     f'</row><row r="2">{head_sheet}</row>', *[part[2] for part in parts],
+                     _SHEET_END])
+    del parts
+    return RenderedTable(html, csv_bytes, sheet)
+
+
+def _rows_text(rows: Sequence[Sequence[Cell]], root: str, width: int,
+               lengths: set[int], first: int = 3) -> tuple[str, str, str]:
+    """The rows of a table (from row `first` of its sheet) as HTML, CSV lines and sheet
+    rows.
+    Rows of two cells or more, all as long (`lengths`: the rows' lengths): each column's
+    cells looked up at once, and each text joined from the columns in one call (no Python
+    work per row or cell)."""
+    count = len(rows[0]) if rows else 0
+    if count < 2 or len(lengths) > 1:
+        return _rows_one_by_one(rows, root, width, first)
+    memo = _forms_memo(root)
+    columns = [_column_forms(column, root, memo) for column in zip(*rows, strict=True)]
+    n = len(rows)
+    html = [list(map(_TH, columns[0]))] + [list(map(_TD, column)) for column in columns[1:]]
+    csv_parts: list[Iterable[str]] = []
+    sheet_parts: list[Iterable[str]] = [_sheet_starts(first, n)]
+    for number, column in enumerate(columns):
+        fields, tails = list(map(_CSV, column)), list(map(_TAIL, column))
+        refs: Iterable[str] = _sheet_refs(number, first, n)
+        if None in tails:  # a blank: no cell
+            refs = [ref if tail is not None else "" for ref, tail in zip(refs, tails,
+                                                                          strict=True)]
+            tails = [tail or "" for tail in tails]
+        csv_parts += [fields, repeat(",")] if number + 1 < count else [fields]
+        sheet_parts += [refs, tails]
+    csv_parts.append(repeat("\r\n"))
+    sheet_parts.append(repeat("</row>"))
+    return ("".join(chain.from_iterable(zip(repeat("<tr>"), *html, repeat("</tr>")))),
+            "".join(chain.from_iterable(zip(*csv_parts, strict=False))),  # with repeat()
+            "".join(chain.from_iterable(zip(*sheet_parts, strict=False))))
+
+
+def _rows_one_by_one(rows: Sequence[Sequence[Cell]], root: str, width: int,
+                     first: int = 3) -> tuple[str, str, str]:
+    """`_rows_text` of rows of one cell (csv.writer writes a row of one empty field as
+    "") or of rows not all as long."""
+    memo, letters = _forms_memo(root), _column_letters(width)
+    html, lines, sheet = [], [], []
+    for number, row in enumerate(rows, start=first):
+        parts = _column_forms(row, root, memo)
+        html.append("<tr>" + "".join([p[1] if i else p[0] for i, p in enumerate(parts)])
+                    + "</tr>")
+        fields = [p[2] for p in parts]
+        lines.append(",".join(fields) + "\r\n" if len(fields) != 1 or fields[0]
+                     else '""\r\n')
+        sheet.append(f'<row r="{number}">'
+                     + "".join([f'<c r="{letter}{number}{p[3]}' for letter, p
+                                in zip(letters, parts, strict=False) if p[3] is not None])
+                     + "</row>")
+    return "".join(html), "".join(lines), "".join(sheet)
+
+
+# a cell's forms (`_cell_forms`): the first cell of an HTML row, any other, its CSV field,
+# its sheet cell after the column and row of its reference
+_TH, _TD, _CSV, _TAIL = (operator.itemgetter(i) for i in range(4))
+_RAW = operator.itemgetter(1)  # a cell's value
+_FORMS_KEPT = 1 << 17  # distinct cells kept for each root (a site has about 20,000)
+_FORMS: dict[str, dict[tuple[Cell, type], tuple[str, str, str, str | None]]] = {}
+
+
+def _forms_memo(root: str) -> dict[tuple[Cell, type], tuple[str, str, str, str | None]]:
+    """The forms of the cells seen on pages `root` away from the site's root, by cell and
+    the type of its value (1, 1.0 and True are equal keys)."""
+    return _FORMS.setdefault(root, {})
+
+
+def _column_forms(cells: Sequence[Cell], root: str,
+                  memo: dict[tuple[Cell, type], tuple[str, str, str, str | None]]
+                  ) -> list[tuple[str, str, str, str | None]]:
+    """The forms of `cells`: those seen already looked up at once. A float 0.0, -0.0 or
+    NaN is never kept (equal as keys, not as text), so never found."""
+    try:
+        found = list(map(memo.get, zip(cells, map(type, map(_RAW, cells)), strict=True)))
+    except TypeError:  # a value that cannot be a key
+        return [_cell_forms(root, cell, cell[1].__class__) for cell in cells]
+    if None in found:
+        for i, forms in enumerate(found):
+            if forms is None:
+                cell = cells[i]
+                raw = cell[1]
+                kind = raw.__class__
+                forms = memo.get((cell, kind))  # made for an earlier cell of the column
+                if forms is None:
+                    forms = _cell_forms(root, cell, kind)
+                    if kind is not float or (raw == raw and raw):
+                        if len(memo) >= _FORMS_KEPT:
+                            memo.clear()
+                        memo[cell, kind] = forms
+                found[i] = forms
+    return found
+
+
+_SHEET_STARTS: list[str] = []  # '<row r="3">', '<row r="4">', …
+_SHEET_REFS: list[list[str]] = []  # each column's '<c r="A3"', '<c r="A4"', … (less the ")
+
+
+# a table's rows laid out at once, at most; the sheet rows whose starts are kept
+_SHEET_ROWS_KEPT = 2048
+
+
+def _sheet_starts(first: int, count: int) -> list[str]:
+    """The start of `count` sheet rows from row `first`."""
+    if not _SHEET_STARTS:
+        _SHEET_STARTS.extend(f'<row r="{n}">' for n in range(3, _SHEET_ROWS_KEPT + 3))
+    if first == 3 and count <= _SHEET_ROWS_KEPT:
+        return _SHEET_STARTS[:count]
+    return [f'<row r="{n}">' for n in range(first, first + count)]
+
+
+def _sheet_refs(column: int, first: int, count: int) -> list[str]:
+    """The start of the cells of column `column` (0: A) in `count` sheet rows from row
+    `first`, up to the closing quote of the reference."""
+    while len(_SHEET_REFS) <= column:
+        letter = _column_letter(len(_SHEET_REFS) + 1)
+        _SHEET_REFS.append([f'<c r="{letter}{n}' for n in range(3, _SHEET_ROWS_KEPT + 3)])
+    if first == 3 and count <= _SHEET_ROWS_KEPT:
+        return _SHEET_REFS[column][:count]
+    letter = _column_letter(column + 1)
+    return [f'<c r="{letter}{n}' for n in range(first, first + count)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -729,20 +849,28 @@ def _head_forms(headers: tuple[str, ...]) -> tuple[str, str, str]:
             "".join(cell(f"{_column_letter(i)}2", h, 1) for i, h in enumerate(headers, 1)))
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _cell_forms(root: str, cell: Cell, kind: type) -> tuple[str, str, object, str | None]:
-    """A cell of a table as the first cell of an HTML row, as any other, as the value of
-    its CSV field, and as its sheet cell after the reference (None: no cell, a blank).
-    `kind`: the type of its value, part of the key (1, 1.0 and True are equal keys)."""
+def _cell_forms(root: str, cell: Cell, kind: type) -> tuple[str, str, str, str | None]:
+    """A cell of a table as the first cell of an HTML row, as any other, as its CSV field,
+    and as its sheet cell after the column and row of its reference ('"' and what follows;
+    None: no cell, a blank). `kind`: the type of its value."""
     text, raw, href = cell
     html = esc(text)
     if href:
         html = f'<a href="{root}{esc(href)}">{html}</a>'
     numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
     value = download_value(cell)
+    body = _sheet_cells().body(value, 0)
     return (f'<th scope="row">{html}</th>',
             f'<td class="num">{html}</td>' if numeric else f"<td>{html}</td>",
-            _csv_safe(value), _sheet_cells().body(value, 0))
+            _csv_field(_csv_safe(value)), None if body is None else f'"{body}</c>')
+
+
+def _csv_field(value: object) -> str:
+    """A value as csv.writer writes it as a field of a row of two or more (quoted where
+    it must be)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([value, 0])
+    return out.getvalue()[:-4]  # less ",0" and the line's end
 
 
 def download_value(cell: Cell) -> object:
@@ -903,6 +1031,9 @@ _XLSX_SHEET = (
     '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><sheetData>{rows}</sheetData>'
     '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
     '</worksheet>')
+
+
+_SHEET_START, _SHEET_END = _XLSX_SHEET.split("{rows}")  # a sheet's XML around its rows
 
 
 class _SheetWriter:
@@ -1430,7 +1561,7 @@ def unit_page(data: PortalData, code: str, names: Mapping[str, str]) -> Page:
 
     made = data.index.made_rows.setdefault("led", {})  # units share their activities' rows
     led_rows = tuple(_made_once(made, (a["year"], a["activity_code"], a["is_reported"],
-                                       a["sessions"], a["sessions"].__class__), led_row, a)
+                                       *_exactly(a["sessions"])), led_row, a)
                      for a in led)
     tables.append(Table(f"{names.get(code, code)}: hoạt động chủ trì",
                         ("Năm", "Mã", "Hoạt động", "Đã báo cáo", "Số cuộc"), led_rows))
@@ -1540,6 +1671,13 @@ def lineage_cell_makers(names: Mapping[str, str]) -> dict[str, Callable[[object]
     }
 
 
+def _exactly(value: object) -> tuple[type, object]:
+    """A value as part of a key that tells apart what its text does: its type, and a
+    float by its repr (NaN, 0.0 and -0.0 are then keys like any other)."""
+    kind = value.__class__
+    return kind, repr(value) if kind is float else value
+
+
 def _made_once(made: dict, key: tuple, make: Callable[[_K], _T], source: _K) -> _T:
     """`make(source)`, kept in `made` under `key` (its values and whatever types tell equal
     values apart) and reused for the same key; a key holding NaN, 0.0 or -0.0 (equal as
@@ -1578,11 +1716,16 @@ class CellMemo:
 def _cells_of(values: Sequence[object], positions: Sequence[int], memo: CellMemo) -> list[Cell]:
     """The cells of `values` at `positions`: those made already looked up in place (a
     float 0.0, -0.0 or NaN is never kept, so never found)."""
-    found = memo.made.get
+    picked = list(map(values.__getitem__, positions))
     try:
-        return [found((v.__class__, v)) or memo(v) for v in map(values.__getitem__, positions)]
+        cells = list(map(memo.made.get, zip(map(type, picked), picked, strict=True)))
     except TypeError:  # a value that is not a key
-        return [memo(values[p]) for p in positions]
+        return [memo(v) for v in picked]
+    if None in cells:
+        for i, cell in enumerate(cells):
+            if cell is None:
+                cells[i] = memo(picked[i])
+    return cells
 
 
 def _file_name(ref: object) -> str:

@@ -60,4 +60,19 @@ def remember(record: Path, fingerprint: str, folder: Path, names: Iterable[str],
     kept = {"fingerprint": fingerprint,
             "files": {name: hashes[name] if hashes is not None else _sha256(folder / name)
                       for name in sorted(names)}}
-    write_bytes(record, json.dumps(kept, indent=1, ensure_ascii=False).encode("utf-8"))
+    write_bytes(record, _record_text(kept).encode("utf-8"))
+
+
+def _record_text(kept: dict) -> str:
+    """`json.dumps(kept, indent=1, ensure_ascii=False)`, a record of tens of thousands of
+    files laid out by the C string encoder (json's own indented writer is pure Python)."""
+    files = kept["files"]
+    if (not files or not isinstance(kept["fingerprint"], str)
+            or not all(isinstance(v, str) for v in files.values())):
+        return json.dumps(kept, indent=1, ensure_ascii=False)
+    text = _JSON_STRING
+    entries = ",\n".join([f"  {text(name)}: {text(sha)}" for name, sha in files.items()])
+    return f'{{\n "fingerprint": {text(kept["fingerprint"])},\n "files": {{\n{entries}\n }}\n}}'
+
+
+_JSON_STRING = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept (C)
