@@ -157,7 +157,7 @@ def _quarantine_row(year: int, sub: Submission, tab_key: str, record: dict,
         "year": year, "unit_code": sub.unit_code, "snapshot_id": sub.snapshot_id,
         "tab": TABS[tab_key].name, "sheet_row": record["sheet_row"],
         "reason_vi": " | ".join(reasons),
-        "row_values": json.dumps(record.get(RAW_KEY, {}), ensure_ascii=False),
+        "row_values": json.dumps(dict(record.get(RAW_KEY, {})), ensure_ascii=False),
         "row_shown": json.dumps(shown, ensure_ascii=False),
     }
 

@@ -19,7 +19,8 @@ from core.assemble import (
     unreadable_issue,
 )
 from core.issues import Issue, Severity
-from core.parse import parse_workbook, read_general, template_tab_indexes
+from core.parse import read_general, template_tab_indexes
+from core.parse_columns import parse_snapshots
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.runtime import cycles_not_collected, heap_frozen
 from core.settings import RunSettings
@@ -88,30 +89,38 @@ def _first_seen_complete(con, snapshots: list[dict[str, object]], current: dict[
     return None
 
 
-def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
-                    chunk: int = 500):
-    """Each snapshot with its workbook (None when not an expected unit's readable snapshot),
-    read `chunk` snapshots per query: few queries, and never a whole year's cells at once.
-    Only the cells of the tabs the parser reads are fetched; the other tabs are empty.
-    The next part's cells are read (by DuckDB, on its own cursor and thread) while this
-    part's workbooks are parsed."""
+def _with_parsed(con, snapshots: list[dict[str, object]], codes: set[str], year: int,
+                 chunk: int = 500):
+    """Each snapshot with its parsed workbook (None when not an expected unit's readable
+    snapshot), `chunk` snapshots' cells per query and parsed together, as columns: few
+    queries, and never a whole year's cells at once. Only the cells of the tabs the parser
+    reads are fetched. The next part's cells are read (by DuckDB, on its own cursor and
+    thread) while this part's are parsed."""
     parts = [snapshots[start:start + chunk] for start in range(0, len(snapshots), chunk)]
     if not parts:
         return
 
+    def readable(part: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [s for s in part if s["unit_code"] in codes and s["read_error"] is None]
+
     def wanted(part: list[dict[str, object]]) -> dict[str, list[int]]:
-        return {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"]) for s in part
-                if s["unit_code"] in codes and s["read_error"] is None}
+        return {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"])
+                for s in readable(part)}
 
     with ThreadPoolExecutor(max_workers=1) as reader, con.cursor() as cursor:
-        coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[0]))
+        coming = reader.submit(db.snapshots_cell_columns, cursor, wanted(parts[0]))
         for number, part in enumerate(parts):
             cells = coming.result()
             if number + 1 < len(parts):
-                coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[number + 1]))
+                coming = reader.submit(db.snapshots_cell_columns, cursor,
+                                       wanted(parts[number + 1]))
+            read = readable(part)
+            parsed = dict(zip((str(s["snapshot_id"]) for s in read), parse_snapshots(
+                [str(s["unit_code"]) for s in read], [s["tab_names"] for s in read], cells,
+                year), strict=True))
+            del cells
             for snap in part:
-                found = cells.pop(str(snap["snapshot_id"]), None)
-                yield snap, None if found is None else grids_of(snap["tab_names"], *found)
+                yield snap, parsed.pop(str(snap["snapshot_id"]), None)
 
 
 @task(name="validate_submissions", task_run_name="validate {year}")
@@ -131,17 +140,16 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
         parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
                          for n in db.folder_notes(con, year)]
         every_snapshot = db.year_snapshots(con, year)
-        for snap, workbook in _with_workbooks(con, db.current_snapshots(con, year), codes):
+        for snap, parsed in _with_parsed(con, db.current_snapshots(con, year), codes, year):
             unit = snap["unit_code"]
             if unit not in codes:
                 parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
                 continue
-            parsed, first_complete = None, None
+            first_complete = None
             if snap["read_error"] is not None:
                 parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
                                                      source_name(snap)))
             else:
-                parsed = parse_workbook(workbook, unit, year)
                 parse_issues.extend(parsed.issues)
                 general = parsed.records.get("general", [{}])[0]
                 if general.get("is_complete") is True:

@@ -474,16 +474,34 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
     """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
     by snapshot: tab indexes, rows, columns, value types, value texts. Grouped by snapshot,
     a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
-    row and column). Read as arrays, not as a tuple per cell; the range of the ids lets
-    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells together)."""
+    row and column)."""
+    got = snapshots_cell_columns(con, tabs_of)
+    bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
+    columns = [got[name].tolist() for name in
+               ("tab_index", "row_number", "column_number", "value_type", "value_text")]
+    return {
+        snapshot_id: tuple(column[bounds[k]:bounds[k + 1]] for column in columns)
+        for k, snapshot_id in enumerate(tabs_of)
+    }
+
+
+def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
+                           tabs_of: dict[str, Sequence[int]]) -> dict[str, np.ndarray]:
+    """The cells of the given tabs (by tab index) of many snapshots in one query, as arrays:
+    k (the snapshot's position in `tabs_of`), tab_index, row_number, column_number,
+    value_type, value_text; ordered by k, each snapshot's cells in no particular order.
+    Read as arrays, not as a tuple per cell; the range of the ids lets DuckDB skip the row
+    groups of other snapshots (the pull writes a unit's cells together)."""
     ids, tabs, order = [], [], []
     for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
         ids += [snapshot_id] * len(indexes)
         tabs += list(indexes)
         order += [k] * len(indexes)
     if not ids:
-        return {snapshot_id: ([], [], [], [], []) for snapshot_id in tabs_of}
-    got = con.execute(
+        return {"k": np.zeros(0, np.int64), "tab_index": np.zeros(0, np.int64),
+                "row_number": np.zeros(0, np.int64), "column_number": np.zeros(0, np.int64),
+                "value_type": np.zeros(0, object), "value_text": np.zeros(0, object)}
+    return con.execute(
         """
         select w.k, c.tab_index, c.row_number, c.column_number, c.value_type, c.value_text
         from raw.cells as c
@@ -495,13 +513,6 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
         """,
         {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
     ).fetchnumpy()
-    bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
-    columns = [got[name].tolist() for name in
-               ("tab_index", "row_number", "column_number", "value_type", "value_text")]
-    return {
-        snapshot_id: tuple(column[bounds[k]:bounds[k + 1]] for column in columns)
-        for k, snapshot_id in enumerate(tabs_of)
-    }
 
 
 def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:

@@ -1,0 +1,392 @@
+"""Many workbooks parsed at once, as columns: for each, the same `ParsedWorkbook` as
+`core.parse.parse_workbook` on its grid, worked out from the stored cells of a part of a
+year's snapshots (`warehouse.db.snapshots_cell_columns`) without building the grids.
+Pure, no I/O.
+
+The rules are `core.parse`'s (header search, blank rows, the notes block under a table,
+control characters, raw rows, the order of the issues); what changes is how the work is
+laid out. The cells are sorted by tab, workbook, row and column; each distinct stored value
+is decoded and looked at (blank, note, text for a person) once; each table tab's header
+row is found over the few cells that are headers; each template column is read as one
+array of stored values, each distinct value by `core.parse`'s reader for the column, and
+an issue is made only for a cell that has one. The label/value tab ("Thông tin chung") is
+small: its grid is built and read by `core.parse.parse_key_value` as before.
+`tests/unit/test_parse_columns.py` holds both ways to the same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from core.issues import Issue, Severity
+from core.parse import (
+    HEADER_SEARCH_ROWS,
+    RAW_KEY,
+    ParsedWorkbook,
+    _cell_issues,
+    _filled,
+    _is_note_row,
+    _issue,
+    _labels,
+    _reader,
+    _shown,
+    find_tab,
+    parse_key_value,
+)
+from core.snapshot import decode
+from core.template import TEMPLATE, Layout, Tab
+from core.values import Cell, as_text, match_key, strip_controls
+
+# the bits of a cell's sort key: template tab, workbook, row, column (xlsx: at most
+# 16,384 columns and 1,048,576 rows; Google Sheets: 18,278 columns, 10 million cells)
+_COL_BITS, _ROW_BITS, _K_BITS = 16, 24, 20
+_TAB_SHIFT = _K_BITS + _ROW_BITS + _COL_BITS
+_K_SHIFT = _ROW_BITS + _COL_BITS
+
+
+def _key(tab: int | np.ndarray, k: int | np.ndarray, row: int | np.ndarray,
+         col: int | np.ndarray) -> np.ndarray:
+    return ((np.int64(tab) << _TAB_SHIFT) | (np.int64(k) << _K_SHIFT)
+            | (np.asarray(row, np.int64) << _COL_BITS) | np.asarray(col, np.int64))
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """An object array holding exactly `values` (numpy would unpack sequences)."""
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = value
+    return out
+
+
+def header_label(cell: Cell) -> str | None:
+    """A header cell's label in a raw row (`core.parse._raw_keys`), None when it reads as
+    nothing (the column is then «Cột n»)."""
+    label = as_text(cell)
+    return strip_controls(label)[0] if label else None
+
+
+class _Cells:
+    """One part's cells sorted by template tab, workbook, row and column; each distinct
+    stored value (type and text) numbered once (`code`) and decoded once (`values`)."""
+
+    def __init__(self, tab_names: Sequence[Sequence[str]], columns: dict[str, np.ndarray]):
+        k = np.asarray(columns["k"], np.int64)
+        tab_index = np.asarray(columns["tab_index"], np.int64)
+        rows = np.asarray(columns["row_number"], np.int64)
+        cols = np.asarray(columns["column_number"], np.int64)
+        # each workbook's template tabs: the grid `find_tab`'s name stands for (the last
+        # tab of that name, as a workbook mapping of names keeps it)
+        self.names: list[list[str | None]] = []
+        widest = int(tab_index.max()) + 1 if len(tab_index) else 1
+        order = np.full((len(tab_names), max(widest, 1)), -1, np.int64)
+        for w, names in enumerate(tab_names):
+            by_name = dict.fromkeys(names)
+            found = [find_tab(by_name, tab) for tab in TEMPLATE]
+            self.names.append(found)
+            for t, name in enumerate(found):
+                if name is not None:
+                    last = max(i for i, n in enumerate(names) if n == name)
+                    if last < widest:
+                        order[w, last] = t
+        if len(k) and (k.max() >= 1 << _K_BITS or rows.max() >= 1 << _ROW_BITS
+                       or cols.max() >= 1 << _COL_BITS):
+            raise ValueError("a part's cells are out of the sort key's range")
+        tabs = order[k, tab_index] if len(k) else k
+        keep = tabs >= 0
+        keys = _key(tabs[keep], k[keep], rows[keep], cols[keep])
+        by = np.argsort(keys, kind="stable")
+        self.key = keys[by]
+        self.tab = tabs[keep][by]
+        self.k = k[keep][by]
+        self.row = rows[keep][by]
+        self.col = cols[keep][by]
+        types = np.asarray(columns["value_type"], dtype=object)[keep][by]
+        texts = np.asarray(columns["value_text"], dtype=object)[keep][by]
+        self.code = np.empty(len(self.key), np.int64)
+        values: list[Cell] = []
+        for kind in dict.fromkeys(types.tolist()):
+            where = types == kind
+            codes, uniques = pd.factorize(texts[where])
+            self.code[where] = codes + len(values)
+            values += [t if kind == "text" else decode(kind, t) for t in uniques.tolist()]
+        self.values = values
+        self.filled = np.fromiter((_filled(v) is not None for v in values), bool, len(values))
+        self.bounds = np.searchsorted(self.tab, np.arange(len(TEMPLATE) + 1))
+
+    def find(self, wanted: np.ndarray) -> np.ndarray:
+        """The position of each wanted key's cell, -1 where no cell was stored."""
+        if not len(self.key):
+            return np.full(len(wanted), -1, np.int64)
+        at = np.minimum(np.searchsorted(self.key, wanted), len(self.key) - 1)
+        return np.where(self.key[at] == wanted, at, -1)
+
+
+def parse_snapshots(units: Sequence[str], tab_names: Sequence[Sequence[str]],
+                    columns: dict[str, np.ndarray], year: int) -> list[ParsedWorkbook]:
+    """`parse_workbook` of each workbook of a part: `units[k]` and `tab_names[k]` are the
+    k-th workbook's, `columns` its template tabs' cells (k, tab_index, row_number,
+    column_number, value_type, value_text; in any order)."""
+    cells = _Cells(tab_names, columns)
+    found: list[dict[int, tuple[list[dict], list[Issue]]]] = []
+    for t, tab in enumerate(TEMPLATE):
+        part = slice(int(cells.bounds[t]), int(cells.bounds[t + 1]))
+        if tab.layout is Layout.KEY_VALUE:
+            found.append(_key_value_tab(cells, part, tab, units, year))
+        else:
+            found.append(_table_tab(cells, part, t, tab, units, year))
+    parsed = []
+    for w, unit in enumerate(units):
+        records: dict[str, list[dict]] = {}
+        issues: list[Issue] = []
+        names: dict[str, str] = {}
+        for t, tab in enumerate(TEMPLATE):
+            name = cells.names[w][t]
+            if name is None:
+                if tab.required:
+                    issues.append(_issue(unit, year, tab, None, None, None, "missing_tab",
+                                         Severity.BLOCKING))
+                continue
+            names[tab.key] = name
+            rows, tab_issues = found[t].get(w) or _empty(tab, unit, year)
+            records[tab.key] = rows
+            issues += tab_issues
+        parsed.append(ParsedWorkbook(unit, year, records, tuple(issues), names))
+    return parsed
+
+
+def _empty(tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:
+    """What the parser makes of a tab with no cell."""
+    if tab.layout is Layout.KEY_VALUE:
+        return parse_key_value([], tab, unit, year)
+    return _unread(tab, unit, year, {})
+
+
+def _unread(tab: Tab, unit: str, year: int,
+            positions: dict[str, int]) -> tuple[list[dict], list[Issue]]:
+    """`parse_table` of a tab whose header row is missing or lacks required headers."""
+    missing = [col for col in tab.required_columns if col.key not in positions]
+    return [], [_issue(unit, year, tab, None, col, None, "missing_column", Severity.BLOCKING)
+                for col in (missing or tab.required_columns)]
+
+
+def _key_value_tab(cells: _Cells, part: slice, tab: Tab, units: Sequence[str],
+                   year: int) -> dict[int, tuple[list[dict], list[Issue]]]:
+    out: dict[int, tuple[list[dict], list[Issue]]] = {}
+    ks = cells.k[part]
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(ks) else np.array([], int)
+    ends = np.r_[starts[1:], len(ks)]
+    rows, cols = cells.row[part].tolist(), cells.col[part].tolist()
+    values = [cells.values[c] for c in cells.code[part].tolist()]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        w = int(ks[start])
+        grid = _grid(rows[start:end], cols[start:end], values[start:end])
+        out[w] = parse_key_value(grid, tab, units[w], year)
+    return out
+
+
+def _grid(rows: list[int], cols: list[int], values: list[Cell]) -> list[list[Cell]]:
+    """One tab's grid, as `core.snapshot.grids_of` lays it out."""
+    grid = [[None] * max(cols) for _ in range(max(rows))]
+    for row, col, value in zip(rows, cols, values, strict=True):
+        grid[row - 1][col - 1] = value
+    return grid
+
+
+def _headers(cells: _Cells, part: slice, tab: Tab) -> dict[int, tuple[int, dict[str, int]]]:
+    """`find_header` of each workbook's tab: (header row number, column key -> column
+    number), from the text cells of the first rows that are one of the tab's headers."""
+    by_header, required, _ = _labels(tab)
+    codes = cells.code[part]
+    near = np.flatnonzero(cells.row[part] <= HEADER_SEARCH_ROWS)
+    header_of = {}
+    for code in np.unique(codes[near]).tolist():
+        value = cells.values[code]
+        if isinstance(value, str) and (key := by_header.get(match_key(value))):
+            header_of[code] = key
+    if not header_of:
+        return {}
+    near = near[np.isin(codes[near], list(header_of))]
+    out: dict[int, tuple[int, dict[str, int]]] = {}
+    best: dict[int, tuple[int, dict[str, int]]] = {}
+    settled: set[int] = set()
+    ks, rows = cells.k[part][near].tolist(), cells.row[part][near].tolist()
+    cols, keys = cells.col[part][near].tolist(), [header_of[c] for c in codes[near].tolist()]
+    at = 0
+    while at < len(ks):
+        w, row, found = ks[at], rows[at], {}
+        while at < len(ks) and ks[at] == w and rows[at] == row:
+            found.setdefault(keys[at], cols[at])
+            at += 1
+        if w in settled:
+            continue
+        if required <= found.keys():
+            out[w] = (row, found)
+            settled.add(w)
+        elif w not in best or len(found) > len(best[w][1]):
+            best[w] = (row, found)
+    for w, header in best.items():
+        out.setdefault(w, header)
+    return out
+
+
+def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str],
+               year: int) -> dict[int, tuple[list[dict], list[Issue]]]:
+    """`parse_table` of one tab of every workbook of the part that has its cells."""
+    out: dict[int, tuple[list[dict], list[Issue]]] = {}
+    headers = _headers(cells, part, tab)
+    good: dict[int, tuple[int, dict[str, int]]] = {}
+    for w in np.unique(cells.k[part]).tolist():
+        header = headers.get(w)
+        positions = header[1] if header else {}
+        if header is None or any(c.key not in positions for c in tab.required_columns):
+            out[w] = _unread(tab, units[w], year, positions)
+        else:
+            good[w] = header
+    if not good:
+        return out
+    ks, rows, cols = cells.k[part], cells.row[part], cells.col[part]
+    codes = cells.code[part]
+    header_row = np.full(len(units), np.iinfo(np.int64).max, np.int64)
+    spot_keys = []
+    for w, (row, positions) in good.items():
+        header_row[w] = row
+        spot_keys += [(w << _COL_BITS) | c for c in positions.values()]
+    below = rows > header_row[ks]
+    at_spot = np.isin((ks << _COL_BITS) | cols, np.asarray(spot_keys, np.int64))
+    # the rows with a filled cell under a header, each with its count and first filled cell
+    filled = np.flatnonzero(below & at_spot & cells.filled[codes])
+    row_keys = (ks[filled] << _ROW_BITS) | rows[filled]
+    firsts, counts = np.unique(row_keys, return_index=True, return_counts=True)[1:]
+    first_codes = codes[filled[firsts]].tolist()
+    notes = {c: _is_note_row([_filled(cells.values[c])]) for c in set(first_codes)}
+    # parse_table's walk down the rows; a row with no filled cell is one not listed here
+    rec_k: list[int] = []
+    rec_row: list[int] = []
+    last_w, last_row, seen_blank, has_records = -1, 0, False, False
+    for w, row, count, code in zip(ks[filled[firsts]].tolist(), rows[filled[firsts]].tolist(),
+                                   counts.tolist(), first_codes, strict=True):
+        if w != last_w:
+            last_w, last_row, seen_blank, has_records = w, good[w][0], False, False
+        if row != last_row + 1:
+            seen_blank = seen_blank or has_records
+        last_row = row
+        if notes[code] or (seen_blank and count <= 1):
+            continue
+        rec_k.append(w)
+        rec_row.append(row)
+        has_records = True
+    rec_ks = np.asarray(rec_k, np.int64)
+    rec_rows = np.asarray(rec_row, np.int64)
+    values: dict[str, list[object]] = {}
+    bad: list[tuple[int, int, tuple]] = []  # (record, column order, reading)
+    for order, col in enumerate(tab.columns):
+        spot = np.full(len(units), -1, np.int64)
+        for w, (_, positions) in good.items():
+            if col.key in positions:
+                spot[w] = positions[col.key]
+        spots = spot[rec_ks]
+        where = cells.find(_key(t, rec_ks, rec_rows, np.maximum(spots, 0)))
+        where[spots < 0] = -1
+        code_of = np.where(where >= 0, cells.code[np.maximum(where, 0)], -1)
+        distinct, inverse = np.unique(code_of, return_inverse=True)
+        read = _reader(col)
+        readings = [read(None if c < 0 else cells.values[c]) for c in distinct.tolist()]
+        values[col.key] = _objects([r[2].value for r in readings])[inverse].tolist()
+        wrong = [i for i, r in enumerate(readings) if r[1] or r[2].error is not None]
+        if wrong:
+            for i in np.flatnonzero(np.isin(inverse, wrong)).tolist():
+                bad.append((i, order, readings[inverse[i]]))
+    raws = _raw_rows(cells, part, t, good, rec_ks, rec_rows)
+    names = ["sheet_row", RAW_KEY, *values]
+    records = [dict(zip(names, row, strict=True))
+               for row in zip(rec_row, raws, *values.values(), strict=True)]
+    issues: dict[int, list[Issue]] = {}
+    for i, order, (cleaned, removed, got) in sorted(bad, key=lambda b: (b[0], b[1])):
+        w = rec_k[i]
+        issues.setdefault(w, []).extend(_cell_issues(units[w], year, tab, rec_row[i],
+                                                     tab.columns[order], cleaned, removed, got))
+    starts = np.searchsorted(rec_ks, np.asarray(list(good), np.int64), side="left").tolist()
+    ends = np.searchsorted(rec_ks, np.asarray(list(good), np.int64), side="right").tolist()
+    for w, start, end in zip(good, starts, ends, strict=True):
+        out[w] = (records[start:end], issues.get(w, []))
+    return out
+
+
+class _RawCells:
+    """The non-blank cells of one tab's records in a part, for their raw rows: each cell's
+    text as a person reads it and its header row's label (None: «Cột n»), record by
+    record (`bounds`)."""
+
+    __slots__ = ("bounds", "cols", "labels", "shown")
+
+    def __init__(self, shown: np.ndarray, labels: np.ndarray, cols: np.ndarray,
+                 bounds: np.ndarray) -> None:
+        self.shown, self.labels, self.cols, self.bounds = shown, labels, cols, bounds
+
+    def row(self, record: int) -> dict[str, str]:
+        out: dict[str, str] = {}
+        start, end = int(self.bounds[record]), int(self.bounds[record + 1])
+        for shown, label, col in zip(self.shown[start:end].tolist(),
+                                     self.labels[start:end].tolist(),
+                                     self.cols[start:end].tolist(), strict=True):
+            out[label if label is not None else f"Cột {col}"] = shown
+        return out
+
+
+class RawRow(Mapping[str, str]):
+    """A record's raw row (`core.parse.RAW_KEY`), made when first read: the year's records
+    are many, and only those of the quarantine are ever read."""
+
+    __slots__ = ("_cells", "_record", "_row")
+
+    def __init__(self, cells: _RawCells, record: int) -> None:
+        self._cells, self._record = cells, record
+        self._row: dict[str, str] | None = None
+
+    def _made(self) -> dict[str, str]:
+        if self._row is None:
+            self._row = self._cells.row(self._record)
+        return self._row
+
+    def __getitem__(self, key: str) -> str:
+        return self._made()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+
+def _raw_rows(cells: _Cells, part: slice, t: int,
+              good: dict[int, tuple[int, dict[str, int]]], rec_ks: np.ndarray,
+              rec_rows: np.ndarray) -> list[RawRow]:
+    """Each record's row as `core.parse._raw_row` keeps it: its non-blank cells as a person
+    reads them, keyed by the header row's label of their column (or «Cột n»)."""
+    if not len(rec_ks):
+        return []
+    ks, rows, cols, codes = cells.k[part], cells.row[part], cells.col[part], cells.code[part]
+    wanted = (rec_ks << _ROW_BITS) | rec_rows
+    mine = np.minimum(np.searchsorted(wanted, (ks << _ROW_BITS) | rows), len(wanted) - 1)
+    take = np.flatnonzero(wanted[mine] == ((ks << _ROW_BITS) | rows))
+    distinct, inverse = np.unique(codes[take], return_inverse=True)
+    shown = _objects([_shown(type(v), v) if v is not None else None
+                      for v in (cells.values[c] for c in distinct.tolist())])[inverse]
+    take, shown = take[shown != None], shown[shown != None]  # noqa: E711 (elementwise)
+    header_rows = np.zeros(int(ks.max()) + 1, np.int64)
+    for w, (row, _) in good.items():
+        header_rows[w] = row
+    at_header = cells.find(_key(t, ks[take], header_rows[ks[take]], cols[take]))
+    header_codes = np.where(at_header >= 0, cells.code[np.maximum(at_header, 0)], -1)
+    distinct, inverse = np.unique(header_codes, return_inverse=True)
+    labels = _objects([header_label(cells.values[c]) if c >= 0 else None
+                       for c in distinct.tolist()])[inverse]
+    bounds = np.searchsorted(mine[take], np.arange(len(rec_ks) + 1))
+    raw = _RawCells(shown, labels, cols[take], bounds)
+    return [RawRow(raw, record) for record in range(len(rec_ks))]
