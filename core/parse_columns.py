@@ -17,6 +17,8 @@ small: its grid is built and read by `core.parse.parse_key_value` as before.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -68,6 +70,17 @@ def header_label(cell: Cell) -> str | None:
     return strip_controls(label)[0] if label else None
 
 
+@lru_cache(maxsize=1 << 10)
+def _template_tabs(names: tuple[str, ...]) -> tuple[list[str | None], list[tuple[int, int]]]:
+    """A workbook's name for each template tab (`find_tab`), and (template tab's position,
+    tab index) of each found: the last tab of that name, as a mapping of names keeps it."""
+    by_name = dict.fromkeys(names)
+    found = [find_tab(by_name, tab) for tab in TEMPLATE]
+    indexes = [(t, max(i for i, n in enumerate(names) if n == name))
+               for t, name in enumerate(found) if name is not None]
+    return found, indexes
+
+
 class _Cells:
     """One part's cells sorted by template tab, workbook, row and column; each distinct
     stored value (type and text) numbered once (`code`) and decoded once (`values`)."""
@@ -83,14 +96,11 @@ class _Cells:
         widest = int(tab_index.max()) + 1 if len(tab_index) else 1
         order = np.full((len(tab_names), max(widest, 1)), -1, np.int64)
         for w, names in enumerate(tab_names):
-            by_name = dict.fromkeys(names)
-            found = [find_tab(by_name, tab) for tab in TEMPLATE]
-            self.names.append(found)
-            for t, name in enumerate(found):
-                if name is not None:
-                    last = max(i for i, n in enumerate(names) if n == name)
-                    if last < widest:
-                        order[w, last] = t
+            found, indexes = _template_tabs(tuple(names))
+            self.names.append(found)  # read-only, shared by workbooks named alike
+            for t, index in indexes:
+                if index < widest:
+                    order[w, index] = t
         if len(k) and (k.max() >= 1 << _K_BITS or rows.max() >= 1 << _ROW_BITS
                        or cols.max() >= 1 << _COL_BITS):
             raise ValueError("a part's cells are out of the sort key's range")
@@ -103,17 +113,19 @@ class _Cells:
         self.k = k[keep][by]
         self.row = rows[keep][by]
         self.col = cols[keep][by]
-        types = np.asarray(columns["value_type"], dtype=object)[keep][by]
-        texts = np.asarray(columns["value_text"], dtype=object)[keep][by]
-        self.code = np.empty(len(self.key), np.int64)
+        # a stored value is its type and text: numbered by both (1, 1.0 and TRUE apart)
+        kind_codes, kinds = pd.factorize(np.asarray(columns["value_type"], dtype=object))
+        text_codes, texts = pd.factorize(np.asarray(columns["value_text"], dtype=object))
+        pairs = text_codes.astype(np.int64) * max(len(kinds), 1) + kind_codes
+        codes, distinct = pd.factorize(pairs[keep][by])
+        self.code = codes.astype(np.int64)
+        kinds, texts = kinds.tolist(), texts.tolist()
         values: list[Cell] = []
-        for kind in dict.fromkeys(types.tolist()):
-            where = types == kind
-            codes, uniques = pd.factorize(texts[where])
-            self.code[where] = codes + len(values)
-            values += [t if kind == "text" else decode(kind, t) for t in uniques.tolist()]
+        for pair in distinct.tolist():
+            kind, text = kinds[pair % len(kinds)], texts[pair // len(kinds)]
+            values.append(text if kind == "text" else decode(kind, text))
         self.values = values
-        self.filled = np.fromiter((_filled(v) is not None for v in values), bool, len(values))
+        self.filled = np.array([_filled(v) is not None for v in values], bool)
         self.bounds = np.searchsorted(self.tab, np.arange(len(TEMPLATE) + 1))
 
     def find(self, wanted: np.ndarray) -> np.ndarray:
@@ -195,67 +207,69 @@ def _grid(rows: list[int], cols: list[int], values: list[Cell]) -> list[list[Cel
     return grid
 
 
-def _headers(cells: _Cells, part: slice, tab: Tab) -> dict[int, tuple[int, dict[str, int]]]:
-    """`find_header` of each workbook's tab: (header row number, column key -> column
-    number), from the text cells of the first rows that are one of the tab's headers."""
+_NO_HEADER = np.iinfo(np.int64).max
+
+
+def _headers(cells: _Cells, part: slice, tab: Tab, n: int
+             ) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, int]]]:
+    """`find_header` of each workbook's tab, from the text cells of the first rows that are
+    one of the tab's headers: each workbook's header row number (`_NO_HEADER` when no row
+    holds every required header) and each column's number in it (by column order, -1 when
+    missing); and for a workbook whose tab has no such row, the headers of the row that
+    holds the most (column key -> column number), as the parser names what is missing."""
     by_header, required, _ = _labels(tab)
-    codes = cells.code[part]
+    order_of = {col.key: j for j, col in enumerate(tab.columns)}
+    header_row = np.full(n, _NO_HEADER, np.int64)
+    positions = np.full((len(tab.columns), n), -1, np.int64)
     near = np.flatnonzero(cells.row[part] <= HEADER_SEARCH_ROWS)
-    header_of = {}
-    for code in np.unique(codes[near]).tolist():
+    near_codes, distinct = pd.factorize(cells.code[part][near])
+    column_of = np.full(len(distinct) + 1, -1, np.int64)
+    for i, code in enumerate(distinct.tolist()):
         value = cells.values[code]
         if isinstance(value, str) and (key := by_header.get(match_key(value))):
-            header_of[code] = key
-    if not header_of:
-        return {}
-    near = near[np.isin(codes[near], list(header_of))]
-    out: dict[int, tuple[int, dict[str, int]]] = {}
-    best: dict[int, tuple[int, dict[str, int]]] = {}
-    settled: set[int] = set()
-    ks, rows = cells.k[part][near].tolist(), cells.row[part][near].tolist()
-    cols, keys = cells.col[part][near].tolist(), [header_of[c] for c in codes[near].tolist()]
-    at = 0
-    while at < len(ks):
-        w, row, found = ks[at], rows[at], {}
-        while at < len(ks) and ks[at] == w and rows[at] == row:
-            found.setdefault(keys[at], cols[at])
-            at += 1
-        if w in settled:
-            continue
-        if required <= found.keys():
-            out[w] = (row, found)
-            settled.add(w)
-        elif w not in best or len(found) > len(best[w][1]):
-            best[w] = (row, found)
-    for w, header in best.items():
-        out.setdefault(w, header)
-    return out
+            column_of[i] = order_of[key]
+    js = column_of[near_codes]
+    near, js = near[js >= 0], js[js >= 0]
+    ks, rows, cols = cells.k[part][near], cells.row[part][near], cells.col[part][near]
+    # each header once per row, at its leftmost column (the cells are sorted by column)
+    row_keys = (ks << _ROW_BITS) | rows
+    first = np.unique((row_keys << 6) | js, return_index=True)[1]
+    ks, rows, cols, js, row_keys = ks[first], rows[first], cols[first], js[first], row_keys[first]
+    is_required = np.array([col.key in required for col in tab.columns])
+    listed, inverse = np.unique(row_keys, return_inverse=True)
+    holds = np.bincount(inverse, weights=is_required[js], minlength=len(listed))
+    full = listed[holds == len(required)]
+    firsts = np.unique(full >> _ROW_BITS, return_index=True)[1]
+    found = full[firsts]
+    header_row[found >> _ROW_BITS] = found & ((1 << _ROW_BITS) - 1)
+    chosen = header_row[ks] == rows
+    positions[js[chosen], ks[chosen]] = cols[chosen]
+    partial: dict[int, dict[int, dict[str, int]]] = {}
+    lost = header_row[ks] == _NO_HEADER  # rare: the first row holding the most headers
+    for w, row, col, j in zip(ks[lost].tolist(), rows[lost].tolist(), cols[lost].tolist(),
+                              js[lost].tolist(), strict=True):
+        partial.setdefault(w, {}).setdefault(row, {}).setdefault(tab.columns[j].key, col)
+    best = {w: max(rows_of.values(), key=len) for w, rows_of in partial.items()}
+    return header_row, positions, best
 
 
 def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str],
                year: int) -> dict[int, tuple[list[dict], list[Issue]]]:
     """`parse_table` of one tab of every workbook of the part that has its cells."""
     out: dict[int, tuple[list[dict], list[Issue]]] = {}
-    headers = _headers(cells, part, tab)
-    good: dict[int, tuple[int, dict[str, int]]] = {}
-    for w in np.unique(cells.k[part]).tolist():
-        header = headers.get(w)
-        positions = header[1] if header else {}
-        if header is None or any(c.key not in positions for c in tab.required_columns):
-            out[w] = _unread(tab, units[w], year, positions)
-        else:
-            good[w] = header
+    header_row, positions, best = _headers(cells, part, tab, len(units))
+    ks, rows, cols = cells.k[part], cells.row[part], cells.col[part]
+    present = np.unique(ks)
+    for w in present[header_row[present] == _NO_HEADER].tolist():
+        out[w] = _unread(tab, units[w], year, best.get(w, {}))
+    good = present[header_row[present] != _NO_HEADER].tolist()
     if not good:
         return out
-    ks, rows, cols = cells.k[part], cells.row[part], cells.col[part]
     codes = cells.code[part]
-    header_row = np.full(len(units), np.iinfo(np.int64).max, np.int64)
-    spot_keys = []
-    for w, (row, positions) in good.items():
-        header_row[w] = row
-        spot_keys += [(w << _COL_BITS) | c for c in positions.values()]
     below = rows > header_row[ks]
-    at_spot = np.isin((ks << _COL_BITS) | cols, np.asarray(spot_keys, np.int64))
+    at_spot = np.zeros(len(ks), bool)
+    for spots in positions:
+        at_spot |= spots[ks] == cols
     # the rows with a filled cell under a header, each with its count and first filled cell
     filled = np.flatnonzero(below & at_spot & cells.filled[codes])
     row_keys = (ks[filled] << _ROW_BITS) | rows[filled]
@@ -269,7 +283,7 @@ def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str
     for w, row, count, code in zip(ks[filled[firsts]].tolist(), rows[filled[firsts]].tolist(),
                                    counts.tolist(), first_codes, strict=True):
         if w != last_w:
-            last_w, last_row, seen_blank, has_records = w, good[w][0], False, False
+            last_w, last_row, seen_blank, has_records = w, int(header_row[w]), False, False
         if row != last_row + 1:
             seen_blank = seen_blank or has_records
         last_row = row
@@ -283,15 +297,11 @@ def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str
     values: dict[str, list[object]] = {}
     bad: list[tuple[int, int, tuple]] = []  # (record, column order, reading)
     for order, col in enumerate(tab.columns):
-        spot = np.full(len(units), -1, np.int64)
-        for w, (_, positions) in good.items():
-            if col.key in positions:
-                spot[w] = positions[col.key]
-        spots = spot[rec_ks]
+        spots = positions[order][rec_ks]
         where = cells.find(_key(t, rec_ks, rec_rows, np.maximum(spots, 0)))
         where[spots < 0] = -1
         code_of = np.where(where >= 0, cells.code[np.maximum(where, 0)], -1)
-        distinct, inverse = np.unique(code_of, return_inverse=True)
+        inverse, distinct = pd.factorize(code_of)
         read = _reader(col)
         readings = [read(None if c < 0 else cells.values[c]) for c in distinct.tolist()]
         values[col.key] = _objects([r[2].value for r in readings])[inverse].tolist()
@@ -299,7 +309,7 @@ def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str
         if wrong:
             for i in np.flatnonzero(np.isin(inverse, wrong)).tolist():
                 bad.append((i, order, readings[inverse[i]]))
-    raws = _raw_rows(cells, part, t, good, rec_ks, rec_rows)
+    raws = _raw_rows(cells, part, t, header_row, rec_ks, rec_rows)
     names = ["sheet_row", RAW_KEY, *values]
     records = [dict(zip(names, row, strict=True))
                for row in zip(rec_row, raws, *values.values(), strict=True)]
@@ -308,8 +318,8 @@ def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str
         w = rec_k[i]
         issues.setdefault(w, []).extend(_cell_issues(units[w], year, tab, rec_row[i],
                                                      tab.columns[order], cleaned, removed, got))
-    starts = np.searchsorted(rec_ks, np.asarray(list(good), np.int64), side="left").tolist()
-    ends = np.searchsorted(rec_ks, np.asarray(list(good), np.int64), side="right").tolist()
+    starts = np.searchsorted(rec_ks, np.asarray(good, np.int64), side="left").tolist()
+    ends = np.searchsorted(rec_ks, np.asarray(good, np.int64), side="right").tolist()
     for w, start, end in zip(good, starts, ends, strict=True):
         out[w] = (records[start:end], issues.get(w, []))
     return out
@@ -364,9 +374,8 @@ class RawRow(Mapping[str, str]):
         return repr(self._made())
 
 
-def _raw_rows(cells: _Cells, part: slice, t: int,
-              good: dict[int, tuple[int, dict[str, int]]], rec_ks: np.ndarray,
-              rec_rows: np.ndarray) -> list[RawRow]:
+def _raw_rows(cells: _Cells, part: slice, t: int, header_row: np.ndarray,
+              rec_ks: np.ndarray, rec_rows: np.ndarray) -> list[RawRow]:
     """Each record's row as `core.parse._raw_row` keeps it: its non-blank cells as a person
     reads them, keyed by the header row's label of their column (or «Cột n»)."""
     if not len(rec_ks):
@@ -375,18 +384,15 @@ def _raw_rows(cells: _Cells, part: slice, t: int,
     wanted = (rec_ks << _ROW_BITS) | rec_rows
     mine = np.minimum(np.searchsorted(wanted, (ks << _ROW_BITS) | rows), len(wanted) - 1)
     take = np.flatnonzero(wanted[mine] == ((ks << _ROW_BITS) | rows))
-    distinct, inverse = np.unique(codes[take], return_inverse=True)
+    inverse, distinct = pd.factorize(codes[take])
     shown = _objects([_shown(type(v), v) if v is not None else None
                       for v in (cells.values[c] for c in distinct.tolist())])[inverse]
     take, shown = take[shown != None], shown[shown != None]  # noqa: E711 (elementwise)
-    header_rows = np.zeros(int(ks.max()) + 1, np.int64)
-    for w, (row, _) in good.items():
-        header_rows[w] = row
-    at_header = cells.find(_key(t, ks[take], header_rows[ks[take]], cols[take]))
+    at_header = cells.find(_key(t, ks[take], header_row[ks[take]], cols[take]))
     header_codes = np.where(at_header >= 0, cells.code[np.maximum(at_header, 0)], -1)
-    distinct, inverse = np.unique(header_codes, return_inverse=True)
+    inverse, distinct = pd.factorize(header_codes)
     labels = _objects([header_label(cells.values[c]) if c >= 0 else None
                        for c in distinct.tolist()])[inverse]
     bounds = np.searchsorted(mine[take], np.arange(len(rec_ks) + 1))
     raw = _RawCells(shown, labels, cols[take], bounds)
-    return [RawRow(raw, record) for record in range(len(rec_ks))]
+    return list(map(RawRow, repeat(raw, len(rec_ks)), range(len(rec_ks))))
