@@ -10,7 +10,7 @@ is decoded and looked at (blank, note, text for a person) once; each table tab's
 row is found over the few cells that are headers; each template column is read as one
 array of stored values, each distinct value by `core.parse`'s reader for the column, and
 an issue is made only for a cell that has one. The label/value tab ("Thông tin chung") is
-small: its grid is built and read by `core.parse.parse_key_value` as before.
+read the same way, label by label.
 `tests/unit/test_parse_columns.py` holds both ways to the same results.
 """
 
@@ -35,8 +35,10 @@ from core.parse import (
     _labels,
     _reader,
     _shown,
+    _text_of,
     find_tab,
     parse_key_value,
+    read_cell,
 )
 from core.snapshot import decode
 from core.template import TEMPLATE, Layout, Tab
@@ -146,7 +148,7 @@ def parse_snapshots(units: Sequence[str], tab_names: Sequence[Sequence[str]],
     for t, tab in enumerate(TEMPLATE):
         part = slice(int(cells.bounds[t]), int(cells.bounds[t + 1]))
         if tab.layout is Layout.KEY_VALUE:
-            found.append(_key_value_tab(cells, part, tab, units, year))
+            found.append(_key_value_tab(cells, part, t, tab, units, year))
         else:
             found.append(_table_tab(cells, part, t, tab, units, year))
     parsed = []
@@ -184,27 +186,56 @@ def _unread(tab: Tab, unit: str, year: int,
                 for col in (missing or tab.required_columns)]
 
 
-def _key_value_tab(cells: _Cells, part: slice, tab: Tab, units: Sequence[str],
+def _key_value_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str],
                    year: int) -> dict[int, tuple[list[dict], list[Issue]]]:
+    """`parse_key_value` of one tab of every workbook of the part that has its cells: the
+    first row of each label (column A), its value in column B."""
+    _, _, by_label = _labels(tab)
+    order_of = {col.key: j for j, col in enumerate(tab.columns)}
+    ks, rows, cols, codes = cells.k[part], cells.row[part], cells.col[part], cells.code[part]
+    in_a = np.flatnonzero(cols == 1)
+    label_codes, distinct = pd.factorize(codes[in_a])
+    column_of = np.full(len(distinct) + 1, -1, np.int64)
+    for i, code in enumerate(distinct.tolist()):
+        value = cells.values[code]
+        if isinstance(value, str) and (col := by_label.get(match_key(value))) is not None:
+            column_of[i] = order_of[col.key]
+    js = column_of[label_codes]
+    in_a, js = in_a[js >= 0], js[js >= 0]
+    first = np.sort(np.unique((ks[in_a] << 6) | js, return_index=True)[1])  # in row order
+    labels, js = in_a[first], js[first]
+    at_b = cells.find(_key(t, ks[labels], rows[labels], 2))
+    value_codes = np.where(at_b >= 0, cells.code[np.maximum(at_b, 0)], -1).tolist()
+    entries: dict[int, list[tuple[int, int, int]]] = {}
+    for w, row, j, code in zip(ks[labels].tolist(), rows[labels].tolist(), js.tolist(),
+                               value_codes, strict=True):
+        entries.setdefault(w, []).append((row, j, code))
     out: dict[int, tuple[list[dict], list[Issue]]] = {}
-    ks = cells.k[part]
-    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(ks) else np.array([], int)
-    ends = np.r_[starts[1:], len(ks)]
-    rows, cols = cells.row[part].tolist(), cells.col[part].tolist()
-    values = [cells.values[c] for c in cells.code[part].tolist()]
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        w = int(ks[start])
-        grid = _grid(rows[start:end], cols[start:end], values[start:end])
-        out[w] = parse_key_value(grid, tab, units[w], year)
+    for w in np.unique(ks).tolist():
+        unit = units[w]
+        raw: dict[str, str] = {}
+        record: dict[str, object] = {"sheet_row": None, RAW_KEY: raw}
+        issues: list[Issue] = []
+        for row, j, code in entries.get(w, ()):
+            col = tab.columns[j]
+            cell = None if code < 0 else cells.values[code]
+            cleaned, removed, got = _reader(col)(cell)
+            record[col.key] = got.value
+            record[f"row__{col.key}"] = row
+            raw[col.header] = _text_of(type(cell), cell)
+            if removed or got.error is not None:
+                issues += _cell_issues(unit, year, tab, row, col, cleaned, removed, got)
+        for col in tab.columns:
+            if f"row__{col.key}" not in record:
+                record[f"row__{col.key}"] = None
+                record[col.key] = read_cell(col, None).value
+                if col.required or col.identity:
+                    severity = Severity.BLOCKING if col.identity else Severity.ERROR
+                    issues.append(_issue(unit, year, tab, None, col, None, "missing_label",
+                                         severity))
+        record["sheet_row"] = record.get("row__unit_code")
+        out[w] = ([record], issues)
     return out
-
-
-def _grid(rows: list[int], cols: list[int], values: list[Cell]) -> list[list[Cell]]:
-    """One tab's grid, as `core.snapshot.grids_of` lays it out."""
-    grid = [[None] * max(cols) for _ in range(max(rows))]
-    for row, col, value in zip(rows, cols, values, strict=True):
-        grid[row - 1][col - 1] = value
-    return grid
 
 
 _NO_HEADER = np.iinfo(np.int64).max

@@ -476,8 +476,9 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
     a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
     row and column)."""
     got = snapshots_cell_columns(con, tabs_of)
-    bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
-    columns = [got[name].tolist() for name in
+    by = np.argsort(got["k"], kind="stable")
+    bounds = np.searchsorted(got["k"][by], np.arange(len(tabs_of) + 1)).tolist()
+    columns = [got[name][by].tolist() for name in
                ("tab_index", "row_number", "column_number", "value_type", "value_text")]
     return {
         snapshot_id: tuple(column[bounds[k]:bounds[k + 1]] for column in columns)
@@ -489,7 +490,7 @@ def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
                            tabs_of: dict[str, Sequence[int]]) -> dict[str, np.ndarray]:
     """The cells of the given tabs (by tab index) of many snapshots in one query, as arrays:
     k (the snapshot's position in `tabs_of`), tab_index, row_number, column_number,
-    value_type, value_text; ordered by k, each snapshot's cells in no particular order.
+    value_type, value_text; in no particular order.
     Read as arrays, not as a tuple per cell; the range of the ids lets DuckDB skip the row
     groups of other snapshots (the pull writes a unit's cells together)."""
     ids, tabs, order = [], [], []
@@ -509,7 +510,6 @@ def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
                      unnest($order) as k) as w
             using (snapshot_id, tab_index)
         where c.snapshot_id between $low and $high
-        order by w.k
         """,
         {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
     ).fetchnumpy()

@@ -54,8 +54,10 @@ WORKBOOKS = {
     "C": {"Thông tin chung": [], "Cơ quan truyền thông": [["Tên cơ quan, kênh truyền thông"],
                                                           ["Đài"]],
           "Hương ước, quy ước": []},
-    # headers under row 30 are not searched
-    "D": {"Thông tin chung": GENERAL, "Hoạt động": [[]] * 30 + [HEADER, ROW]},
+    # headers under row 30 are not searched; a label twice, a label without its value
+    "D": {"Thông tin chung": [["Mã đơn vị", " hlhpn "], ["Năm báo cáo"], [2024, "x"],
+                              ["MÃ ĐƠN VỊ", "KHAC"], ["Người lập báo cáo", None, "Lan"]],
+          "Hoạt động": [[]] * 30 + [HEADER, ROW]},
 }
 
 
@@ -107,3 +109,8 @@ def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
     assert [None, "outlet_type", "gender_index_level", "community", "conventions_total",
             "conventions_non_discriminatory"] == [i.column_key for i in c.issues[5:]]
     assert ["missing_column"] * 5 == [i.rule for i in d.issues if i.tab == "Hoạt động"]
+    general = d.records["general"][0]
+    assert ("HLHPN", 1, None, 2, 5) == (general["unit_code"], general["row__unit_code"],
+                                        general["year"], general["row__year"],
+                                        general["row__reporter"])
+    assert {"Mã đơn vị": "hlhpn", "Năm báo cáo": "", "Người lập báo cáo": ""} == general[RAW_KEY]
