@@ -40,7 +40,7 @@ from core.parse import (
     parse_key_value,
     read_cell,
 )
-from core.snapshot import decode
+from core.snapshot import VALUE_KINDS, decode
 from core.template import TEMPLATE, Layout, Tab
 from core.values import Cell, as_text, match_key, strip_controls
 
@@ -83,6 +83,29 @@ def _template_tabs(names: tuple[str, ...]) -> tuple[list[str | None], list[tuple
     return found, indexes
 
 
+def _numbered(kinds: np.ndarray, texts: np.ndarray,
+              hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's number (equal type and text, equal number) and the position of each
+    number's first value: by the texts' hashes, checked against the texts themselves
+    (two texts of one hash: numbered by the texts)."""
+    codes = pd.factorize((hashes << np.uint64(2)) | kinds.astype(np.uint64))[0]
+    firsts = _firsts(codes)
+    if (texts == texts[firsts][codes]).all() and (kinds == kinds[firsts][codes]).all():
+        return codes.astype(np.int64), firsts
+    text_codes = pd.factorize(texts)[0]
+    codes = pd.factorize(text_codes.astype(np.int64) * len(VALUE_KINDS) + kinds)[0]
+    return codes.astype(np.int64), _firsts(codes)
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """The position of each number's first value (`pd.factorize` numbers in order of
+    first appearance)."""
+    if not len(codes):
+        return np.zeros(0, np.int64)
+    running = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+
+
 class _Cells:
     """One part's cells sorted by template tab, workbook, row and column; each distinct
     stored value (type and text) numbered once (`code`) and decoded once (`values`)."""
@@ -115,17 +138,14 @@ class _Cells:
         self.k = k[keep][by]
         self.row = rows[keep][by]
         self.col = cols[keep][by]
-        # a stored value is its type and text: numbered by both (1, 1.0 and TRUE apart)
-        kind_codes, kinds = pd.factorize(np.asarray(columns["value_type"], dtype=object))
-        text_codes, texts = pd.factorize(np.asarray(columns["value_text"], dtype=object))
-        pairs = text_codes.astype(np.int64) * max(len(kinds), 1) + kind_codes
-        codes, distinct = pd.factorize(pairs[keep][by])
-        self.code = codes.astype(np.int64)
-        kinds, texts = kinds.tolist(), texts.tolist()
+        # a stored value is its type and text, numbered by both (1, 1.0 and TRUE apart)
+        kinds = np.asarray(columns["value_kind"], np.int64)[keep][by]
+        texts = np.asarray(columns["value_text"], dtype=object)[keep][by]
+        self.code, firsts = _numbered(kinds, texts,
+                                      np.asarray(columns["value_hash"], np.uint64)[keep][by])
         values: list[Cell] = []
-        for pair in distinct.tolist():
-            kind, text = kinds[pair % len(kinds)], texts[pair // len(kinds)]
-            values.append(text if kind == "text" else decode(kind, text))
+        for kind, text in zip(kinds[firsts].tolist(), texts[firsts].tolist(), strict=True):
+            values.append(text if kind == 0 else decode(VALUE_KINDS[kind], text))
         self.values = values
         self.filled = np.array([_filled(v) is not None for v in values], bool)
         self.bounds = np.searchsorted(self.tab, np.arange(len(TEMPLATE) + 1))

@@ -29,7 +29,7 @@ import pandas as pd
 
 from core.runtime import crash_point
 from core.settings import ENV, SettingError
-from core.snapshot import CellColumns
+from core.snapshot import VALUE_KINDS, CellColumns
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -474,11 +474,29 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
     """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
     by snapshot: tab indexes, rows, columns, value types, value texts. Grouped by snapshot,
     a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
-    row and column)."""
-    got = snapshots_cell_columns(con, tabs_of)
-    by = np.argsort(got["k"], kind="stable")
-    bounds = np.searchsorted(got["k"][by], np.arange(len(tabs_of) + 1)).tolist()
-    columns = [got[name][by].tolist() for name in
+    row and column). Read as arrays, not as a tuple per cell; the range of the ids lets
+    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells together)."""
+    ids, tabs, order = [], [], []
+    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
+        ids += [snapshot_id] * len(indexes)
+        tabs += list(indexes)
+        order += [k] * len(indexes)
+    if not ids:
+        return {snapshot_id: ([], [], [], [], []) for snapshot_id in tabs_of}
+    got = con.execute(
+        """
+        select w.k, c.tab_index, c.row_number, c.column_number, c.value_type, c.value_text
+        from raw.cells as c
+        join (select unnest($ids) as snapshot_id, unnest($tabs) as tab_index,
+                     unnest($order) as k) as w
+            using (snapshot_id, tab_index)
+        where c.snapshot_id between $low and $high
+        order by w.k
+        """,
+        {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
+    ).fetchnumpy()
+    bounds = np.searchsorted(got["k"], np.arange(len(tabs_of) + 1)).tolist()
+    columns = [got[name].tolist() for name in
                ("tab_index", "row_number", "column_number", "value_type", "value_text")]
     return {
         snapshot_id: tuple(column[bounds[k]:bounds[k + 1]] for column in columns)
@@ -490,9 +508,12 @@ def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
                            tabs_of: dict[str, Sequence[int]]) -> dict[str, np.ndarray]:
     """The cells of the given tabs (by tab index) of many snapshots in one query, as arrays:
     k (the snapshot's position in `tabs_of`), tab_index, row_number, column_number,
-    value_type, value_text; in no particular order.
-    Read as arrays, not as a tuple per cell; the range of the ids lets DuckDB skip the row
-    groups of other snapshots (the pull writes a unit's cells together)."""
+    value_kind (the position of the value's type in `core.snapshot.VALUE_KINDS`, any
+    other type as text, as `decode` reads it), value_text and
+    value_hash (DuckDB's hash of the text: numbering the texts by it is cheaper than
+    hashing them again in Python); in no particular order. The range of the ids lets
+    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells
+    together)."""
     ids, tabs, order = [], [], []
     for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
         ids += [snapshot_id] * len(indexes)
@@ -501,10 +522,14 @@ def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
     if not ids:
         return {"k": np.zeros(0, np.int64), "tab_index": np.zeros(0, np.int64),
                 "row_number": np.zeros(0, np.int64), "column_number": np.zeros(0, np.int64),
-                "value_type": np.zeros(0, object), "value_text": np.zeros(0, object)}
+                "value_kind": np.zeros(0, np.int8), "value_text": np.zeros(0, object),
+                "value_hash": np.zeros(0, np.uint64)}
+    kinds = " ".join(f"when '{kind}' then {i}" for i, kind in enumerate(VALUE_KINDS))
     return con.execute(
-        """
-        select w.k, c.tab_index, c.row_number, c.column_number, c.value_type, c.value_text
+        f"""
+        select w.k, c.tab_index, c.row_number, c.column_number,
+            (case c.value_type {kinds} else 0 end)::tinyint as value_kind,
+            c.value_text, hash(c.value_text) as value_hash
         from raw.cells as c
         join (select unnest($ids) as snapshot_id, unnest($tabs) as tab_index,
                      unnest($order) as k) as w

@@ -7,7 +7,7 @@ import numpy as np
 
 from core.parse import RAW_KEY, parse_workbook
 from core.parse_columns import parse_snapshots
-from core.snapshot import cell_columns, grids_of
+from core.snapshot import VALUE_KINDS, cell_columns, grids_of
 
 GENERAL = [
     ["BÁO CÁO"],
@@ -61,8 +61,8 @@ WORKBOOKS = {
 }
 
 
-def _both(workbooks: dict[str, dict]) -> tuple[list, list]:
-    """Each workbook parsed from its stored cells both ways."""
+def _both(workbooks: dict[str, dict], hashed=hash) -> tuple[list, list]:
+    """Each workbook parsed from its stored cells both ways (`hashed`: the texts' hash)."""
     units, names, parts = [], [], {"k": [], "tab_index": [], "row_number": [],
                                    "column_number": [], "value_type": [], "value_text": []}
     expected = []
@@ -80,6 +80,10 @@ def _both(workbooks: dict[str, dict]) -> tuple[list, list]:
     shuffled = np.random.default_rng(7).permutation(len(parts["k"]))  # in any order
     columns = {name: np.asarray(values, dtype=object if name.startswith("value") else None)
                [shuffled] for name, values in parts.items()}
+    columns["value_kind"] = np.array([VALUE_KINDS.index(kind) for kind in
+                                      columns.pop("value_type")], np.int8)
+    columns["value_hash"] = np.array([hashed(text) % 2**64 for text in columns["value_text"]],
+                                     np.uint64)
     return expected, parse_snapshots(units, names, columns, 2024)
 
 
@@ -114,3 +118,10 @@ def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
                                         general["year"], general["row__year"],
                                         general["row__reporter"])
     assert {"Mã đơn vị": "hlhpn", "Năm báo cáo": "", "Người lập báo cáo": ""} == general[RAW_KEY]
+
+
+def test_texts_of_one_hash_are_told_apart():
+    """Texts are numbered by their hash and checked: with every hash equal, the same."""
+    expected, got = _both(WORKBOOKS, hashed=lambda text: 0)
+    assert expected == got
+    assert "Tọa đàm" == got[0].records["activities"][1]["description"]
