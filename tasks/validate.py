@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -133,35 +134,38 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     codes = {u.code for u in units}
     submissions: list[Submission] = []
     parse_issues: list[Issue] = []
-    with cycles_not_collected(), db.connect(settings.warehouse) as con:
-        late = db.late_revisions(con, year)
-        parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
-        parse_issues += fetch_issues(con, year, codes)  # fetches that failed
-        parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
-                         for n in db.folder_notes(con, year)]
-        every_snapshot = db.year_snapshots(con, year)
-        for snap, parsed in _with_parsed(con, db.current_snapshots(con, year), codes, year):
-            unit = snap["unit_code"]
-            if unit not in codes:
-                parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
-                continue
-            first_complete = None
-            if snap["read_error"] is not None:
-                parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
-                                                     source_name(snap)))
-            else:
-                parse_issues.extend(parsed.issues)
-                general = parsed.records.get("general", [{}])[0]
-                if general.get("is_complete") is True:
-                    first_complete = _first_seen_complete(con, every_snapshot[unit], snap,
-                                                          general)
-            submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
-                                          snap["fetched_at"], parsed, snap["read_error"],
-                                          first_complete))
-    readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
-    with cycles_not_collected():
+    with ExitStack() as frozen:
+        with cycles_not_collected(), db.connect(settings.warehouse) as con:
+            late = db.late_revisions(con, year)
+            parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"])
+                             for r in late]
+            parse_issues += fetch_issues(con, year, codes)  # fetches that failed
+            parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
+                             for n in db.folder_notes(con, year)]
+            every_snapshot = db.year_snapshots(con, year)
+            for snap, parsed in _with_parsed(con, db.current_snapshots(con, year), codes, year):
+                unit = snap["unit_code"]
+                if unit not in codes:
+                    parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
+                    continue
+                first_complete = None
+                if snap["read_error"] is not None:
+                    parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
+                                                         source_name(snap)))
+                else:
+                    parse_issues.extend(parsed.issues)
+                    general = parsed.records.get("general", [{}])[0]
+                    if general.get("is_complete") is True:
+                        first_complete = _first_seen_complete(con, every_snapshot[unit], snap,
+                                                              general)
+                submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
+                                              snap["fetched_at"], parsed, snap["read_error"],
+                                              first_complete))
+            # the year's records left out of the collections from here on, frozen before
+            # the collector is back (it would walk them all, and nothing of theirs is freed)
+            frozen.enter_context(heap_frozen())
+        readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
         frames = to_frames(readable)
-    with heap_frozen():
         checks = validate_year(frames, year, assigned_pairs(registry, units))
     issues = merge_issues(parse_issues, checks)
     errors = sum(i.severity != "warning" for i in issues)
