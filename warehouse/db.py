@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -575,16 +576,33 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     if not rows:
         return
     columns = table_columns(con, schema, table)
-    if extra := sorted({key for row in rows for key in row} - set(columns)):
+    shapes = {tuple(row) for row in rows}  # the rows' keys: most tables' rows have one set
+    if extra := sorted({key for shape in shapes for key in shape} - set(columns)):
         raise UnknownColumns(
             f"{schema}.{table} has no column {', '.join(extra)}: add it to "
             f"warehouse/{schema}/{table}.sql and a migration (warehouse/migrations/), or stop "
             "filling it")
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
-                         dtype=object)
+    frame = _frame(rows, columns, shapes)
     con.register("new_rows", frame)
     con.execute(f"insert into {schema}.{table} by name select * from new_rows")
     con.unregister("new_rows")
+
+
+def _frame(rows: Sequence[dict[str, object]], columns: list[str],
+           shapes: set[tuple[str, ...]]) -> pd.DataFrame:
+    """Each row's value of each column, None where the row has no such key (so that the
+    insert writes null there, not the column's default)."""
+    shape = next(iter(shapes))
+    present = [c for c in columns if c in shape]
+    if len(shapes) > 1 or len(present) < 2:
+        return pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
+                            dtype=object)
+    # every row has the same keys: each row's values read at once
+    frame = pd.DataFrame(list(map(itemgetter(*present), rows)), columns=present, dtype=object)
+    for column in columns:
+        if column not in shape:
+            frame[column] = pd.Series([None] * len(rows), index=frame.index, dtype=object)
+    return frame[columns]
 
 
 def replace_year(con: duckdb.DuckDBPyConnection, year: int,
