@@ -267,32 +267,33 @@ def _headers(cells: _Cells, part: slice, tab: Tab, n: int
     one of the tab's headers: each workbook's header row number (`_NO_HEADER` when no row
     holds every required header) and each column's number in it (by column order, -1 when
     missing); and for a workbook whose tab has no such row, the headers of the row that
-    holds the most (column key -> column number), as the parser names what is missing."""
+    holds the most (column key -> column number), as the parser names what is missing.
+
+    Headers typed exactly as the template's name a row holding every required header in
+    most workbooks: only the rows down to it can hold the first such row, so only their
+    texts are matched as headers (accent-, case- and punctuation-folded); the other
+    workbooks' first 30 rows all are."""
     by_header, required, _ = _labels(tab)
     order_of = {col.key: j for j, col in enumerate(tab.columns)}
-    header_row = np.full(n, _NO_HEADER, np.int64)
-    positions = np.full((len(tab.columns), n), -1, np.int64)
+    exact = {col.header: j for j, col in enumerate(tab.columns)}
+    is_required = np.array([col.key in required for col in tab.columns])
     near = np.flatnonzero(cells.row[part] <= HEADER_SEARCH_ROWS)
     near_codes, distinct = pd.factorize(cells.code[part][near])
+    values = [cells.values[code] for code in distinct.tolist()]
+    typed = np.array([exact.get(v, -1) if isinstance(v, str) else -1 for v in values] + [-1],
+                     np.int64)
+    limit = np.full(n, HEADER_SEARCH_ROWS, np.int64)
+    found = _first_full_rows(cells, part, near, typed[near_codes], is_required, n)[0]
+    limit[found != _NO_HEADER] = found[found != _NO_HEADER]
+    wanted = cells.row[part][near] <= limit[cells.k[part][near]]
     column_of = np.full(len(distinct) + 1, -1, np.int64)
-    for i, code in enumerate(distinct.tolist()):
-        value = cells.values[code]
+    for i in np.unique(near_codes[wanted]).tolist():
+        value = values[i]
         if isinstance(value, str) and (key := by_header.get(match_key(value))):
             column_of[i] = order_of[key]
-    js = column_of[near_codes]
-    near, js = near[js >= 0], js[js >= 0]
-    ks, rows, cols = cells.k[part][near], cells.row[part][near], cells.col[part][near]
-    # each header once per row, at its leftmost column (the cells are sorted by column)
-    row_keys = (ks << _ROW_BITS) | rows
-    first = np.unique((row_keys << 6) | js, return_index=True)[1]
-    ks, rows, cols, js, row_keys = ks[first], rows[first], cols[first], js[first], row_keys[first]
-    is_required = np.array([col.key in required for col in tab.columns])
-    listed, inverse = np.unique(row_keys, return_inverse=True)
-    holds = np.bincount(inverse, weights=is_required[js], minlength=len(listed))
-    full = listed[holds == len(required)]
-    firsts = np.unique(full >> _ROW_BITS, return_index=True)[1]
-    found = full[firsts]
-    header_row[found >> _ROW_BITS] = found & ((1 << _ROW_BITS) - 1)
+    header_row, (ks, rows, cols, js) = _first_full_rows(
+        cells, part, near[wanted], column_of[near_codes[wanted]], is_required, n)
+    positions = np.full((len(tab.columns), n), -1, np.int64)
     chosen = header_row[ks] == rows
     positions[js[chosen], ks[chosen]] = cols[chosen]
     partial: dict[int, dict[int, dict[str, int]]] = {}
@@ -302,6 +303,26 @@ def _headers(cells: _Cells, part: slice, tab: Tab, n: int
         partial.setdefault(w, {}).setdefault(row, {}).setdefault(tab.columns[j].key, col)
     best = {w: max(rows_of.values(), key=len) for w, rows_of in partial.items()}
     return header_row, positions, best
+
+
+def _first_full_rows(cells: _Cells, part: slice, near: np.ndarray, js: np.ndarray,
+                     is_required: np.ndarray, n: int
+                     ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Of the cells at `near` that are a header (`js`: its column's order, -1 when none),
+    each workbook's first row holding every required header (`_NO_HEADER`: none), and
+    each header once per row at its leftmost column: workbook, row, column, order."""
+    near, js = near[js >= 0], js[js >= 0]
+    ks, rows, cols = cells.k[part][near], cells.row[part][near], cells.col[part][near]
+    row_keys = (ks << _ROW_BITS) | rows
+    first = np.unique((row_keys << 6) | js, return_index=True)[1]  # sorted by column
+    ks, rows, cols, js, row_keys = ks[first], rows[first], cols[first], js[first], row_keys[first]
+    listed, inverse = np.unique(row_keys, return_inverse=True)
+    holds = np.bincount(inverse, weights=is_required[js], minlength=len(listed))
+    full = listed[holds == is_required.sum()]
+    found = full[np.unique(full >> _ROW_BITS, return_index=True)[1]]
+    header_row = np.full(n, _NO_HEADER, np.int64)
+    header_row[found >> _ROW_BITS] = found & ((1 << _ROW_BITS) - 1)
+    return header_row, (ks, rows, cols, js)
 
 
 def _table_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence[str],

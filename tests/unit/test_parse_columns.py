@@ -58,6 +58,9 @@ WORKBOOKS = {
     "D": {"Thông tin chung": [["Mã đơn vị", " hlhpn "], ["Năm báo cáo"], [2024, "x"],
                               ["MÃ ĐƠN VỊ", "KHAC"], ["Người lập báo cáo", None, "Lan"]],
           "Hoạt động": [[]] * 30 + [HEADER, ROW]},
+    # headers typed loosely above headers typed as the template's: the first full row counts
+    "E": {"Thông tin chung": GENERAL, "Hoạt động": [
+        ["HOẠT ĐỘNG"], [h.upper() for h in HEADER], ROW, HEADER, ROW]},
 }
 
 
@@ -97,7 +100,7 @@ def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
             assert [list(r) for r in old.records[key]] == [list(r) for r in new.records[key]]
             assert ([list(r[RAW_KEY].items()) for r in old.records[key]]
                     == [list(r[RAW_KEY].items()) for r in new.records[key]])
-    a, b, c, d = got
+    a, b, c, d, e = got
     assert [4, 5, 7, 10] == [r["sheet_row"] for r in a.records["activities"]]
     assert ["Chị Lan", None] == [a.records["activities"][0][RAW_KEY].get("Người phụ trách"),
                                  a.records["activities"][1][RAW_KEY].get("Người phụ trách")]
@@ -113,6 +116,7 @@ def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
     assert [None, "outlet_type", "gender_index_level", "community", "conventions_total",
             "conventions_non_discriminatory"] == [i.column_key for i in c.issues[5:]]
     assert ["missing_column"] * 5 == [i.rule for i in d.issues if i.tab == "Hoạt động"]
+    assert [3, 4, 5] == [r["sheet_row"] for r in e.records["activities"]]
     general = d.records["general"][0]
     assert ("HLHPN", 1, None, 2, 5) == (general["unit_code"], general["row__unit_code"],
                                         general["year"], general["row__year"],
