@@ -157,7 +157,7 @@ def _quarantine_row(year: int, sub: Submission, tab_key: str, record: dict,
         "year": year, "unit_code": sub.unit_code, "snapshot_id": sub.snapshot_id,
         "tab": TABS[tab_key].name, "sheet_row": record["sheet_row"],
         "reason_vi": " | ".join(reasons),
-        "row_values": json.dumps(record.get(RAW_KEY, {}), ensure_ascii=False),
+        "row_values": json.dumps(dict(record.get(RAW_KEY, {})), ensure_ascii=False),
         "row_shown": json.dumps(shown, ensure_ascii=False),
     }
 
@@ -210,9 +210,10 @@ def assemble_year(year: int, expected: Sequence[Unit], submissions: Sequence[Sub
                     tables["quality.quarantine"].append(
                         _quarantine_row(year, sub, tab_key, record, reasons))
                 else:
-                    typed = {k: v for k, v in record.items() if k != RAW_KEY}  # not a column
-                    tables[table].append({**typed, "year": year, "unit_code": sub.unit_code,
-                                          "snapshot_id": sub.snapshot_id})
+                    row = dict(record)
+                    row.pop(RAW_KEY, None)  # not a column
+                    row.update(year=year, unit_code=sub.unit_code, snapshot_id=sub.snapshot_id)
+                    tables[table].append(row)
     for table in [*STAGING_TABLE_OF_TAB.values(), "quality.quarantine"]:
         tables.setdefault(table, [])
     return dict(tables)

@@ -70,12 +70,19 @@ def expected_units(registry: Registry, year: int) -> tuple[Unit, ...]:
 
 
 def assigned_pairs(registry: Registry, units: tuple[Unit, ...]) -> frozenset[tuple[str, str]]:
-    """(unit code, activity code) pairs where the unit leads or coordinates the activity."""
+    """(unit code, activity code) pairs where the unit leads or coordinates the activity
+    (each assignment `covers` the unit: grouped by selector, not tried one by one)."""
+    by_code: dict[str, list[str]] = {}
+    by_kind: dict[str, list[str]] = {}
+    for a in registry.assignments:
+        if a.unit_selector.startswith("kind:"):
+            by_kind.setdefault(a.unit_selector.removeprefix("kind:"), []).append(a.activity_code)
+        else:
+            by_code.setdefault(a.unit_selector, []).append(a.activity_code)
     return frozenset(
-        (unit.code, a.activity_code)
+        (unit.code, code)
         for unit in units
-        for a in registry.assignments
-        if a.covers(unit)
+        for code in (*by_code.get(unit.code, ()), *by_kind.get(unit.kind, ()))
     )
 
 

@@ -64,6 +64,11 @@ def encode(cell: Cell) -> tuple[str, str]:
     return "text", storable(str(cell))
 
 
+# the stored value types, numbered for reading many cells at once (`warehouse.db
+# .snapshots_cell_columns`); `decode` reads any other type as text
+VALUE_KINDS = ("text", "number", "date", "bool")
+
+
 def decode(value_type: str, value_text: str) -> Cell:
     match value_type:
         case "bool":

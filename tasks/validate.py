@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -19,7 +20,8 @@ from core.assemble import (
     unreadable_issue,
 )
 from core.issues import Issue, Severity
-from core.parse import parse_workbook, read_general, template_tab_indexes
+from core.parse import read_general, template_tab_indexes
+from core.parse_columns import parse_snapshots
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.runtime import cycles_not_collected, heap_frozen
 from core.settings import RunSettings
@@ -88,30 +90,38 @@ def _first_seen_complete(con, snapshots: list[dict[str, object]], current: dict[
     return None
 
 
-def _with_workbooks(con, snapshots: list[dict[str, object]], codes: set[str],
-                    chunk: int = 500):
-    """Each snapshot with its workbook (None when not an expected unit's readable snapshot),
-    read `chunk` snapshots per query: few queries, and never a whole year's cells at once.
-    Only the cells of the tabs the parser reads are fetched; the other tabs are empty.
-    The next part's cells are read (by DuckDB, on its own cursor and thread) while this
-    part's workbooks are parsed."""
+def _with_parsed(con, snapshots: list[dict[str, object]], codes: set[str], year: int,
+                 chunk: int = 500):
+    """Each snapshot with its parsed workbook (None when not an expected unit's readable
+    snapshot), `chunk` snapshots' cells per query and parsed together, as columns: few
+    queries, and never a whole year's cells at once. Only the cells of the tabs the parser
+    reads are fetched. The next part's cells are read (by DuckDB, on its own cursor and
+    thread) while this part's are parsed."""
     parts = [snapshots[start:start + chunk] for start in range(0, len(snapshots), chunk)]
     if not parts:
         return
 
+    def readable(part: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [s for s in part if s["unit_code"] in codes and s["read_error"] is None]
+
     def wanted(part: list[dict[str, object]]) -> dict[str, list[int]]:
-        return {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"]) for s in part
-                if s["unit_code"] in codes and s["read_error"] is None}
+        return {str(s["snapshot_id"]): template_tab_indexes(s["tab_names"])
+                for s in readable(part)}
 
     with ThreadPoolExecutor(max_workers=1) as reader, con.cursor() as cursor:
-        coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[0]))
+        coming = reader.submit(db.snapshots_cell_columns, cursor, wanted(parts[0]))
         for number, part in enumerate(parts):
             cells = coming.result()
             if number + 1 < len(parts):
-                coming = reader.submit(db.snapshots_cells, cursor, wanted(parts[number + 1]))
+                coming = reader.submit(db.snapshots_cell_columns, cursor,
+                                       wanted(parts[number + 1]))
+            read = readable(part)
+            parsed = dict(zip((str(s["snapshot_id"]) for s in read), parse_snapshots(
+                [str(s["unit_code"]) for s in read], [s["tab_names"] for s in read], cells,
+                year), strict=True))
+            del cells
             for snap in part:
-                found = cells.pop(str(snap["snapshot_id"]), None)
-                yield snap, None if found is None else grids_of(snap["tab_names"], *found)
+                yield snap, parsed.pop(str(snap["snapshot_id"]), None)
 
 
 @task(name="validate_submissions", task_run_name="validate {year}")
@@ -124,36 +134,38 @@ def validate_submissions(settings: RunSettings, year: int) -> ValidationResult:
     codes = {u.code for u in units}
     submissions: list[Submission] = []
     parse_issues: list[Issue] = []
-    with cycles_not_collected(), db.connect(settings.warehouse) as con:
-        late = db.late_revisions(con, year)
-        parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"]) for r in late]
-        parse_issues += fetch_issues(con, year, codes)  # fetches that failed
-        parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
-                         for n in db.folder_notes(con, year)]
-        every_snapshot = db.year_snapshots(con, year)
-        for snap, workbook in _with_workbooks(con, db.current_snapshots(con, year), codes):
-            unit = snap["unit_code"]
-            if unit not in codes:
-                parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
-                continue
-            parsed, first_complete = None, None
-            if snap["read_error"] is not None:
-                parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
-                                                     source_name(snap)))
-            else:
-                parsed = parse_workbook(workbook, unit, year)
-                parse_issues.extend(parsed.issues)
-                general = parsed.records.get("general", [{}])[0]
-                if general.get("is_complete") is True:
-                    first_complete = _first_seen_complete(con, every_snapshot[unit], snap,
-                                                          general)
-            submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
-                                          snap["fetched_at"], parsed, snap["read_error"],
-                                          first_complete))
-    readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
-    with cycles_not_collected():
+    with ExitStack() as frozen:
+        with cycles_not_collected(), db.connect(settings.warehouse) as con:
+            late = db.late_revisions(con, year)
+            parse_issues += [late_revision_issue(year, r["unit_code"], r["fetched_at"])
+                             for r in late]
+            parse_issues += fetch_issues(con, year, codes)  # fetches that failed
+            parse_issues += [folder_issue(year, n["unit_code"], n["rule"], n["files"])
+                             for n in db.folder_notes(con, year)]
+            every_snapshot = db.year_snapshots(con, year)
+            for snap, parsed in _with_parsed(con, db.current_snapshots(con, year), codes, year):
+                unit = snap["unit_code"]
+                if unit not in codes:
+                    parse_issues.append(unexpected_file_issue(year, unit, source_name(snap)))
+                    continue
+                first_complete = None
+                if snap["read_error"] is not None:
+                    parse_issues.append(unreadable_issue(year, unit, snap["read_error"],
+                                                         source_name(snap)))
+                else:
+                    parse_issues.extend(parsed.issues)
+                    general = parsed.records.get("general", [{}])[0]
+                    if general.get("is_complete") is True:
+                        first_complete = _first_seen_complete(con, every_snapshot[unit], snap,
+                                                              general)
+                submissions.append(Submission(unit, snap["snapshot_id"], snap["source_ref"],
+                                              snap["fetched_at"], parsed, snap["read_error"],
+                                              first_complete))
+            # the year's records left out of the collections from here on, frozen before
+            # the collector is back (it would walk them all, and nothing of theirs is freed)
+            frozen.enter_context(heap_frozen())
+        readable = [s.parsed for s in submissions if s.parsed and not s.parsed.is_blocked]
         frames = to_frames(readable)
-    with heap_frozen():
         checks = validate_year(frames, year, assigned_pairs(registry, units))
     issues = merge_issues(parse_issues, checks)
     errors = sum(i.severity != "warning" for i in issues)

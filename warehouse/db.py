@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,7 @@ import pandas as pd
 
 from core.runtime import crash_point
 from core.settings import ENV, SettingError
-from core.snapshot import CellColumns
+from core.snapshot import VALUE_KINDS, CellColumns
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMAS = ("raw", "staging", "quality", "ref", "intermediate", "marts", "ops")
@@ -504,6 +505,42 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
     }
 
 
+def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
+                           tabs_of: dict[str, Sequence[int]]) -> dict[str, np.ndarray]:
+    """The cells of the given tabs (by tab index) of many snapshots in one query, as arrays:
+    k (the snapshot's position in `tabs_of`), tab_index, row_number, column_number,
+    value_kind (the position of the value's type in `core.snapshot.VALUE_KINDS`, any
+    other type as text, as `decode` reads it), value_text and
+    value_hash (DuckDB's hash of the text: numbering the texts by it is cheaper than
+    hashing them again in Python); in no particular order. The range of the ids lets
+    DuckDB skip the row groups of other snapshots (the pull writes a unit's cells
+    together)."""
+    ids, tabs, order = [], [], []
+    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
+        ids += [snapshot_id] * len(indexes)
+        tabs += list(indexes)
+        order += [k] * len(indexes)
+    if not ids:
+        return {"k": np.zeros(0, np.int64), "tab_index": np.zeros(0, np.int64),
+                "row_number": np.zeros(0, np.int64), "column_number": np.zeros(0, np.int64),
+                "value_kind": np.zeros(0, np.int8), "value_text": np.zeros(0, object),
+                "value_hash": np.zeros(0, np.uint64)}
+    kinds = " ".join(f"when '{kind}' then {i}" for i, kind in enumerate(VALUE_KINDS))
+    return con.execute(
+        f"""
+        select w.k, c.tab_index, c.row_number, c.column_number,
+            (case c.value_type {kinds} else 0 end)::tinyint as value_kind,
+            c.value_text, hash(c.value_text) as value_hash
+        from raw.cells as c
+        join (select unnest($ids) as snapshot_id, unnest($tabs) as tab_index,
+                     unnest($order) as k) as w
+            using (snapshot_id, tab_index)
+        where c.snapshot_id between $low and $high
+        """,
+        {"ids": ids, "tabs": tabs, "order": order, "low": min(ids), "high": max(ids)},
+    ).fetchnumpy()
+
+
 def frame_records(result: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     columns = [d[0] for d in result.description]
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
@@ -539,16 +576,33 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     if not rows:
         return
     columns = table_columns(con, schema, table)
-    if extra := sorted({key for row in rows for key in row} - set(columns)):
+    shapes = {tuple(row) for row in rows}  # the rows' keys: most tables' rows have one set
+    if extra := sorted({key for shape in shapes for key in shape} - set(columns)):
         raise UnknownColumns(
             f"{schema}.{table} has no column {', '.join(extra)}: add it to "
             f"warehouse/{schema}/{table}.sql and a migration (warehouse/migrations/), or stop "
             "filling it")
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
-                         dtype=object)
+    frame = _frame(rows, columns, shapes)
     con.register("new_rows", frame)
     con.execute(f"insert into {schema}.{table} by name select * from new_rows")
     con.unregister("new_rows")
+
+
+def _frame(rows: Sequence[dict[str, object]], columns: list[str],
+           shapes: set[tuple[str, ...]]) -> pd.DataFrame:
+    """Each row's value of each column, None where the row has no such key (so that the
+    insert writes null there, not the column's default)."""
+    shape = next(iter(shapes))
+    present = [c for c in columns if c in shape]
+    if len(shapes) > 1 or len(present) < 2:
+        return pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
+                            dtype=object)
+    # every row has the same keys: each row's values read at once
+    frame = pd.DataFrame(list(map(itemgetter(*present), rows)), columns=present, dtype=object)
+    for column in columns:
+        if column not in shape:
+            frame[column] = pd.Series([None] * len(rows), index=frame.index, dtype=object)
+    return frame[columns]
 
 
 def replace_year(con: duckdb.DuckDBPyConnection, year: int,
