@@ -31,7 +31,9 @@ Memory: `peak_rss_mb` is the highest resident set size of this process *during* 
 a Prefect server), `largest_child_peak_rss_mb` the largest of those; for the pull, also the
 peak of the workbook reader's own process. CPU seconds beside
 the wall time: on a shared machine the wall time says how long it took, the CPU time how
-much work it was. The slowest pipeline stage (or `--profile STAGE`) is run again under
+much work it was; `kernel_cpu_seconds` is the part of it spent in system calls (the portal
+creates a file per page: on ext4 without a journal each creation costs more when many files
+were deleted in the minutes before, e.g. by an earlier benchmark's clean-up). The slowest pipeline stage (or `--profile STAGE`) is run again under
 cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
 """
 
@@ -151,6 +153,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _kernel_cpu() -> float:
+    """CPU seconds this process has spent in the kernel, every thread."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+
 class Bench:
     def __init__(self, out: Path | None = None, **about: object) -> None:
         self.stages: list[dict] = []
@@ -159,11 +166,14 @@ class Bench:
     def measure(self, name: str, func: Callable, *args, **kwargs):
         with _PeakSampler() as sampler, _TreeSampler(os.getpid()) as tree:
             start, cpu = time.perf_counter(), time.process_time()
-            children = _children_cpu()
+            children, kernel = _children_cpu(), _kernel_cpu()
             result = func(*args, **kwargs)
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-            children = _children_cpu() - children
+            children, kernel = _children_cpu() - children, _kernel_cpu() - kernel
         figure = {"stage": name, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+                  # of which in the kernel (system calls): creating thousands of files costs
+                  # more there when many were deleted just before (see docs/performance.md)
+                  "kernel_cpu_seconds": round(kernel, 3),
                   "peak_rss_mb": round(sampler.peak, 1),
                   # with the processes under this one: the benchmark's own Prefect server
                   # (from prefect_server_start on), the pull's readers, the portal's worker
@@ -197,6 +207,7 @@ class Bench:
             raise RuntimeError(f"{name}: {' '.join(argv)} exited {process.returncode}")
         figure = {"stage": name, "wall_seconds": round(wall, 3),
                   "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+                  "kernel_cpu_seconds": round(usage.ru_stime, 3),
                   # sampled: ru_maxrss would start at this process's own size (fork, exec)
                   "peak_rss_mb": round(tree.own, 1), "process": "child",
                   "tree_peak_rss_mb": round(tree.total, 1),
@@ -214,7 +225,8 @@ class Bench:
         reader = figure.get("reader_process_peak_rss_mb")
         children = figure.get("children_cpu_seconds")
         print(f"  {figure['stage']:<22} {figure['wall_seconds']:8.2f} s   "
-              f"CPU {figure['cpu_seconds']:8.2f} s   "
+              f"CPU {figure['cpu_seconds']:8.2f} s "
+              f"(kernel {figure['kernel_cpu_seconds']:5.2f})   "
               + (f"(+ {children:.2f} s children) " if children else "") +
               f"peak RSS {figure['peak_rss_mb']:8.1f} MB"
               + (f"   reader process {reader:6.1f} MB" if reader else "")

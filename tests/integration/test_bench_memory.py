@@ -27,3 +27,24 @@ def test_a_child_holding_80_mb_is_counted_as_the_largest_child_and_in_the_total(
     # from this process (which may have other children, a Prefect server in a full run)
     assert largest >= child_own - 1 and total >= own + child_own - 1
     assert (0.0, 0.0, 0.0) == _tree_rss_mb(child.pid)  # ended: nothing left to count
+
+
+def _files(folder, count: int) -> None:
+    for i in range(count):
+        descriptor = os.open(folder / f"{i}.html", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(descriptor, b"x" * 2000)
+        os.close(descriptor)
+
+
+def test_a_stages_kernel_time_is_the_part_of_its_cpu_spent_in_system_calls(tmp_path):
+    """The portal's thousands of files cost kernel time that varies with the file system's
+    recent deletions: the benchmark shows it apart (kernel_cpu_seconds)."""
+    from bench.run import Bench
+
+    bench = Bench()
+    bench.measure("python", lambda: sum(i * i for i in range(3_000_000)))
+    bench.measure("files", _files, tmp_path, 4000)
+    python, files = bench.stages
+    assert 0 <= python["kernel_cpu_seconds"] <= 0.1 * python["cpu_seconds"] + 0.02
+    # open, write, close: the kernel's work, Python's only around it
+    assert files["kernel_cpu_seconds"] >= 0.5 * files["cpu_seconds"] > 0
