@@ -33,8 +33,9 @@ peak of the workbook reader's own process. CPU seconds beside
 the wall time: on a shared machine the wall time says how long it took, the CPU time how
 much work it was; `kernel_cpu_seconds` is the part of it spent in system calls (the portal
 creates a file per page: on ext4 without a journal each creation costs more when many files
-were deleted in the minutes before, e.g. by an earlier benchmark's clean-up). The slowest pipeline stage (or `--profile STAGE`) is run again under
-cProfile: `<out>.<stage>.prof` and a top-30 text beside the JSON.
+were deleted in the minutes before, e.g. by an earlier benchmark's clean-up). The slowest
+pipeline stage (or `--profile STAGE`) is run again under cProfile: `<out>.<stage>.prof` and
+a top-30 text beside the JSON.
 """
 
 from __future__ import annotations
