@@ -315,24 +315,37 @@ def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[di
     return [record], issues
 
 
-def parse_workbook(workbook: Workbook, unit_code: str, year: int) -> ParsedWorkbook:
-    """Every template tab of one workbook, typed, with the issues found while reading."""
+def assemble_workbook(unit_code: str, year: int, names: Sequence[str | None],
+                      parse_tab: Callable[[int, Tab, str], tuple[list[dict], list[Issue]]]
+                      ) -> ParsedWorkbook:
+    """One workbook's parse from the name found for each template tab (`names`, in the
+    template's order; None: not found) and `parse_tab(index, tab, name)`: a missing
+    required tab is a blocking issue, a missing optional one nothing."""
     records: dict[str, list[dict]] = {}
     issues: list[Issue] = []
     tab_names: dict[str, str] = {}
-    for tab in TEMPLATE:
-        name = find_tab(workbook, tab)
+    for t, (tab, name) in enumerate(zip(TEMPLATE, names, strict=True)):
         if name is None:
             if tab.required:
                 issues.append(_issue(unit_code, year, tab, None, None, None, "missing_tab",
                                      Severity.BLOCKING))
             continue
         tab_names[tab.key] = name
-        parse = parse_key_value if tab.layout is Layout.KEY_VALUE else parse_table
-        rows, found = parse(workbook[name], tab, unit_code, year)
+        rows, found = parse_tab(t, tab, name)
         records[tab.key] = rows
         issues.extend(found)
     return ParsedWorkbook(unit_code, year, records, tuple(issues), tab_names)
+
+
+def parse_workbook(workbook: Workbook, unit_code: str, year: int) -> ParsedWorkbook:
+    """Every template tab of one workbook, typed, with the issues found while reading."""
+
+    def parse_tab(_: int, tab: Tab, name: str) -> tuple[list[dict], list[Issue]]:
+        parse = parse_key_value if tab.layout is Layout.KEY_VALUE else parse_table
+        return parse(workbook[name], tab, unit_code, year)
+
+    return assemble_workbook(unit_code, year, [find_tab(workbook, tab) for tab in TEMPLATE],
+                             parse_tab)
 
 
 def read_general(workbook: Workbook) -> dict[str, object]:

@@ -36,6 +36,7 @@ from core.parse import (
     _reader,
     _shown,
     _text_of,
+    assemble_workbook,
     find_tab,
     parse_key_value,
     read_cell,
@@ -171,24 +172,10 @@ def parse_snapshots(units: Sequence[str], tab_names: Sequence[Sequence[str]],
             found.append(_key_value_tab(cells, part, t, tab, units, year))
         else:
             found.append(_table_tab(cells, part, t, tab, units, year))
-    parsed = []
-    for w, unit in enumerate(units):
-        records: dict[str, list[dict]] = {}
-        issues: list[Issue] = []
-        names: dict[str, str] = {}
-        for t, tab in enumerate(TEMPLATE):
-            name = cells.names[w][t]
-            if name is None:
-                if tab.required:
-                    issues.append(_issue(unit, year, tab, None, None, None, "missing_tab",
-                                         Severity.BLOCKING))
-                continue
-            names[tab.key] = name
-            rows, tab_issues = found[t].get(w) or _empty(tab, unit, year)
-            records[tab.key] = rows
-            issues += tab_issues
-        parsed.append(ParsedWorkbook(unit, year, records, tuple(issues), names))
-    return parsed
+    return [assemble_workbook(unit, year, cells.names[w],
+                              lambda t, tab, _, w=w, unit=unit:
+                              found[t].get(w) or _empty(tab, unit, year))
+            for w, unit in enumerate(units)]
 
 
 def _empty(tab: Tab, unit: str, year: int) -> tuple[list[dict], list[Issue]]:

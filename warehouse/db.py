@@ -470,6 +470,17 @@ def year_snapshots(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[
 StoredCells = tuple[list[int], list[int], list[int], list[str], list[str]]
 
 
+def _wanted_tabs(tabs_of: dict[str, Sequence[int]]) -> tuple[list[str], list[int], list[int]]:
+    """A (snapshot, tab index) pair per wanted tab as three lists, with the snapshot's
+    position in `tabs_of` (k): the parameters of the cells' queries below."""
+    ids, tabs, order = [], [], []
+    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
+        ids += [snapshot_id] * len(indexes)
+        tabs += list(indexes)
+        order += [k] * len(indexes)
+    return ids, tabs, order
+
+
 def snapshots_cells(con: duckdb.DuckDBPyConnection,
                     tabs_of: dict[str, Sequence[int]]) -> dict[str, StoredCells]:
     """The cells of the given tabs (by tab index) of many snapshots in one query, as columns
@@ -477,11 +488,7 @@ def snapshots_cells(con: duckdb.DuckDBPyConnection,
     a snapshot's cells in no particular order (`core.snapshot.grids_of` places each by its
     row and column). Read as arrays, not as a tuple per cell; the range of the ids lets
     DuckDB skip the row groups of other snapshots (the pull writes a unit's cells together)."""
-    ids, tabs, order = [], [], []
-    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
-        ids += [snapshot_id] * len(indexes)
-        tabs += list(indexes)
-        order += [k] * len(indexes)
+    ids, tabs, order = _wanted_tabs(tabs_of)
     if not ids:
         return {snapshot_id: ([], [], [], [], []) for snapshot_id in tabs_of}
     got = con.execute(
@@ -515,11 +522,7 @@ def snapshots_cell_columns(con: duckdb.DuckDBPyConnection,
     hashing them again in Python); in no particular order. The range of the ids lets
     DuckDB skip the row groups of other snapshots (the pull writes a unit's cells
     together)."""
-    ids, tabs, order = [], [], []
-    for k, (snapshot_id, indexes) in enumerate(tabs_of.items()):
-        ids += [snapshot_id] * len(indexes)
-        tabs += list(indexes)
-        order += [k] * len(indexes)
+    ids, tabs, order = _wanted_tabs(tabs_of)
     if not ids:
         return {"k": np.zeros(0, np.int64), "tab_index": np.zeros(0, np.int64),
                 "row_number": np.zeros(0, np.int64), "column_number": np.zeros(0, np.int64),
