@@ -304,6 +304,13 @@ def parse_key_value(grid: Grid, tab: Tab, unit: str, year: int) -> tuple[list[di
         record[f"row__{col.key}"] = sheet_row
         record[RAW_KEY][col.header] = _text_of(type(cell), cell)
         issues += found
+    return finish_key_value(record, issues, tab, unit, year)
+
+
+def finish_key_value(record: dict[str, object], issues: list[Issue], tab: Tab, unit: str,
+                     year: int) -> tuple[list[dict], list[Issue]]:
+    """A label/value tab's record once its labels are read (`record`, being built): each
+    label not found is empty, an issue when required; `sheet_row` is the unit code's row."""
     for col in tab.columns:
         if f"row__{col.key}" not in record:
             record[f"row__{col.key}"] = None

@@ -38,8 +38,8 @@ from core.parse import (
     _text_of,
     assemble_workbook,
     find_tab,
+    finish_key_value,
     parse_key_value,
-    read_cell,
 )
 from core.snapshot import VALUE_KINDS, decode
 from core.template import TEMPLATE, Layout, Tab
@@ -232,16 +232,7 @@ def _key_value_tab(cells: _Cells, part: slice, t: int, tab: Tab, units: Sequence
             raw[col.header] = _text_of(type(cell), cell)
             if removed or got.error is not None:
                 issues += _cell_issues(unit, year, tab, row, col, cleaned, removed, got)
-        for col in tab.columns:
-            if f"row__{col.key}" not in record:
-                record[f"row__{col.key}"] = None
-                record[col.key] = read_cell(col, None).value
-                if col.required or col.identity:
-                    severity = Severity.BLOCKING if col.identity else Severity.ERROR
-                    issues.append(_issue(unit, year, tab, None, col, None, "missing_label",
-                                         severity))
-        record["sheet_row"] = record.get("row__unit_code")
-        out[w] = ([record], issues)
+        out[w] = finish_key_value(record, issues, tab, unit, year)
     return out
 
 
