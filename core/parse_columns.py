@@ -423,6 +423,11 @@ class RawRow(Mapping[str, str]):
     def __repr__(self) -> str:
         return repr(self._made())
 
+    def __reduce__(self) -> tuple[type, tuple[_RawCells, int]]:
+        # pickled (a stored task result, Prefect's hash of the load's inputs) the same
+        # whether or not the row was made: a retry's load is then served from the cache
+        return RawRow, (self._cells, self._record)
+
 
 def _raw_rows(cells: _Cells, part: slice, t: int, header_row: np.ndarray,
               rec_ks: np.ndarray, rec_rows: np.ndarray) -> list[RawRow]:
