@@ -142,19 +142,15 @@ def _publish(settings: RunSettings, figures: YearFigures) -> Published:
     # The artifacts are sent while the workbooks are written: most of their time is waiting
     # for the Prefect API to store them (0.5-1 s at 4,021 units), which the workbooks need
     # not wait for. The thread runs in this task run's context (its flow and task run).
-    # So is the tables workbook, beside the appendix: each is compressed by a thread of its
-    # own (reports.xlsx), the slower half of writing it, so the two keep both cores busy.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report") as sender:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-artifacts") as sender:
         sent = sender.submit(contextvars.copy_context().run, _create_artifacts, figures,
                              markdown)
-        tables = sender.submit(write_tables_xlsx, xlsx_path,
-                               {**figures.marts, "quality_issues": figures.issues})
+        write_tables_xlsx(xlsx_path, {**figures.marts, "quality_issues": figures.issues})
         appendix = write_appendix(
             folder / f"phu-luc-{figures.year}.xlsx",
             {title: (list(columns), figures.marts[mart])
              for title, (mart, columns) in APPENDIX_SHEETS.items()},
             APPENDIX_TOTALS, lineage=figures.marts["figure_lineage"], locality=locality)
-        tables.result()
         sent.result()
     return Published(folder, md_path, xlsx_path, appendix)
 
