@@ -35,7 +35,7 @@ _DTYPES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submission:
     """One unit's current snapshot for a year, read (or not) into typed records."""
 

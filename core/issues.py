@@ -17,7 +17,7 @@ class Severity(StrEnum):
     BLOCKING = "blocking"  # the whole submission is invalid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     year: int
     unit_code: str

@@ -41,7 +41,7 @@ RAW_KEY = "_raw"  # each record's cells as read, keyed by header, for the quaran
 _NOTE_PREFIXES = ("ghi chu", "luu y", "nguoi lap", "nguoi ky", "thu truong", "*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedWorkbook:
     """Typed records of one workbook, per tab key, plus the issues found while reading."""
 

@@ -34,7 +34,7 @@ RULE_FETCH_FAILED = "fetch_failed"
 RULE_REGISTER = "register_problem"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidationResult:
     year: int
     submissions: tuple[Submission, ...]
