@@ -17,6 +17,7 @@ import pandas as pd
 
 from core.issues import Issue, Severity, message_vi
 from core.parse import RAW_KEY, ParsedWorkbook
+from core.pickled import by_values
 from core.registry import Unit, deadline
 from core.template import TABS, TEMPLATE, Layout, ValueType
 from core.values import match_key
@@ -35,7 +36,7 @@ _DTYPES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Submission:
     """One unit's current snapshot for a year, read (or not) into typed records."""
 
@@ -46,6 +47,8 @@ class Submission:
     parsed: ParsedWorkbook | None  # None when the content could not be read as a workbook
     read_error: str | None = None
     first_seen_complete_at: datetime | None = None
+
+    __reduce__ = by_values  # core.pickled
 
 
 def unreadable_issue(year: int, unit_code: str, detail_vi: str, file_name: str) -> Issue:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from core.pickled import by_values
+
 
 class Severity(StrEnum):
     WARNING = "warning"  # the row is kept; the unit should check it
@@ -17,7 +19,7 @@ class Severity(StrEnum):
     BLOCKING = "blocking"  # the whole submission is invalid
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Issue:
     year: int
     unit_code: str
@@ -29,6 +31,8 @@ class Issue:
     rule: str
     severity: Severity
     message_vi: str
+
+    __reduce__ = by_values  # core.pickled: a retry's load is served from the cache
 
     def as_row(self) -> dict[str, object]:
         row = asdict(self)

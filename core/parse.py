@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from core.issues import Issue, Severity, message_vi
+from core.pickled import by_values
 from core.template import GENERAL, TEMPLATE, Column, Layout, Tab, ValueType
 from core.values import (
     Cell,
@@ -41,7 +42,7 @@ RAW_KEY = "_raw"  # each record's cells as read, keyed by header, for the quaran
 _NOTE_PREFIXES = ("ghi chu", "luu y", "nguoi lap", "nguoi ky", "thu truong", "*")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedWorkbook:
     """Typed records of one workbook, per tab key, plus the issues found while reading."""
 
@@ -50,6 +51,8 @@ class ParsedWorkbook:
     records: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
     tab_names: dict[str, str] = field(default_factory=dict)  # tab key -> name in the file
+
+    __reduce__ = by_values  # core.pickled
 
     @property
     def is_blocked(self) -> bool:

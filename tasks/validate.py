@@ -22,6 +22,7 @@ from core.assemble import (
 from core.issues import Issue, Severity
 from core.parse import read_general, template_tab_indexes
 from core.parse_columns import parse_snapshots
+from core.pickled import by_values
 from core.registry import assigned_pairs, expected_units, read_registry
 from core.runtime import cycles_not_collected, heap_frozen
 from core.settings import RunSettings
@@ -34,11 +35,13 @@ RULE_FETCH_FAILED = "fetch_failed"
 RULE_REGISTER = "register_problem"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ValidationResult:
     year: int
     submissions: tuple[Submission, ...]
     issues: tuple[Issue, ...]
+
+    __reduce__ = by_values  # core.pickled: the load's cache key on a retry
 
 
 def source_name(snapshot: dict[str, object]) -> str:

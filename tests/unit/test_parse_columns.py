@@ -5,9 +5,8 @@ from datetime import date
 
 import numpy as np
 
-from core.parse import RAW_KEY, parse_workbook
-from core.parse_columns import parse_snapshots
-from core.snapshot import VALUE_KINDS, cell_columns, grids_of
+from core.parse import RAW_KEY
+from tests.parsers import parsed_both_ways
 
 GENERAL = [
     ["BÁO CÁO"],
@@ -64,36 +63,10 @@ WORKBOOKS = {
 }
 
 
-def _both(workbooks: dict[str, dict], hashed=hash) -> tuple[list, list]:
-    """Each workbook parsed from its stored cells both ways (`hashed`: the texts' hash)."""
-    units, names, parts = [], [], {"k": [], "tab_index": [], "row_number": [],
-                                   "column_number": [], "value_type": [], "value_text": []}
-    expected = []
-    for k, (unit, workbook) in enumerate(workbooks.items()):
-        cells = cell_columns(workbook)
-        units.append(unit)
-        names.append(list(workbook))
-        expected.append(parse_workbook(grids_of(list(workbook), cells.tab_index,
-                                                cells.row_number, cells.column_number,
-                                                cells.value_type, cells.value_text),
-                                       unit, 2024))
-        parts["k"] += [k] * len(cells)
-        for name in ("tab_index", "row_number", "column_number", "value_type", "value_text"):
-            parts[name] += list(getattr(cells, name))
-    shuffled = np.random.default_rng(7).permutation(len(parts["k"]))  # in any order
-    columns = {name: np.asarray(values, dtype=object if name.startswith("value") else None)
-               [shuffled] for name, values in parts.items()}
-    columns["value_kind"] = np.array([VALUE_KINDS.index(kind) for kind in
-                                      columns.pop("value_type")], np.int8)
-    columns["value_hash"] = np.array([hashed(text) % 2**64 for text in columns["value_text"]],
-                                     np.uint64)
-    return expected, parse_snapshots(units, names, columns, 2024)
-
-
 def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
     """Records, raw rows (keys in order), issues in order and tab names are the parser's,
     and the hand-worked rows and rules below hold."""
-    expected, got = _both(WORKBOOKS)
+    expected, got = parsed_both_ways(WORKBOOKS)
     assert expected == got
     for old, new in zip(expected, got, strict=True):
         for key in old.records:
@@ -126,7 +99,7 @@ def test_workbooks_parsed_as_columns_equal_each_workbook_parsed_alone():
 
 def test_texts_of_one_hash_are_told_apart():
     """Texts are numbered by their hash and checked: with every hash equal, the same."""
-    expected, got = _both(WORKBOOKS, hashed=lambda text: 0)
+    expected, got = parsed_both_ways(WORKBOOKS, hashed=lambda text: 0)
     assert expected == got
     assert "Tọa đàm" == got[0].records["activities"][1]["description"]
 
@@ -137,7 +110,6 @@ def test_a_raw_row_pickles_and_hashes_the_same_before_and_after_it_is_read():
     first attempt made after the feedback had read the quarantine's rows."""
     import pickle
 
-    import numpy as np
     from prefect.utilities.hashing import hash_objects
 
     from core.parse_columns import RawRow, _objects, _RawCells

@@ -17,7 +17,7 @@ from datetime import date, datetime
 import pytest
 
 from core.template import TEMPLATE, Layout, Tab
-from tests.unit.test_parse_columns import _both
+from tests.parsers import parsed_both_ways
 
 VALUES: tuple[object, ...] = (
     None, None, None, "", " ", "Mít tinh", "  Tọa đàm  ", "Hội thảo\x01", "x", "Có", "không",
@@ -119,7 +119,7 @@ def _workbook(rng: random.Random) -> dict[str, list[list[object]]]:
 def test_random_messy_workbooks_parse_the_same_both_ways(seed):
     rng = random.Random(seed)
     workbooks = {f"U{n:03d}": _workbook(rng) for n in range(200)}
-    expected, got = _both(workbooks)
+    expected, got = parsed_both_ways(workbooks)
     for unit, old, new in zip(workbooks, expected, got, strict=True):
         assert old == new, unit
         assert list(old.records) == list(new.records), unit
