@@ -43,8 +43,10 @@ def test_a_stages_kernel_time_is_the_part_of_its_cpu_spent_in_system_calls(tmp_p
 
     bench = Bench()
     bench.measure("python", lambda: sum(i * i for i in range(3_000_000)))
-    bench.measure("files", _files, tmp_path, 4000)
+    # enough files for the kernel's split of CPU time (sampled at each clock tick) to settle:
+    # 4,000 (80 ms) gave 40-80 % in the kernel from one run to the next, 20,000 gave 59-75 %
+    bench.measure("files", _files, tmp_path, 20_000)
     python, files = bench.stages
     assert 0 <= python["kernel_cpu_seconds"] <= 0.1 * python["cpu_seconds"] + 0.02
     # open, write, close: the kernel's work, Python's only around it
-    assert files["kernel_cpu_seconds"] >= 0.5 * files["cpu_seconds"] > 0
+    assert files["kernel_cpu_seconds"] >= 0.4 * files["cpu_seconds"] > 0
