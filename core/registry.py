@@ -41,10 +41,15 @@ class ActivityAssignment:
     role: str  # "lead" or "coordinate"
     unit_selector: str  # a unit code, or "kind:agency" / "kind:ward"
 
-    def covers(self, unit: Unit) -> bool:
+    @property
+    def selects(self) -> tuple[str, str]:
+        """What the selector matches: ("kind", a unit kind) or ("code", a unit code)."""
         if self.unit_selector.startswith("kind:"):
-            return unit.kind == self.unit_selector.removeprefix("kind:")
-        return unit.code == self.unit_selector
+            return "kind", self.unit_selector.removeprefix("kind:")
+        return "code", self.unit_selector
+
+    def covers(self, unit: Unit) -> bool:
+        return self.selects in (("kind", unit.kind), ("code", unit.code))
 
 
 @dataclass(frozen=True)
@@ -71,18 +76,15 @@ def expected_units(registry: Registry, year: int) -> tuple[Unit, ...]:
 
 def assigned_pairs(registry: Registry, units: tuple[Unit, ...]) -> frozenset[tuple[str, str]]:
     """(unit code, activity code) pairs where the unit leads or coordinates the activity
-    (each assignment `covers` the unit: grouped by selector, not tried one by one)."""
-    by_code: dict[str, list[str]] = {}
-    by_kind: dict[str, list[str]] = {}
+    (each assignment `covers` the unit: grouped by what it selects, not tried one by one)."""
+    activities: dict[tuple[str, str], list[str]] = {}
     for a in registry.assignments:
-        if a.unit_selector.startswith("kind:"):
-            by_kind.setdefault(a.unit_selector.removeprefix("kind:"), []).append(a.activity_code)
-        else:
-            by_code.setdefault(a.unit_selector, []).append(a.activity_code)
+        activities.setdefault(a.selects, []).append(a.activity_code)
     return frozenset(
         (unit.code, code)
         for unit in units
-        for code in (*by_code.get(unit.code, ()), *by_kind.get(unit.kind, ()))
+        for code in (*activities.get(("code", unit.code), ()),
+                     *activities.get(("kind", unit.kind), ()))
     )
 
 
