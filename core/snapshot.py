@@ -64,7 +64,8 @@ def encode(cell: Cell) -> tuple[str, str]:
     return "text", storable(str(cell))
 
 
-# the stored value types, numbered for reading many cells at once (`warehouse.db
+# the stored value types (raw.cells.value_type), numbered for sending cells across the
+# reader's pipe (`sources.reader`) and reading many at once (`warehouse.db
 # .snapshots_cell_columns`); `decode` reads any other type as text
 VALUE_KINDS = ("text", "number", "date", "bool")
 

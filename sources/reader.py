@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.parse import Workbook
-from core.snapshot import CellColumns, storable
+from core.snapshot import VALUE_KINDS, CellColumns, storable
 from sources.xlsx import (
     ReadLimits,
     UnreadableWorkbook,
@@ -312,8 +312,7 @@ class IsolatedReader:
         return answer
 
 
-_VALUE_TYPES = ("text", "number", "date", "bool")  # raw.cells.value_type, by its code
-_VALUE_TYPE_CODES = {kind: code for code, kind in enumerate(_VALUE_TYPES)}
+_VALUE_TYPE_CODES = {kind: code for code, kind in enumerate(VALUE_KINDS)}  # across the pipe
 
 # the cells as the child sends them: tab indexes, row and column numbers (machine
 # integers), each value type's code (a byte) and the texts; the tab names are the answer's
@@ -358,7 +357,7 @@ def _kept_names(names: tuple[str, ...]):
 def _value_types():
     import numpy as np
 
-    kinds = np.array(_VALUE_TYPES, dtype=object)
+    kinds = np.array(VALUE_KINDS, dtype=object)
     kinds.setflags(write=False)
     return kinds
 
